@@ -1,0 +1,24 @@
+//! Rampart's analyzer: what the layers of a [`model::Model`] do to a flow, and what is wrong
+//! with them.
+//!
+//! ```text
+//!   FlowQuery ──► Analyzer::explain ──► Explanation { verdict, decided_by, trace[] }
+//!   Model ──────► audit ──────────────► Finding[] ──► text · JSON · SARIF 2.1.0
+//! ```
+//!
+//! `explain` walks a flow hop by hop (security groups, routes, NACLs, NAT and internet
+//! gateways, firewall endpoints) in both directions, with the same pure evaluators that the
+//! enforcement layers are tested against. The audit builds on it: a finding about a path is
+//! confirmed by explaining that path. Pure: no I/O, no clock.
+
+#![forbid(unsafe_code)]
+
+mod explain;
+mod query;
+mod render;
+
+pub use explain::{
+    Analyzer, DecidedBy, Explanation, Flow, FlowView, Host, Layer, Leg, PortVerdict, RuleRef, Step,
+    StepVerdict, Verdict, describe_match, describe_sg_rule,
+};
+pub use query::{EndpointSpec, FlowQuery, LINUX_EPHEMERAL, NAT_EPHEMERAL, QueryError};
