@@ -268,6 +268,12 @@ impl<'m> Analyzer<'m> {
     /// Resolves a query's endpoints, then explains the flow.
     pub fn explain(&self, q: &FlowQuery) -> Result<Explanation, QueryError> {
         let m = self.model;
+        if matches!(q.protocol, model::ICMP | model::ICMPV6) && q.port > 255 {
+            return Err(QueryError::Syntax(format!(
+                "ICMP type {} is out of range (0-255)",
+                q.port
+            )));
+        }
         let lookup = |name: &str| -> Result<InstanceIdx, QueryError> {
             m.instance_by_name(name)
                 .or_else(|| {
