@@ -380,7 +380,7 @@ proptest! {
         };
         let e = an.explain(&q).unwrap();
         let src = if from == n { Host::External } else { Host::Instance(InstanceIdx(from as u32)) };
-        let dst = (to < n).then(|| InstanceIdx(to as u32));
+        let dst = (to < n).then_some(InstanceIdx(to as u32));
         let flow = Flow {
             src,
             src_addr: e.flow.src_addr,
