@@ -1,0 +1,185 @@
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn rampart(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rampart"))
+        .args(args)
+        .current_dir(workspace())
+        .output()
+        .unwrap()
+}
+
+fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn temp_file(name: &str, body: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("rampart-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, body).unwrap();
+    p
+}
+
+#[test]
+fn check_summarises_the_seed() {
+    let o = rampart(&["check", "-c", "examples/seed.yaml"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.contains("valid"));
+    assert!(out.contains("instances"));
+    let o = rampart(&["check", "-c", "examples/seed.yaml", "--output", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["counts"]["instances"], 4);
+}
+
+#[test]
+fn check_reports_every_error_with_its_location() {
+    let bad = temp_file(
+        "bad.yaml",
+        "vpc:\n  cidr_blocks: [10.0.0.0/16]\n\
+         network_acls:\n  public:\n    ingress:\n\
+         \x20     - {rule: 100, action: allow, protocol: tcp, ports: 70000, cidr: 0.0.0.0/0}\n\
+         \x20     - {rule: 0, action: permit, protocol: tcp, ports: 80, cidr: 10.0.0.0/33}\n\
+         security_groups:\n  web:\n    ingress:\n      - {protocol: tcp, ports: 443, security_group: wbe}\n",
+    );
+    let o = rampart(&["check", "-c", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    for expected in [
+        "bad.yaml:6:",
+        "network_acls.public.ingress[0].ports: found \"70000\"",
+        "network_acls.public.ingress[1].rule: found \"0\"",
+        "network_acls.public.ingress[1].action: found \"permit\", expected allow or deny",
+        "network_acls.public.ingress[1].cidr: found \"10.0.0.0/33\"",
+        "security_groups.web.ingress[0].security_group: found \"wbe\"",
+        "did you mean `web`?",
+        "5 problems",
+    ] {
+        assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
+    }
+}
+
+#[test]
+fn unknown_keys_and_later_sections_are_refused() {
+    let bad = temp_file(
+        "unknown.yaml",
+        "vpc:\n  cidr_blocks: [10.0.0.0/16]\n  colour: red\n",
+    );
+    let o = rampart(&["check", "-c", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("unknown.yaml:3:3: vpc.colour: unknown field `colour`"));
+    let later = temp_file(
+        "later.yaml",
+        "vpc:\n  cidr_blocks: [10.0.0.0/16]\nweb_acls: {}\n",
+    );
+    let o = rampart(&["check", "-c", later.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("web_acls: this section belongs to the WAF layer"));
+}
+
+#[test]
+fn malformed_and_missing_files_fail_cleanly() {
+    let bad = temp_file("broken.yaml", "vpc: [\n");
+    let o = rampart(&["check", "-c", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("broken.yaml:"));
+    let o = rampart(&["check", "-c", "/nonexistent/rampart.yaml"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("/nonexistent/rampart.yaml"));
+    let bin = temp_file("binary.yaml", "\u{0}\u{1}\u{2}");
+    let o = rampart(&["check", "-c", bin.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn explain_prints_the_trace_and_can_assert_a_verdict() {
+    let o = rampart(&[
+        "explain",
+        "-c",
+        "examples/seed.yaml",
+        "--from",
+        "internet",
+        "--to",
+        "lb-a:80",
+    ]);
+    assert!(o.status.success());
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("verdict: DENY, decided by security group"),
+        "{out}"
+    );
+    let o = rampart(&[
+        "explain",
+        "-c",
+        "examples/seed.yaml",
+        "--from",
+        "internet",
+        "--to",
+        "lb-a:80",
+        "--expect",
+        "allow",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = rampart(&[
+        "explain",
+        "-c",
+        "examples/seed.yaml",
+        "--from",
+        "lb-a",
+        "--to",
+        "app-1:8080",
+        "--output",
+        "json",
+        "--expect",
+        "allow",
+    ]);
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["verdict"], "allow");
+    assert_eq!(
+        v["decided_by"]["rule"]["path"],
+        "security_groups.app.ingress[0]"
+    );
+    assert!(
+        v["trace"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["leg"] == "reply")
+    );
+}
+
+#[test]
+fn explain_rejects_bad_queries() {
+    for (from, to) in [
+        ("nobody", "db-1:5432"),
+        ("internet", "db-1"),
+        ("internet", "db-1:70000"),
+    ] {
+        let o = rampart(&[
+            "explain",
+            "-c",
+            "examples/seed.yaml",
+            "--from",
+            from,
+            "--to",
+            to,
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{from} {to}");
+        assert!(text(&o.stderr).starts_with("error: "));
+    }
+    let o = rampart(&["explain", "-c", "examples/seed.yaml", "--to", "db-1:5432"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "a missing argument is a usage error"
+    );
+}
