@@ -64,8 +64,13 @@ pub fn parse_yaml(text: &str, file: &str) -> Result<RawConfig, Diagnostics> {
     {
         return Ok(RawConfig::default());
     }
-    let mut path = String::new();
+    // Tracking the path costs about half again the parse, so it is done only to locate an
+    // error once one is known to exist.
     let options = serde_saphyr::options! { with_snippet: false };
+    if let Ok(raw) = serde_saphyr::from_str_with_options::<RawConfig>(text, options.clone()) {
+        return Ok(raw);
+    }
+    let mut path = String::new();
     serde_saphyr::with_deserializer_from_str_with_options(text, options, |de| {
         serde_path_to_error::deserialize::<_, RawConfig>(de).map_err(|e| {
             path = e.path().to_string();
