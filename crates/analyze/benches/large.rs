@@ -4,11 +4,11 @@
 
 use std::fmt::Write;
 
-pub const SUBNETS: usize = 200;
-pub const GROUPS: usize = 200;
-pub const RULES_PER_GROUP: usize = 50;
+pub(crate) const SUBNETS: usize = 200;
+pub(crate) const GROUPS: usize = 200;
+pub(crate) const RULES_PER_GROUP: usize = 50;
 
-pub fn yaml() -> String {
+pub(crate) fn yaml() -> String {
     let mut y = String::from(
         "vpc: {name: large, cidr_blocks: [10.0.0.0/16]}\n\
          internet_gateway: {name: igw}\n\
