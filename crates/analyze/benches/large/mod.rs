@@ -4,9 +4,9 @@
 
 use std::fmt::Write;
 
-const SUBNETS: usize = 200;
-const GROUPS: usize = 200;
-const RULES_PER_GROUP: usize = 50;
+pub(crate) const SUBNETS: usize = 200;
+pub(crate) const GROUPS: usize = 200;
+pub(crate) const RULES_PER_GROUP: usize = 50;
 
 pub(crate) fn yaml() -> String {
     let mut y = String::from(
