@@ -19,6 +19,7 @@ impl Explanation {
             let _ = writeln!(out, "      client source ports {sp}");
         }
         let mut leg = None;
+        let mut separated = false;
         for s in &self.trace {
             if leg != Some(s.leg) {
                 leg = Some(s.leg);
@@ -30,6 +31,10 @@ impl Explanation {
                         Leg::Reply => "reply",
                     }
                 );
+            }
+            if !s.reached && !separated {
+                separated = true;
+                let _ = writeln!(out, "  ·· not reached: what would apply next ··");
             }
             let mark = match (s.reached, s.verdict) {
                 (false, _) => "·",
@@ -50,13 +55,6 @@ impl Explanation {
                     out,
                     "    {:<17}   ports {:<12} {v} (rule {})",
                     "", p.ports, p.rule
-                );
-            }
-            if !s.reached {
-                let _ = writeln!(
-                    out,
-                    "    {:<17}   (after the deciding step: would also apply)",
-                    ""
                 );
             }
         }
