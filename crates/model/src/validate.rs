@@ -989,7 +989,12 @@ impl Cx<'_> {
         let mut out = Vec::new();
         for (gi, (name, sg)) in raw.security_groups.iter().enumerate() {
             let path = format!("security_groups.{}", name.text);
-            if name.text.len() >= 3 && name.text[..3].eq_ignore_ascii_case("sg-") {
+            // `get` rather than slicing: the third byte may fall inside a multibyte character.
+            if name
+                .text
+                .get(..3)
+                .is_some_and(|p| p.eq_ignore_ascii_case("sg-"))
+            {
                 self.bad(
                     &path,
                     name,
