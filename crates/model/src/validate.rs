@@ -618,6 +618,21 @@ impl Cx<'_> {
                     );
                     continue;
                 }
+                if matches!(
+                    target,
+                    RouteTarget::InternetGateway | RouteTarget::NatGateway(_)
+                ) && let Some(block) = vpc.cidrs().find(|c| c.covers(&dest))
+                {
+                    self.bad(
+                        &format!("{rp}.target"),
+                        &r.target.kind,
+                        format!(
+                            "{dest} is inside the VPC's block {block}: AWS routes it only to local or \
+                             to a middlebox (a firewall endpoint or network interface)"
+                        ),
+                    );
+                    continue;
+                }
                 if target == RouteTarget::InternetGateway && raw.internet_gateway.is_none() {
                     self.bad(
                         &format!("{rp}.target"),
