@@ -1966,6 +1966,18 @@ fn route_case() -> impl Strategy<Value = RouteCase> {
                 if blocks.iter().any(|b| b.key() == dest.key()) && !replaces_local {
                     target = TargetW::Local;
                 }
+                // Inside a VPC block AWS routes only to local or a middlebox, never to an
+                // internet gateway.
+                let inside_vpc = blocks.iter().any(|b| {
+                    let (b, d) = (
+                        b.text().parse::<Cidr>(),
+                        dest.canonical().text().parse::<Cidr>(),
+                    );
+                    matches!((b, d), (Ok(b), Ok(d)) if b.covers(&d))
+                });
+                if inside_vpc && target == TargetW::InternetGateway {
+                    target = TargetW::External(MIDDLEBOX_ENI);
+                }
                 if seen.insert(dest.key()) {
                     routes.push(RouteW { dest, target });
                 }
