@@ -108,6 +108,21 @@ fn catalog_ids_are_unique_ordered_and_complete() {
 }
 
 #[test]
+fn catalog_doc_lists_every_rule_as_in_the_code() {
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/audit.md"))
+            .unwrap();
+    for r in RULES {
+        let row = format!("| {} | `{}` | {} | {} |", r.id, r.name, r.severity, r.short);
+        assert!(
+            doc.contains(&row),
+            "docs/audit.md lacks or differs from:\n{row}"
+        );
+    }
+    assert_eq!(doc.matches("\n| RMP").count(), RULES.len());
+}
+
+#[test]
 fn findings_are_sorted_and_fingerprints_stable_and_unique() {
     let m = model::load_file(&example("misconfigured.yaml"))
         .unwrap()
@@ -146,7 +161,7 @@ fn ssh_open_to_the_world_is_high_when_explain_reaches_an_instance() {
     assert!(
         open[0]
             .explanation
-            .contains("`explain` finds jump on SSH (tcp 22) reachable")
+            .contains("`explain` reaches jump on SSH (tcp 22) from the internet")
     );
     assert_eq!(open[0].related, vec!["instances.jump"]);
 }
@@ -198,7 +213,7 @@ fn a_prefix_list_covering_everything_counts_as_the_world_and_udp_memcached_is_ca
     assert_eq!(open.len(), 2, "{}", dump(&f));
     assert_eq!(
         open[0].message,
-        "security group db allows MySQL (tcp 3306) from a prefix list covering every address"
+        "security group db allows MySQL (tcp 3306) from prefix list halves (every IPv4 address)"
     );
     assert!(open[1].message.contains("Memcached (udp 11211)"));
 }
@@ -375,6 +390,34 @@ fn security_group_allows_what_the_database_nacl_denies() {
         r[0].fix
     );
     assert!(of(&f, "RMP006").is_empty(), "{}", dump(&f));
+}
+
+#[test]
+fn a_source_block_spanning_subnets_is_tried_from_each_of_them() {
+    // 10.0.0.0/16 holds clients in subnets a and b; only b's NACL blocks them.
+    let f = run(&vpc("subnets:\n  \
+           a: {cidr: 10.0.1.0/24, route_table: private}\n  \
+           b: {cidr: 10.0.2.0/24, route_table: private, network_acl: b}\n  \
+           c: {cidr: 10.0.3.0/24, route_table: private}\n\
+         network_acls:\n  \
+           b:\n    ingress:\n      - {rule: 100, action: allow, protocol: all, cidr: 0.0.0.0/0}\n    \
+           egress:\n      - {rule: 100, action: deny, protocol: tcp, ports: 5432, cidr: 10.0.3.0/24}\n      \
+             - {rule: 200, action: allow, protocol: all, cidr: 0.0.0.0/0}\n\
+         security_groups:\n  \
+           client: {}\n  \
+           db:\n    ingress:\n      - {protocol: tcp, ports: 5432, cidr: 10.0.0.0/16}\n\
+         instances:\n  \
+           ca: {subnet: a, private_ips: [10.0.1.10], security_groups: [client]}\n  \
+           cb: {subnet: b, private_ips: [10.0.2.10], security_groups: [client]}\n  \
+           d: {subnet: c, private_ips: [10.0.3.10], security_groups: [db]}\n"));
+    let r = of(&f, "RMP005");
+    assert_eq!(r.len(), 1, "{}", dump(&f));
+    assert_eq!(r[0].resource, "network_acls.b.egress[0]");
+    assert!(
+        r[0].explanation.contains("from 10.0.0.0/16 (cb)"),
+        "{}",
+        r[0].explanation
+    );
 }
 
 #[test]

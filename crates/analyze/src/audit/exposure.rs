@@ -178,7 +178,7 @@ fn world_open(cx: &mut Cx<'_>) {
                     format!(
                         "Replace {path} with one rule per service the instances offer (for example tcp 443 from {}), \
                          and open administration ports, if at all, only to the addresses that need them.",
-                        r.peer_label()
+                        peer_label(m, r)
                     ),
                 )
             } else {
@@ -188,7 +188,7 @@ fn world_open(cx: &mut Cx<'_>) {
                         "security group {} allows {} from {}",
                         g.name,
                         capped_list(&services, 6),
-                        r.peer_label()
+                        peer_label(m, r)
                     ),
                     and_list(&services),
                     format!(
@@ -282,7 +282,7 @@ impl Reach {
             })
             .collect();
         format!(
-            "It is carried by {}; `explain` finds {} reachable from the internet.",
+            "It is carried by {}; `explain` reaches {} from the internet.",
             capped_list(&names, 8),
             capped_list(&reachable, 5)
         )
@@ -374,18 +374,18 @@ pub(super) fn representatives(
     out
 }
 
-trait PeerLabel {
-    fn peer_label(&self) -> String;
-}
-
-impl PeerLabel for SgRule {
-    fn peer_label(&self) -> String {
-        match &self.peer {
-            SgPeer::Cidr(c) => c.to_string(),
-            SgPeer::SecurityGroup(GroupRef::External(id))
-            | SgPeer::PrefixList(GroupRef::External(id)) => id.clone(),
-            SgPeer::SecurityGroup(GroupRef::Local(_)) => "a security group".into(),
-            SgPeer::PrefixList(GroupRef::Local(_)) => "a prefix list covering every address".into(),
+/// How the message names a rule's peer.
+fn peer_label(m: &Model, r: &SgRule) -> String {
+    match &r.peer {
+        SgPeer::Cidr(c) => c.to_string(),
+        SgPeer::SecurityGroup(GroupRef::External(id))
+        | SgPeer::PrefixList(GroupRef::External(id)) => id.clone(),
+        SgPeer::SecurityGroup(GroupRef::Local(g)) => {
+            format!("security group {}", m.security_group(*g).name)
+        }
+        SgPeer::PrefixList(GroupRef::Local(p)) => {
+            let pl = m.prefix_list(*p);
+            format!("prefix list {} (every {} address)", pl.name, pl.family)
         }
     }
 }

@@ -253,7 +253,9 @@ fn sources(cx: &Cx<'_>, r: &SgRule, dst_family_hint: Family) -> Vec<Source> {
 
 fn sg_allows_nacl_denies(cx: &mut Cx<'_>) {
     let m = cx.m;
-    let mut seen: HashSet<(SubnetIdx, u8, u16, String)> = HashSet::new();
+    // Once per service: destination subnet, protocol, port, the source as the rule names it,
+    // and where the client sits (its subnet, or outside the VPC), which decides the NACLs.
+    let mut seen: HashSet<(SubnetIdx, u8, u16, String, Option<SubnetIdx>)> = HashSet::new();
     for (gi, g) in m.security_groups.iter().enumerate() {
         let gi = SgIdx(gi as u32);
         let dsts = one_per_subnet(m, m.instances_with_sg(gi));
@@ -275,8 +277,9 @@ fn sg_allows_nacl_denies(cx: &mut Cx<'_>) {
                 };
                 for src in sources(cx, r, hint) {
                     let key_src = src.name.clone();
+                    let src_subnet = src.instance.map(|i| m.instance(i).subnet);
                     if src.instance == Some(dst)
-                        || !seen.insert((d.subnet, proto, port, key_src.clone()))
+                        || !seen.insert((d.subnet, proto, port, key_src.clone(), src_subnet))
                         || !could_be_denied(cx, &src, dst, proto, port)
                     {
                         continue;
@@ -358,8 +361,9 @@ fn sg_allows_nacl_denies(cx: &mut Cx<'_>) {
                     cx.out.push(
                         Finding::new(SG_ALLOWS_NACL_DENIES, resource)
                             .key(format!(
-                                "{}/{proto_name}/{port}/{key_src}",
-                                m.subnet(d.subnet).name
+                                "{}/{proto_name}/{port}/{key_src}/{}",
+                                m.subnet(d.subnet).name,
+                                src_subnet.map_or("outside", |s| m.subnet(s).name.as_str())
                             ))
                             .message(format!(
                                 "security group {} allows {proto_name} {port} from {key_src} to {} (subnet {}), but \
