@@ -13,12 +13,16 @@
 
 #![forbid(unsafe_code)]
 
+mod audit;
 mod explain;
 mod query;
 mod render;
+mod sarif;
 
+pub use audit::{Finding, RULES, Report, RuleInfo, Severity, Summary, audit, rule, rule_index};
 pub use explain::{
     Analyzer, DecidedBy, Explanation, Flow, FlowView, Host, Layer, Leg, PortVerdict, RuleRef, Step,
     StepVerdict, Verdict, describe_match, describe_sg_rule,
 };
 pub use query::{EndpointSpec, FlowQuery, LINUX_EPHEMERAL, NAT_EPHEMERAL, QueryError};
+pub use sarif::{SARIF_SCHEMA, level as sarif_level, security_severity};

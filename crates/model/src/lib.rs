@@ -26,6 +26,7 @@ mod diag;
 mod eval;
 mod export;
 mod load;
+mod locate;
 mod model;
 mod proto;
 pub mod raw;
@@ -38,6 +39,7 @@ pub use diag::{Diagnostic, Diagnostics, Pos};
 pub use eval::{NaclDecision, NaclRuleRef, SgContext, SgMatch};
 pub use export::{export, to_yaml};
 pub use load::{LoadError, MAX_CONFIG_BYTES, load_file, load_str, parse_yaml};
+pub use locate::locate;
 pub use model::{
     Direction, FirewallEndpoint, FirewallEndpointIdx, GroupRef, Instance, InstanceIdx,
     InternetGateway, Model, NaclIdx, NaclRule, NatGateway, NatIdx, NetworkAcl, PrefixList,

@@ -32,6 +32,9 @@ enum Command {
     /// Convert configurations from other formats.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Report misconfigurations: exposed services, rules that never apply, layers that
+    /// disagree, asymmetric routes, quotas.
+    Audit(AuditArgs),
 }
 
 /// Where the model comes from: a `rampart.yaml`, or a directory of AWS CLI output.
@@ -128,6 +131,7 @@ pub(crate) fn run() -> ExitCode {
         Command::Check(a) => check(a),
         Command::Explain(a) => explain(a),
         Command::Import(ImportCommand::Aws(a)) => import_aws(a),
+        Command::Audit(a) => audit(a),
     };
     match result {
         Ok(code) => code,
@@ -333,4 +337,61 @@ fn import_aws(a: ImportAwsArgs) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum AuditOutput {
+    Text,
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    Low,
+    Medium,
+    High,
+}
+
+#[derive(Args, Debug)]
+struct AuditArgs {
+    #[command(flatten)]
+    source: Source,
+    #[command(flatten)]
+    aws: AwsOptions,
+    #[arg(long, value_enum, default_value_t = AuditOutput::Text)]
+    output: AuditOutput,
+    /// Exit with status 1 when a finding at or above this severity exists (without it, the
+    /// audit exits 0 after reporting).
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    fail_on: Option<FailOn>,
+}
+
+fn audit(a: AuditArgs) -> anyhow::Result<ExitCode> {
+    let loaded = load(&a.source, &a.aws)?;
+    print_warnings(&loaded);
+    let mut report = analyze::Report::new(loaded.name.clone(), analyze::audit(&loaded.model));
+    // The model keeps no positions; the raw document does, so findings can point at lines.
+    if let Some(path) = &a.source.config
+        && let Ok(text) = std::fs::read_to_string(path)
+        && let Ok(raw) = model::parse_yaml(&text, &loaded.name)
+    {
+        report.locate(|p| model::locate(&raw, p));
+    }
+    match a.output {
+        AuditOutput::Text => print!("{}", report.to_text()),
+        AuditOutput::Json => println!("{}", serde_json::to_string_pretty(&report.to_json())?),
+        AuditOutput::Sarif => println!("{}", serde_json::to_string_pretty(&report.to_sarif())?),
+    }
+    let threshold = a.fail_on.map(|f| match f {
+        FailOn::Low => analyze::Severity::Low,
+        FailOn::Medium => analyze::Severity::Medium,
+        FailOn::High => analyze::Severity::High,
+    });
+    Ok(if threshold.is_some_and(|t| report.fails(t)) {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

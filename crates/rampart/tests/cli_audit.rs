@@ -1,0 +1,108 @@
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Runs the built `rampart` from the workspace root, so example paths read as a user types them.
+fn rampart(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rampart"))
+        .args(args)
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+        .output()
+        .unwrap()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap()
+}
+
+const SEED: &str = "examples/seed.yaml";
+const BAD: &str = "examples/misconfigured.yaml";
+
+#[test]
+fn audit_exits_zero_after_reporting_without_fail_on() {
+    let o = rampart(&["audit", "-c", BAD]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(out.starts_with("HIGH ("), "{out}");
+    assert!(out.contains("RMP001 admin-port-open-to-world  security_groups.bastion.ingress[0]  (examples/misconfigured.yaml:"));
+    assert!(
+        out.trim_end()
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("examples/misconfigured.yaml: ")
+    );
+}
+
+#[test]
+fn fail_on_sets_the_exit_status_by_severity() {
+    // The seed has one low finding and nothing above it.
+    assert_eq!(
+        code(&rampart(&["audit", "-c", SEED, "--fail-on", "high"])),
+        0
+    );
+    assert_eq!(
+        code(&rampart(&["audit", "-c", SEED, "--fail-on", "medium"])),
+        0
+    );
+    assert_eq!(
+        code(&rampart(&["audit", "-c", SEED, "--fail-on", "low"])),
+        1
+    );
+    assert_eq!(
+        code(&rampart(&["audit", "-c", BAD, "--fail-on", "high"])),
+        1
+    );
+    // A bad threshold is a usage error.
+    assert_eq!(
+        code(&rampart(&["audit", "-c", SEED, "--fail-on", "urgent"])),
+        2
+    );
+}
+
+#[test]
+fn json_output() {
+    let o = rampart(&["audit", "-c", SEED, "--output", "json"]);
+    assert_eq!(code(&o), 0);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["source"], SEED);
+    assert_eq!(
+        v["summary"],
+        serde_json::json!({"high": 0, "medium": 0, "low": 1})
+    );
+    assert_eq!(v["findings"][0]["id"], "RMP006");
+    assert_eq!(
+        v["findings"][0]["resource"],
+        "network_acls.public.ingress[1]"
+    );
+    assert!(v["findings"][0]["line"].as_u64().unwrap() > 1);
+}
+
+#[test]
+fn sarif_output_points_at_the_file_as_given() {
+    let o = rampart(&["audit", "-c", BAD, "--output", "sarif", "--fail-on", "high"]);
+    assert_eq!(code(&o), 1);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for r in results {
+        let phys = &r["locations"][0]["physicalLocation"];
+        assert_eq!(phys["artifactLocation"]["uri"], BAD);
+        assert!(phys["region"]["startLine"].as_u64().unwrap() >= 1);
+    }
+}
+
+#[test]
+fn an_invalid_configuration_fails_with_its_errors() {
+    let dir = std::env::temp_dir().join(format!("rampart-cli-audit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bad.yaml");
+    std::fs::write(&file, "vpc: {cidr_blocks: [10.0.0.0/33]}\n").unwrap();
+    let o = rampart(&["audit", "-c", file.to_str().unwrap()]);
+    assert_eq!(code(&o), 1);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not valid"));
+    assert!(o.stdout.is_empty());
+    let _ = std::fs::remove_dir_all(dir);
+}
