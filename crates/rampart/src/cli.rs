@@ -81,7 +81,7 @@ struct ExplainArgs {
     /// The client: `internet`, an instance name, or an IP address.
     #[arg(long, value_name = "SRC")]
     from: String,
-    /// The service: DST:PORT[/PROTO]. DST is `internet`, an instance or an IP ([v6] in
+    /// The service: DST:PORT[/PROTO]. DST is `internet`, an instance or an IP (`[v6]` in
     /// brackets); PROTO is tcp (default), udp, icmp (PORT = TYPE[.CODE]), icmpv6, or a number.
     #[arg(long, value_name = "DST:PORT[/PROTO]")]
     to: String,
