@@ -1428,7 +1428,7 @@ impl Walk<'_> {
                 _ => format!("{where_}: allowed for every port of {}", p.dst_ports),
             }
         } else {
-            let rule_desc = describe_nacl_rule(acl, dir, deciding.rule);
+            let rule_desc = describe_deciding_nacl_rule(acl, dir, deciding.rule);
             format!(
                 "{where_}: rule {} {} ({rule_desc})",
                 deciding.rule, deciding.action
@@ -1514,11 +1514,7 @@ impl Walk<'_> {
                     inst.name,
                     groups.join(", "),
                     describe_traffic(&p.packet, p.dst_ports),
-                    if dir == Direction::Ingress {
-                        "from"
-                    } else {
-                        "to"
-                    },
+                    peer_word(dir),
                 );
                 if via_middlebox && self.ref_would_match(&inst.security_groups, dir, &probe) {
                     why.push_str(
@@ -1631,12 +1627,7 @@ pub fn describe_sg_rule(m: &Model, r: &SgRule, dir: Direction) -> String {
             format!("prefix list {id} (not in the model)")
         }
     };
-    let dir = if dir == Direction::Ingress {
-        "from"
-    } else {
-        "to"
-    };
-    format!("{what} {dir} {peer}")
+    format!("{what} {} {peer}", peer_word(dir))
 }
 
 /// `tcp 443`, `all traffic`, `icmp type 8`.
@@ -1652,26 +1643,33 @@ pub fn describe_match(protocol: Protocol, l4: &L4Match) -> String {
     }
 }
 
-fn describe_nacl_rule(acl: &model::NetworkAcl, dir: Direction, r: NaclRuleRef) -> String {
+fn describe_deciding_nacl_rule(acl: &model::NetworkAcl, dir: Direction, r: NaclRuleRef) -> String {
     match r {
         NaclRuleRef::Star(f) => format!("the implicit deny of every {f} packet no rule matched"),
         NaclRuleRef::Number(n) => acl
             .rules(dir)
             .iter()
             .find(|x| x.number == n)
-            .map(|x| {
-                format!(
-                    "{} {} {}",
-                    describe_match(x.protocol, &x.l4),
-                    if dir == Direction::Ingress {
-                        "from"
-                    } else {
-                        "to"
-                    },
-                    x.cidr
-                )
-            })
+            .map(|x| describe_nacl_rule(x, dir))
             .unwrap_or_default(),
+    }
+}
+
+/// `tcp 443 from 0.0.0.0/0`.
+pub(crate) fn describe_nacl_rule(r: &model::NaclRule, dir: Direction) -> String {
+    format!(
+        "{} {} {}",
+        describe_match(r.protocol, &r.l4),
+        peer_word(dir),
+        r.cidr
+    )
+}
+
+/// How a rule names its peer: the source of ingress traffic, the destination of egress.
+pub(crate) fn peer_word(dir: Direction) -> &'static str {
+    match dir {
+        Direction::Ingress => "from",
+        Direction::Egress => "to",
     }
 }
 

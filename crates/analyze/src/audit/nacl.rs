@@ -18,7 +18,6 @@ use super::{
     Cx, Finding, Severity, and_list, capped_list, dir_index, generic_address_in, nacl_path,
     nacl_rule_path, subnet_path,
 };
-use crate::explain::describe_match;
 use crate::query::{LINUX_EPHEMERAL, NAT_EPHEMERAL};
 
 pub(super) fn check(cx: &mut Cx<'_>) {
@@ -30,15 +29,9 @@ pub(super) fn check(cx: &mut Cx<'_>) {
 /// `allow tcp 443 from 0.0.0.0/0`.
 pub(super) fn describe_nacl_rule(r: &NaclRule, dir: Direction) -> String {
     format!(
-        "{} {} {} {}",
+        "{} {}",
         r.action,
-        describe_match(r.protocol, &r.l4),
-        if dir == Direction::Ingress {
-            "from"
-        } else {
-            "to"
-        },
-        r.cidr
+        crate::explain::describe_nacl_rule(r, dir)
     )
 }
 
