@@ -777,6 +777,9 @@ struct Walk<'m> {
     notes: Vec<String>,
 }
 
+/// An endpoint passed, with the packet's addresses there.
+type Visit = (FirewallEndpointIdx, IpAddr, IpAddr);
+
 enum Next {
     Arrive(Arrival),
     Continue(Loc, Pkt),
@@ -836,7 +839,7 @@ impl Walk<'_> {
     }
 
     fn walk(&mut self, mut loc: Loc, mut p: Pkt) -> Arrival {
-        let mut visited: Vec<FirewallEndpointIdx> = Vec::new();
+        let mut visited: Vec<Visit> = Vec::new();
         for _ in 0..MAX_HOPS {
             let next = match loc {
                 Loc::Subnet(s) => self.hop_from_subnet(s, p, &mut visited),
@@ -862,12 +865,7 @@ impl Walk<'_> {
         Arrival::Blocked
     }
 
-    fn hop_from_subnet(
-        &mut self,
-        s: SubnetIdx,
-        mut p: Pkt,
-        visited: &mut Vec<FirewallEndpointIdx>,
-    ) -> Next {
+    fn hop_from_subnet(&mut self, s: SubnetIdx, mut p: Pkt, visited: &mut Vec<Visit>) -> Next {
         let m = self.m;
         let rt = m.route_table(m.subnet(s).route_table);
         let Some(route) = rt.lookup(p.packet.dst) else {
@@ -981,10 +979,13 @@ impl Walk<'_> {
         &mut self,
         e: FirewallEndpointIdx,
         p: &Pkt,
-        visited: &mut Vec<FirewallEndpointIdx>,
+        visited: &mut Vec<Visit>,
     ) -> Option<()> {
         let ep = self.m.firewall_endpoint(e);
-        if visited.contains(&e) {
+        // The same endpoint may be passed twice by a hairpin (out to a public address and back
+        // in, translated); the same packet at the same endpoint again is a loop.
+        let visit = (e, p.packet.src, p.packet.dst);
+        if visited.contains(&visit) {
             self.push(
                 Layer::FirewallEndpoint,
                 format!("firewall_endpoints.{}", ep.name),
@@ -996,7 +997,7 @@ impl Walk<'_> {
             );
             return None;
         }
-        visited.push(e);
+        visited.push(visit);
         self.endpoints.push(e);
         let placed = match ep.subnet {
             Some(s) => format!("in subnet {}", self.m.subnet(s).name),
@@ -1161,7 +1162,7 @@ impl Walk<'_> {
     }
 
     /// Arriving from the internet at the VPC's edge.
-    fn hop_from_internet(&mut self, mut p: Pkt, visited: &mut Vec<FirewallEndpointIdx>) -> Next {
+    fn hop_from_internet(&mut self, mut p: Pkt, visited: &mut Vec<Visit>) -> Next {
         let m = self.m;
         let dst = p.packet.dst;
         let into = match dst {

@@ -364,3 +364,37 @@ fn queries_name_what_is_wrong() {
     assert!(FlowQuery::parse_target("db-1/gre").is_ok());
     assert!(FlowQuery::parse_target("[2600::1]:443/udp").is_ok());
 }
+
+#[test]
+fn hairpin_through_nat_and_firewall_is_not_a_loop() {
+    // app-1 reaches the load balancer's public address: out through the NAT gateway and the
+    // firewall endpoint, back in through the same endpoint, translated both times.
+    let e = explain(&seed(), "app-1", "203.0.113.10:443");
+    assert_eq!(e.verdict, Verdict::Allow, "{}", e.to_text());
+    let passes = e
+        .trace
+        .iter()
+        .filter(|s| s.leg == Leg::Request && s.layer == Layer::FirewallEndpoint)
+        .count();
+    assert_eq!(passes, 2);
+    // The load balancer sees the NAT gateway's public address, so a group reference would not
+    // match: the lb group allows 443 from 0.0.0.0/0.
+    assert!(e.decided_by.reason.contains("0.0.0.0/0"));
+}
+
+#[test]
+fn a_route_back_to_the_same_endpoint_is_a_loop() {
+    let yaml = "vpc: {cidr_blocks: [10.0.0.0/16]}\n\
+        internet_gateway: {name: igw}\n\
+        firewall_endpoints:\n  fw: {subnet: f}\n\
+        route_tables:\n\
+        \x20 a: {routes: [{destination: 0.0.0.0/0, target: {firewall_endpoint: fw}}]}\n\
+        subnets:\n\
+        \x20 f: {cidr: 10.0.0.0/28, route_table: a}\n\
+        \x20 web: {cidr: 10.0.1.0/24, route_table: a}\n\
+        instances:\n  w: {subnet: web, private_ips: [10.0.1.10], public_ip: 203.0.113.10}\n";
+    let e = explain(&load(yaml), "w", "internet:443");
+    assert_eq!(e.verdict, Verdict::Deny);
+    assert_eq!(e.decided_by.layer, Layer::FirewallEndpoint);
+    assert!(e.decided_by.reason.contains("loop"));
+}
