@@ -21,6 +21,8 @@
 #![forbid(unsafe_code)]
 
 mod addr;
+mod alb;
+mod alb_eval;
 pub mod aws;
 mod diag;
 mod eval;
@@ -35,6 +37,14 @@ mod validate;
 pub use addr::{
     Cidr, CidrError, Family, ParsedCidr, addr_to_u128, is_special_purpose, u128_to_addr,
 };
+pub use alb::{
+    AccessLog, Action, Algorithm, Certificate, DesyncMode, FixedResponseAction, ForwardAction,
+    HealthCheck, LbAttributes, LbLimits, Listener, ListenerProtocol, ListenerRule, ListenerTls,
+    LoadBalancer, ProtocolVersion, QueryStringPattern, RedirectAction, RedirectStatus,
+    RuleCondition, SslPolicy, Target, TargetGroup, TargetGroupIdx, TargetProtocol, TlsVersion,
+    WeightedTargetGroup, XffMode,
+};
+pub use alb_eval::{RedirectSource, RequestFacts, RuleRef, Routed, redirect_location};
 pub use diag::{Diagnostic, Diagnostics, Pos};
 pub use eval::{NaclDecision, NaclRuleRef, SgContext, SgMatch};
 pub use export::{export, to_yaml};

@@ -5,6 +5,7 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::addr::{Cidr, Family};
+use crate::alb::{LoadBalancer, TargetGroup, TargetGroupIdx};
 use crate::proto::{L4Match, Protocol};
 
 macro_rules! index_type {
@@ -67,6 +68,8 @@ pub struct Model {
     pub network_acls: Vec<NetworkAcl>,
     pub security_groups: Vec<SecurityGroup>,
     pub instances: Vec<Instance>,
+    pub load_balancers: Vec<LoadBalancer>,
+    pub target_groups: Vec<TargetGroup>,
     /// Derived lookups, rebuilt by [`Model::reindex`].
     pub(crate) index: Index,
 }
@@ -151,6 +154,10 @@ impl Model {
     }
     pub fn firewall_endpoint(&self, i: FirewallEndpointIdx) -> &FirewallEndpoint {
         &self.firewall_endpoints[i.get()]
+    }
+
+    pub fn target_group(&self, i: TargetGroupIdx) -> &TargetGroup {
+        &self.target_groups[i.get()]
     }
 
     pub fn instance_by_name(&self, name: &str) -> Option<InstanceIdx> {

@@ -408,6 +408,8 @@ impl Cx<'_> {
             network_acls,
             security_groups,
             instances,
+            load_balancers: Vec::new(),
+            target_groups: Vec::new(),
             index: Index::default(),
         }
     }
