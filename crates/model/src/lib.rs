@@ -44,7 +44,7 @@ pub use alb::{
     RuleCondition, SslPolicy, Target, TargetGroup, TargetGroupIdx, TargetProtocol, TlsVersion,
     WeightedTargetGroup, XffMode,
 };
-pub use alb_eval::{RedirectSource, RequestFacts, RuleRef, Routed, redirect_location};
+pub use alb_eval::{RedirectSource, RequestFacts, Routed, RuleRef, redirect_location};
 pub use diag::{Diagnostic, Diagnostics, Pos};
 pub use eval::{NaclDecision, NaclRuleRef, SgContext, SgMatch};
 pub use export::{export, to_yaml};

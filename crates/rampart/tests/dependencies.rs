@@ -55,6 +55,10 @@ fn atom(t: &[&str], pos: &mut usize) -> bool {
         *pos += 1; // ")"
         return v;
     }
+    // `X WITH exception` grants at least what X grants.
+    if t.get(*pos) == Some(&"WITH") {
+        *pos += 2;
+    }
     ALLOWED.contains(tok)
 }
 
@@ -74,6 +78,8 @@ fn spdx_expressions() {
     assert!(acceptable("MIT OR Apache-2.0 OR LGPL-2.1-or-later"));
     assert!(!acceptable("GPL-3.0"));
     assert!(!acceptable("MIT AND GPL-3.0"));
+    assert!(acceptable("Apache-2.0 WITH LLVM-exception OR MIT"));
+    assert!(!acceptable("GPL-2.0 WITH Classpath-exception-2.0"));
     assert!(!acceptable(""));
 }
 

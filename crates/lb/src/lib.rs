@@ -1,0 +1,12 @@
+//! Rampart's load balancer: AWS Application Load Balancer semantics as a userspace proxy.
+//!
+//! ```text
+//!  accept ─► tls (rustls, SNI) ─► parse + classify (proto::http1) ─► shield ─► waf
+//!         ─► route (listener rules) ─► upstream (target group, pooled HTTP/1.1) ─► response ─► log
+//! ```
+
+#![forbid(unsafe_code)]
+
+mod access_log;
+mod targets;
+mod tls;
