@@ -10,3 +10,8 @@
 mod access_log;
 mod targets;
 mod tls;
+
+pub use tls::{
+    CertStore, TlsContext, TlsError, TlsInfo, certificate_arn, certificate_names, negotiated,
+    openssl_name, protocol_name, rustls_suite, server_config,
+};
