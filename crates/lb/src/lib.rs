@@ -11,6 +11,11 @@ mod access_log;
 mod targets;
 mod tls;
 
+pub use targets::{
+    CheckOutcome, DrainingTarget, HealthState, Lease, Reason, StickyCookie, TargetGroupRuntime,
+    TargetHealth, TargetState, Thresholds, cookie, set_cookie_headers, spawn_health_checks,
+    status_code_of, target_group_cookie, target_group_from_cookie,
+};
 pub use tls::{
     CertStore, TlsContext, TlsError, TlsInfo, certificate_arn, certificate_names, negotiated,
     openssl_name, protocol_name, rustls_suite, server_config,
