@@ -11,6 +11,10 @@ mod access_log;
 mod targets;
 mod tls;
 
+pub use access_log::{
+    AccessLogHandle, AccessLogRecord, FIELDS as ACCESS_LOG_FIELDS, LogType, ParseError,
+    format_time, parse_line, request_field, target_group_arn,
+};
 pub use targets::{
     CheckOutcome, DrainingTarget, HealthState, Lease, Reason, StickyCookie, TargetGroupRuntime,
     TargetHealth, TargetState, Thresholds, cookie, set_cookie_headers, spawn_health_checks,
