@@ -209,11 +209,13 @@ impl TargetGroupRuntime {
     /// A group whose targets are all newly registered.
     pub fn new(config: &TargetGroup) -> Arc<TargetGroupRuntime> {
         let enabled = config.health_check.enabled;
-        let targets = config
-            .targets
-            .iter()
-            .map(|t| TargetState::new(t.addr, HealthState::registered(enabled)))
-            .collect();
+        let mut targets: Vec<Arc<TargetState>> = Vec::with_capacity(config.targets.len());
+        for t in &config.targets {
+            // AWS registers an address once however often it is listed.
+            if !targets.iter().any(|k| k.addr == t.addr) {
+                targets.push(TargetState::new(t.addr, HealthState::registered(enabled)));
+            }
+        }
         Arc::new(Self::assemble(config, targets, Vec::new()))
     }
 
@@ -257,7 +259,7 @@ impl TargetGroupRuntime {
         let mut targets = Vec::with_capacity(new.targets.len());
         for t in &new.targets {
             if targets.iter().any(|k: &Arc<TargetState>| k.addr == t.addr) {
-                continue;
+                continue; // registered once, as in `new`
             }
             if let Some(kept) = registered.get(&t.addr) {
                 if enabled != was_enabled {

@@ -373,3 +373,17 @@ fn a_zero_deregistration_delay_drops_targets_at_once() {
     assert!(new.draining_targets().is_empty());
     assert_eq!(new.snapshot().len(), 1);
 }
+
+#[test]
+fn an_address_listed_twice_is_one_target() {
+    let mut config = group(2, Algorithm::RoundRobin);
+    config.targets.push(config.targets[0].clone());
+    assert_eq!(TargetGroupRuntime::new(&config).targets().len(), 2);
+    let old = TargetGroupRuntime::new(&group(2, Algorithm::RoundRobin));
+    assert_eq!(
+        TargetGroupRuntime::reconfigure(&old, &config, Instant::now())
+            .targets()
+            .len(),
+        2
+    );
+}
