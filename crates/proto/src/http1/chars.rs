@@ -83,24 +83,35 @@ pub(crate) static VALUE: [u8; 256] = table!(value_class);
 const LO: u64 = 0x0101_0101_0101_0101;
 const HI: u64 = 0x8080_8080_8080_8080;
 
-/// Whether any byte of the word is below `n` (n ≤ 0x80) or is DEL.
+// The masks below use the classic "has a byte less than n" / "has a zero byte" word tricks.
+// A borrow can only set spurious bits above a true hit, so the lowest set bit is exact, and
+// (little-endian) `trailing_zeros / 8` is the index of the first matching byte.
+
 #[inline]
-fn word_has_ctl(w: u64, n: u8) -> bool {
-    let below = w.wrapping_sub(LO * n as u64) & !w & HI;
-    let x = w ^ (LO * 0x7f);
-    let del = x.wrapping_sub(LO) & !x & HI;
-    (below | del) != 0
+fn word(s: &[u8], i: usize) -> Option<u64> {
+    let b: [u8; 8] = s.get(i..i + 8)?.try_into().ok()?;
+    Some(u64::from_le_bytes(b))
 }
 
-/// Index of the first byte below `n` or equal to DEL, skipping eight clean bytes at a time.
+#[inline]
+fn below(w: u64, n: u8) -> u64 {
+    w.wrapping_sub(LO * n as u64) & !w & HI
+}
+
+#[inline]
+fn equal(w: u64, b: u8) -> u64 {
+    let x = w ^ (LO * b as u64);
+    x.wrapping_sub(LO) & !x & HI
+}
+
+/// Index of the first byte below `n` (n ≤ 0x80) or equal to DEL.
 #[inline]
 pub(crate) fn first_ctl(s: &[u8], n: u8) -> Option<usize> {
     let mut i = 0;
-    let mut chunks = s.chunks_exact(8);
-    for c in &mut chunks {
-        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-        if word_has_ctl(w, n) {
-            break;
+    while let Some(w) = word(s, i) {
+        let m = below(w, n) | equal(w, 0x7f);
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
         }
         i += 8;
     }
