@@ -357,6 +357,7 @@ pub fn parse_request(
                         head,
                         &mut parse_cls,
                         &mut hdr_cls,
+                        &mut fc,
                     )?;
                     p = next;
                     continue;
@@ -777,6 +778,7 @@ fn check_value_ctl(
 /// continuation that reads like a Transfer-Encoding or Content-Length field is also
 /// SuspiciousHeader. A fold inside Content-Length, Transfer-Encoding or Host is refused: the
 /// target would unfold it into a value we never framed or routed on.
+#[allow(clippy::too_many_arguments)] // the parser's running state, passed piecewise
 fn fold_line(
     buf: &[u8],
     p: usize,
@@ -785,6 +787,7 @@ fn fold_line(
     head: &mut RequestHead,
     parse_cls: &mut Classification,
     hdr_cls: &mut Classification,
+    fc: &mut FramingClass,
 ) -> Result<(), ParseError> {
     let (s, e) = trim_ows(buf, p, end);
     let mut flags = HeaderFlags::default();
@@ -793,9 +796,16 @@ fn fold_line(
     }
     let colon = memchr::memchr(b':', &buf[s..e]).map(|c| s + c);
     if let Some(c) = colon
-        && suspicious_framing_name(&buf[p..c]).is_some()
+        && let Some(is_te) = suspicious_framing_name(&buf[p..c])
     {
+        // desync-guardian reads such a line as a header of its own and counts its value
         hdr_cls.add(Reason::SuspiciousHeader);
+        let (vs, ve) = trim_ows(buf, c + 1, end);
+        if is_te {
+            fc.te_value(buf, vs, ve, None);
+        } else {
+            fc.cl_value(parse_content_length(&buf[vs..ve]));
+        }
     }
     match head.headers.last_mut() {
         Some(prev) if !prev.must_drop() => {
