@@ -4,8 +4,8 @@
 
 use super::chars::{self, AWS_NAME};
 use super::{
-    ConnTokens, Header, HeaderFlags, Limits, Line, ParseError, Span, Status, Version, next_line,
-    parse_content_length, trim_ows,
+    ConnTokens, Header, HeaderFlags, Limits, Line, ParseError, Span, Status, Version, fast_field,
+    next_line, parse_content_length, trim_ows,
 };
 
 /// How the response body is delimited (RFC 9112 §6.3).
@@ -123,41 +123,47 @@ pub fn parse_response(
     let mut te_present = false;
     let mut te_last_chunked = false;
     loop {
-        let (end, next) = match next_line(buf, p, lim.max_header, lim.max_head) {
-            Ok(Line::Found { end, next, .. }) => (end, next),
-            Ok(Line::Partial) => return Ok(Status::Partial),
-            Err(e) => return Err(too_big(e)),
-        };
-        if end == p {
-            head.head_len = next;
-            break;
-        }
-        let mut n = p;
-        while n < end && chars::is_tchar(buf[n]) {
-            n += 1;
-        }
-        if n == p || n == end || buf[n] != b':' {
-            // obs-fold, whitespace before the colon, a non-token name, or no colon at all
-            return Err(ParseError::MalformedResponse);
-        }
         let mut flags = HeaderFlags::default();
         flags.set(HeaderFlags::TOKEN_NAME);
-        if buf[p..n]
-            .iter()
-            .all(|&b| chars::NAME[b as usize] & AWS_NAME != 0)
-        {
+        let (n, vs, ve, next) = if let Some(f) = fast_field(buf, p, &lim) {
             flags.set(HeaderFlags::AWS_NAME);
-        }
-        let (vs, ve) = trim_ows(buf, n + 1, end);
-        if let Some(k) = chars::first_ctl(&buf[vs..ve], 0x20) {
-            if buf[vs + k..ve]
-                .iter()
-                .any(|&b| chars::VALUE[b as usize] == chars::VAL_BAD)
-            {
+            (f.name_end, f.vs, f.ve, f.next)
+        } else {
+            let (end, next) = match next_line(buf, p, lim.max_header, lim.max_head) {
+                Ok(Line::Found { end, next, .. }) => (end, next),
+                Ok(Line::Partial) => return Ok(Status::Partial),
+                Err(e) => return Err(too_big(e)),
+            };
+            if end == p {
+                head.head_len = next;
+                break;
+            }
+            let mut n = p;
+            while n < end && chars::is_tchar(buf[n]) {
+                n += 1;
+            }
+            if n == p || n == end || buf[n] != b':' {
+                // obs-fold, whitespace before the colon, a non-token name, or no colon at all
                 return Err(ParseError::MalformedResponse);
             }
-            flags.set(HeaderFlags::NON_COMPLIANT);
-        }
+            if buf[p..n]
+                .iter()
+                .all(|&b| chars::NAME[b as usize] & AWS_NAME != 0)
+            {
+                flags.set(HeaderFlags::AWS_NAME);
+            }
+            let (vs, ve) = trim_ows(buf, n + 1, end);
+            if let Some(k) = chars::first_ctl(&buf[vs..ve], 0x20) {
+                if buf[vs + k..ve]
+                    .iter()
+                    .any(|&b| chars::VALUE[b as usize] == chars::VAL_BAD)
+                {
+                    return Err(ParseError::MalformedResponse);
+                }
+                flags.set(HeaderFlags::NON_COMPLIANT);
+            }
+            (n, vs, ve, next)
+        };
         if head.headers.len() >= lim.max_headers {
             return Err(ParseError::TooManyHeaders);
         }
