@@ -1,20 +1,40 @@
 //! Rampart's load balancer: AWS Application Load Balancer semantics as a userspace proxy.
 //!
 //! ```text
-//!  accept ─► tls (rustls, SNI) ─► parse + classify (proto::http1) ─► shield ─► waf
+//!  accept ─► tls (rustls, SNI, ALPN) ─► parse + classify (proto::http1) ─► shield ─► waf
 //!         ─► route (listener rules) ─► upstream (target group, pooled HTTP/1.1) ─► response ─► log
 //! ```
+//!
+//! [`Server`] runs the load balancers of a [`model::Model`]: it binds their listeners,
+//! checks their targets' health, and swaps in a new configuration atomically on
+//! [`Server::reload`]. The decisions between parsing and forwarding are one pure function
+//! (`phases`), shared by the HTTP/1.1 and HTTP/2 front ends; later layers (WAF, Shield) add
+//! their step there.
 
 #![forbid(unsafe_code)]
 
 mod access_log;
+mod body;
+mod conn;
+mod h1;
+mod h2;
+mod log;
+mod metrics;
+mod phases;
+mod record;
+mod respond;
+mod rewrite;
+mod server;
 mod targets;
 mod tls;
+mod upstream;
 
 pub use access_log::{
     AccessLogHandle, AccessLogRecord, FIELDS as ACCESS_LOG_FIELDS, LogType, ParseError,
     format_time, parse_line, request_field, target_group_arn,
 };
+pub use metrics::Metrics;
+pub use server::{ReloadSummary, ServeError, Server};
 pub use targets::{
     CheckOutcome, DrainingTarget, HealthState, Lease, Reason, StickyCookie, TargetGroupRuntime,
     TargetHealth, TargetState, Thresholds, cookie, set_cookie_headers, spawn_health_checks,

@@ -35,6 +35,49 @@ enum Command {
     /// Report misconfigurations: exposed services, rules that never apply, layers that
     /// disagree, asymmetric routes, quotas.
     Audit(AuditArgs),
+    /// Run the configuration's load balancers until SIGTERM (SIGHUP or `rampart reload`
+    /// reloads it).
+    Serve(ServeArgs),
+    /// Run a load balancer on loopback in front of built-in demo targets.
+    Demo(DemoArgs),
+    /// Make a running `rampart serve` re-read its configuration; prints why if it refuses.
+    Reload(ControlArgs),
+    /// Print a running server's counters and target health (Prometheus text format).
+    Status(ControlArgs),
+}
+
+#[derive(Args, Debug)]
+struct ServeArgs {
+    /// The configuration file (rampart.yaml).
+    #[arg(short = 'c', long = "config", value_name = "FILE")]
+    config: PathBuf,
+    #[command(flatten)]
+    control: ControlArgs,
+    /// Worker threads (default: RAMPART_WORKER_THREADS, else one per core).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// Seconds SIGTERM waits for in-flight requests before exiting.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    grace: u64,
+}
+
+#[derive(Args, Debug)]
+struct DemoArgs {
+    #[arg(long, value_name = "PORT", default_value_t = 8080)]
+    http_port: u16,
+    #[arg(long, value_name = "PORT", default_value_t = 8443)]
+    https_port: u16,
+    #[arg(long, value_name = "PATH", default_value = "/tmp/rampart-demo.sock")]
+    control: PathBuf,
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+struct ControlArgs {
+    /// The control socket of the running server.
+    #[arg(long, value_name = "PATH", default_value = crate::daemon::DEFAULT_CONTROL)]
+    control: PathBuf,
 }
 
 /// Where the model comes from: a `rampart.yaml`, or a directory of AWS CLI output.
@@ -132,6 +175,34 @@ pub(crate) fn run() -> ExitCode {
         Command::Explain(a) => explain(a),
         Command::Import(ImportCommand::Aws(a)) => import_aws(a),
         Command::Audit(a) => audit(a),
+        Command::Serve(a) => crate::daemon::serve(crate::daemon::ServeOptions {
+            config: a.config,
+            control: a.control.control,
+            threads: crate::daemon::worker_threads(a.threads),
+            grace: std::time::Duration::from_secs(a.grace),
+        })
+        .map(|()| ExitCode::SUCCESS),
+        Command::Demo(a) => crate::demo::run(crate::demo::DemoOptions {
+            http_port: a.http_port,
+            https_port: a.https_port,
+            control: a.control,
+            threads: crate::daemon::worker_threads(a.threads),
+        })
+        .map(|()| ExitCode::SUCCESS),
+        Command::Reload(a) => crate::daemon::control(&a.control, "reload").map(|ok| {
+            if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }),
+        Command::Status(a) => crate::daemon::control(&a.control, "status").map(|ok| {
+            if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }),
     };
     match result {
         Ok(code) => code,
@@ -185,7 +256,7 @@ fn import(dir: &Path, vpc: Option<String>) -> anyhow::Result<model::aws::Importe
     })
 }
 
-fn load_error(e: LoadError) -> anyhow::Error {
+pub(crate) fn load_error(e: LoadError) -> anyhow::Error {
     match e.diagnostics() {
         Some(d) => {
             let n = d.len();

@@ -3,6 +3,8 @@
 #![forbid(unsafe_code)]
 
 mod cli;
+mod daemon;
+mod demo;
 
 use std::process::ExitCode;
 

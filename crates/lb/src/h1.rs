@@ -1,0 +1,707 @@
+//! The HTTP/1.1 front end: read a request head, decide ([`crate::phases`]), forward to a
+//! pooled target connection, stream the response back; keep-alive and pipelining.
+//!
+//! Bodies are never decoded: their bytes pass through verbatim while their framing is
+//! tracked, and the request head and the first body bytes go to the target in one write.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::{Buf, BytesMut};
+use model::{LbAttributes, Listener, RedirectSource, RequestFacts};
+use proto::{Class, RequestHead, ResponseHead, Status};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::watch;
+
+use crate::body::{self, BodyState, CopyError};
+use crate::conn::ConnInfo;
+use crate::phases::{self, Decision, RequestMeta};
+use crate::record::Exchange;
+use crate::respond::LbResponse;
+use crate::rewrite::{self, ForwardCtx, Framing};
+use crate::server::{Generation, ListenerRef, Shared};
+use crate::upstream::{ConnectError, UpstreamConn};
+
+/// Target responses: AWS answers 502 beyond a 32 KiB response head.
+const RESPONSE_LIMITS: proto::Limits = proto::Limits {
+    max_request_line: 16 * 1024,
+    max_header: 32 * 1024,
+    max_head: 32 * 1024,
+    max_headers: 200,
+};
+
+/// Per-connection buffers, reused across requests.
+struct ConnState {
+    buf: BytesMut,
+    head: RequestHead,
+    rhead: ResponseHead,
+    out: Vec<u8>,
+    opened: Instant,
+}
+
+pub(crate) async fn serve<S>(shared: &Arc<Shared>, mut io: S, conn: ConnInfo)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let mut st = ConnState {
+        buf: BytesMut::with_capacity(8 * 1024),
+        head: RequestHead::default(),
+        rhead: ResponseHead::default(),
+        out: Vec::with_capacity(4 * 1024),
+        opened: Instant::now(),
+    };
+    let mut draining = shared.draining.subscribe();
+    loop {
+        let generation = shared.current.load_full();
+        let Some(lref) = generation.listener(conn.local) else {
+            break;
+        };
+        let attrs = &generation.lb_model(lref).attributes;
+        let limits = proto::Limits {
+            max_request_line: attrs.limits.max_request_line_bytes,
+            max_header: attrs.limits.max_header_bytes,
+            max_head: attrs.limits.max_request_head_bytes,
+            ..proto::Limits::default()
+        };
+        match read_head(&mut io, &mut st, &limits, attrs, &mut draining).await {
+            HeadRead::Ready => {}
+            HeadRead::Closed => break,
+            HeadRead::Refused(resp) => {
+                let mut x = Exchange::new(kind(&conn), conn.peer, conn.tls.clone());
+                x.request = "- - - -".into();
+                respond(&generation, lref, &mut io, &mut st.out, resp, false, &mut x).await;
+                log(&generation, lref, x);
+                break;
+            }
+        }
+        let keep = handle_request(shared, &generation, lref, &conn, &mut io, &mut st).await;
+        if !keep || *draining.borrow() || st.opened.elapsed() >= attrs.client_keep_alive {
+            break;
+        }
+    }
+    let _ = io.shutdown().await;
+}
+
+fn kind(conn: &ConnInfo) -> &'static str {
+    if conn.tls.is_some() { "https" } else { "http" }
+}
+
+enum HeadRead {
+    Ready,
+    Closed,
+    Refused(LbResponse),
+}
+
+/// Reads until a whole request head is buffered. Waiting for the first byte is bounded by the
+/// idle timeout (then the connection closes quietly); from the first byte the whole head must
+/// arrive within the header read timeout (then 408), so a client that sends a byte at a time
+/// cannot hold the connection.
+async fn read_head<S>(
+    io: &mut S,
+    st: &mut ConnState,
+    limits: &proto::Limits,
+    attrs: &LbAttributes,
+    draining: &mut watch::Receiver<bool>,
+) -> HeadRead
+where
+    S: AsyncRead + Unpin,
+{
+    let mut deadline: Option<Instant> = None;
+    let mut parse = !st.buf.is_empty();
+    loop {
+        if parse {
+            match proto::parse_request(&st.buf, limits, &mut st.head) {
+                Ok(Status::Complete) => return HeadRead::Ready,
+                Ok(Status::Partial) => {}
+                Err(e) => return HeadRead::Refused(LbResponse::error(e.status(), None).closing()),
+            }
+        }
+        if !st.buf.is_empty() && deadline.is_none() {
+            deadline = Some(Instant::now() + attrs.limits.header_read_timeout);
+        }
+        let wait = match deadline {
+            Some(d) => d.saturating_duration_since(Instant::now()),
+            None => attrs.idle_timeout,
+        };
+        if st.buf.capacity() - st.buf.len() < 4096 {
+            st.buf.reserve(8 * 1024);
+        }
+        let before = st.buf.len();
+        let read = tokio::select! {
+            r = tokio::time::timeout(wait, io.read_buf(&mut st.buf)) => r,
+            _ = draining.changed(), if st.buf.is_empty() => return HeadRead::Closed,
+        };
+        match read {
+            Ok(Ok(0)) | Ok(Err(_)) => return HeadRead::Closed,
+            Ok(Ok(_)) => {
+                // Re-parse only when a line ended: a byte-a-time client costs one parse per
+                // line, not one per byte.
+                parse = memchr::memchr(b'\n', &st.buf[before..]).is_some();
+            }
+            Err(_) if st.buf.is_empty() => return HeadRead::Closed,
+            Err(_) => {
+                return HeadRead::Refused(
+                    LbResponse::error(408, Some("ClientHeaderTimeout")).closing(),
+                );
+            }
+        }
+    }
+}
+
+fn utf8(b: &[u8]) -> &str {
+    std::str::from_utf8(b).unwrap_or("")
+}
+
+/// Serves one request whose head is in `st.head`. Returns whether the connection may serve
+/// another.
+async fn handle_request<S>(
+    shared: &Arc<Shared>,
+    g: &Arc<Generation>,
+    lref: ListenerRef,
+    conn: &ConnInfo,
+    io: &mut S,
+    st: &mut ConnState,
+) -> bool
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let lb_model = g.lb_model(lref);
+    let attrs = &lb_model.attributes;
+    let listener: &Listener = &lb_model.listeners[lref.listener];
+    let lb = &g.lbs[lref.lb];
+    let metrics = &lb.metrics;
+    metrics.inc(&metrics.requests);
+
+    let mut x = Exchange::new(kind(conn), conn.peer, conn.tls.clone());
+    let head_len = st.head.head_len;
+    x.received_bytes = head_len as u64;
+    let trace_id = rewrite::new_trace_id();
+
+    // Everything borrowed from the buffer is used before the body is read.
+    let (decision, framing, upgrade, client_keep_alive) = {
+        let buf = &st.buf[..];
+        let head = &st.head;
+        let method = head.method_str(buf);
+        let host_full = head
+            .header(buf, "host")
+            .or(head.authority.map(|a| a.of(buf)));
+        let host = head.host.map(|h| utf8(h.of(buf)));
+        let path = utf8(head.path.of(buf));
+        let query = head.query.map(|q| utf8(q.of(buf)));
+        let headers: Vec<(&str, &[u8])> = head
+            .headers
+            .iter()
+            .map(|h| (utf8(h.name.of(buf)), h.value.of(buf)))
+            .collect();
+        let facts = RequestFacts {
+            method,
+            host,
+            path,
+            query,
+            headers: &headers,
+            source_ip: conn.peer.ip(),
+        };
+        let class = head.classification.class;
+        if class != Class::Compliant {
+            metrics.inc(&metrics.desync_non_compliant);
+            x.classification = Some((class, head.classification.reason));
+        }
+        let forwarded_ips = rewrite::forwarded_ip_count(
+            headers
+                .iter()
+                .filter(|(n, _)| n.eq_ignore_ascii_case("x-forwarded-for"))
+                .map(|(_, v)| *v),
+        );
+        let meta = RequestMeta {
+            class,
+            desync_mode: attrs.desync_mitigation_mode,
+            forwarded_ips,
+            redirect: RedirectSource {
+                protocol: listener.protocol.as_str(),
+                host: host.unwrap_or(""),
+                port: listener.port,
+                path,
+                query,
+            },
+        };
+        x.request = format!(
+            "{} {}://{}:{}{} HTTP/1.{}",
+            method,
+            listener.protocol.as_str(),
+            host.unwrap_or("-"),
+            listener.port,
+            utf8(head.target.of(buf)),
+            u8::from(head.version == proto::Version::Http11)
+        );
+        x.user_agent = head
+            .header(buf, "user-agent")
+            .map(|u| String::from_utf8_lossy(u).into_owned());
+        let decision = phases::decide(listener, &facts, &meta);
+
+        let framing = match head.framing {
+            proto::BodyFraming::None => Framing::None,
+            proto::BodyFraming::ContentLength(n) => Framing::Length(n),
+            proto::BodyFraming::Chunked => Framing::Chunked,
+        };
+        if let Decision::Forward { .. } = decision {
+            // The target's request head, written while the client's is still borrowed.
+            st.out.clear();
+            let tls = conn.tls.as_ref().map(|t| (t.protocol, t.cipher));
+            let cx = ForwardCtx {
+                client: conn.peer,
+                protocol: listener.protocol,
+                listener_port: listener.port,
+                attrs,
+                host: host_full,
+                trace_id: &trace_id,
+                framing,
+                upgrade: head.upgrade,
+                tls,
+            };
+            let target = match head.authority {
+                // absolute-form: targets get origin-form
+                Some(_) => {
+                    let mut t = head.path.of(buf).to_vec();
+                    if let Some(q) = head.query {
+                        t.push(b'?');
+                        t.extend_from_slice(q.of(buf));
+                    }
+                    t
+                }
+                None => head.target.of(buf).to_vec(),
+            };
+            rewrite::request_head(
+                &mut st.out,
+                method.as_bytes(),
+                &target,
+                head.headers.iter().map(|h| rewrite::Field {
+                    name: h.name.of(buf),
+                    value: h.value.of(buf),
+                    must_drop: h.must_drop(),
+                    folded: h.is_folded(),
+                }),
+                &cx,
+            );
+        }
+        (decision, framing, head.upgrade, head.keep_alive)
+    };
+    x.trace_id = trace_id;
+
+    match decision {
+        Decision::Respond {
+            response,
+            rule,
+            action,
+        } => {
+            x.rule = rule;
+            x.actions = action;
+            x.redirect_url = response.location.clone();
+            // A body the load balancer does not read is skipped when it is already here;
+            // otherwise the connection closes rather than guess where the next request starts.
+            let mut state = BodyState::request(st.head.framing);
+            st.buf.advance(head_len);
+            let skipped = state.take(&st.buf).unwrap_or(0);
+            st.buf.advance(skipped);
+            let keep = client_keep_alive && state.is_done() && !response.close;
+            if response.status == 400 && x.classification.is_some() {
+                metrics.inc(&metrics.desync_blocked);
+            }
+            respond(g, lref, io, &mut st.out, response, keep, &mut x).await;
+            log(g, lref, x);
+            keep
+        }
+        Decision::Forward {
+            rule,
+            forward,
+            close_after,
+        } => {
+            x.rule = Some(rule);
+            x.actions = "forward";
+            let keep = forward_request(
+                shared, g, lref, conn, io, st, forward, framing, upgrade, &mut x,
+            )
+            .await;
+            let keep = keep && client_keep_alive && !close_after;
+            log(g, lref, x);
+            keep
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn forward_request<S>(
+    shared: &Arc<Shared>,
+    g: &Arc<Generation>,
+    lref: ListenerRef,
+    conn: &ConnInfo,
+    io: &mut S,
+    st: &mut ConnState,
+    forward: &model::ForwardAction,
+    framing: Framing,
+    upgrade: bool,
+    x: &mut Exchange,
+) -> bool
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let lb_model = g.lb_model(lref);
+    let attrs = &lb_model.attributes;
+    let metrics = &g.lbs[lref.lb].metrics;
+    let head_len = st.head.head_len;
+    let is_head = st.head.method_str(&st.buf) == "HEAD";
+
+    let Some(tg_idx) = phases::pick_weighted(forward) else {
+        return fail(g, lref, io, st, x, 503, None).await;
+    };
+    let tg = &g.model.target_groups[tg_idx.get()];
+    let Some(rt) = g.target_groups.get(tg_idx.get()) else {
+        return fail(g, lref, io, st, x, 503, None).await;
+    };
+    x.target_group = Some(tg.name.clone());
+    let sticky = if tg.stickiness.is_some() {
+        cookie(&st.buf, &st.head, "AWSALB")
+    } else {
+        None
+    };
+    let Some(lease) = rt.pick(sticky.as_deref(), Instant::now()) else {
+        return fail(g, lref, io, st, x, 503, None).await;
+    };
+    let target = lease.addr();
+    x.target = Some(target);
+    let mut set_cookies = Vec::new();
+    if tg.stickiness.is_some() && sticky.as_deref() != Some(lease.cookie_value()) {
+        set_cookies.extend(
+            rt.set_cookie_headers(&lease, std::time::SystemTime::now())
+                .into_iter()
+                .flatten(),
+        );
+    }
+
+    // The request body bytes already read go out with the head, in one write.
+    let mut req_body = BodyState::request(st.head.framing);
+    st.buf.advance(head_len);
+    let first = match req_body.take(&st.buf) {
+        Ok(n) => n,
+        Err(_) => return fail(g, lref, io, st, x, 400, None).await,
+    };
+    if let (Some(max), Framing::Length(n)) = (attrs.limits.max_body_bytes, framing)
+        && n > max
+    {
+        return fail(g, lref, io, st, x, 413, None).await;
+    }
+    st.out.extend_from_slice(&st.buf[..first]);
+    st.buf.advance(first);
+    x.received_bytes += first as u64;
+    let replayable = req_body.is_done();
+
+    let mut attempt = 0;
+    let mut upstream = loop {
+        attempt += 1;
+        let mut up = match shared
+            .pool
+            .get(
+                target,
+                attrs.limits.connect_timeout,
+                attrs.idle_timeout,
+                metrics,
+            )
+            .await
+        {
+            Ok(c) => c,
+            Err(ConnectError::TimedOut) => {
+                return fail(g, lref, io, st, x, 504, Some("TargetConnectionTimeout")).await;
+            }
+            Err(ConnectError::Failed) => {
+                return fail(g, lref, io, st, x, 502, Some("TargetConnectionError")).await;
+            }
+        };
+        x.sent_to_target = Some(Instant::now());
+        if up.stream.write_all(&st.out).await.is_err() {
+            if up.reused && replayable && attempt == 1 {
+                continue;
+            }
+            return fail(g, lref, io, st, x, 502, Some("TargetConnectionError")).await;
+        }
+        if !req_body.is_done() {
+            let budget = attrs
+                .limits
+                .max_body_bytes
+                .map(|m| m.saturating_sub(first as u64));
+            match body::copy(
+                io,
+                &mut st.buf,
+                &mut up.stream,
+                &mut req_body,
+                attrs.idle_timeout,
+                budget,
+            )
+            .await
+            {
+                Ok(n) => x.received_bytes += n,
+                Err(CopyError::TooLarge) => {
+                    return fail(g, lref, io, st, x, 413, None).await;
+                }
+                Err(CopyError::Write) => {
+                    return fail(g, lref, io, st, x, 502, Some("TargetConnectionError")).await;
+                }
+                Err(_) => {
+                    // the client went away or stalled mid-body: AWS logs 400 and closes
+                    x.elb_status = 400;
+                    metrics.elb_status(400);
+                    return false;
+                }
+            }
+        }
+        match read_response_head(&mut up, &mut st.rhead, is_head, attrs.idle_timeout).await {
+            Ok(()) => break up,
+            Err(RespErr::Closed) if up.reused && replayable && attempt == 1 => continue,
+            Err(RespErr::Closed) | Err(RespErr::Malformed) => {
+                return fail(g, lref, io, st, x, 502, Some("TargetResponseError")).await;
+            }
+            Err(RespErr::TimedOut) => {
+                return fail(g, lref, io, st, x, 504, Some("TargetTimeout")).await;
+            }
+        }
+    };
+    x.target_responded = Some(Instant::now());
+
+    // 1xx interim responses (100 Continue) are passed on; the final one follows.
+    while (100..200).contains(&st.rhead.status) && st.rhead.status != 101 {
+        let n = st.rhead.head_len;
+        if io.write_all(&upstream.buf[..n]).await.is_err() {
+            return false;
+        }
+        upstream.buf.advance(n);
+        match read_response_head(&mut upstream, &mut st.rhead, is_head, attrs.idle_timeout).await {
+            Ok(()) => {}
+            Err(RespErr::TimedOut) => {
+                return fail(g, lref, io, st, x, 504, Some("TargetTimeout")).await;
+            }
+            Err(_) => return fail(g, lref, io, st, x, 502, Some("TargetResponseError")).await,
+        }
+    }
+
+    let status = st.rhead.status;
+    x.target_status = Some(status);
+    x.elb_status = status;
+    metrics.target_status(status);
+    let switching = status == 101 && upgrade;
+    let mut resp_body = BodyState::response(st.rhead.framing);
+    let resp_framing = match st.rhead.framing {
+        proto::ResponseFraming::ContentLength(n) => Framing::Length(n),
+        proto::ResponseFraming::Chunked => Framing::Chunked,
+        proto::ResponseFraming::None | proto::ResponseFraming::UntilClose => Framing::None,
+    };
+    let until_close = matches!(st.rhead.framing, proto::ResponseFraming::UntilClose);
+    let keep_client = !until_close && st.head.keep_alive;
+    {
+        let rbuf = &upstream.buf[..];
+        let rh = &st.rhead;
+        st.out.clear();
+        let upgrade_value = if switching {
+            rh.header(rbuf, "upgrade")
+        } else {
+            None
+        };
+        rewrite::response_head(
+            &mut st.out,
+            status,
+            rh.reason.of(rbuf),
+            rh.headers
+                .iter()
+                .map(|h| (h.name.of(rbuf), h.value.of(rbuf))),
+            if matches!(st.rhead.framing, proto::ResponseFraming::None) && !is_head {
+                Framing::None
+            } else if is_head {
+                // HEAD: the target's length header describes the body it did not send
+                match rh
+                    .header(rbuf, "content-length")
+                    .and_then(|v| utf8(v).parse().ok())
+                {
+                    Some(n) => Framing::Length(n),
+                    None => Framing::None,
+                }
+            } else {
+                resp_framing
+            },
+            &set_cookies,
+            keep_client,
+            upgrade_value,
+        );
+    }
+    let rhead_len = st.rhead.head_len;
+    upstream.buf.advance(rhead_len);
+    let first = match resp_body.take(&upstream.buf) {
+        Ok(n) => n,
+        Err(_) => return fail(g, lref, io, st, x, 502, Some("TargetResponseError")).await,
+    };
+    st.out.extend_from_slice(&upstream.buf[..first]);
+    upstream.buf.advance(first);
+    x.responded = Some(Instant::now());
+    if io.write_all(&st.out).await.is_err() {
+        x.elb_status = 460;
+        return false;
+    }
+    x.sent_bytes = st.out.len() as u64;
+
+    if switching {
+        x.kind = if conn.tls.is_some() { "wss" } else { "ws" };
+        tunnel(io, &mut st.buf, upstream, attrs.idle_timeout).await;
+        return false;
+    }
+
+    if !resp_body.is_done() {
+        match body::copy(
+            &mut upstream.stream,
+            &mut upstream.buf,
+            io,
+            &mut resp_body,
+            attrs.idle_timeout,
+            None,
+        )
+        .await
+        {
+            Ok(n) => x.sent_bytes += n,
+            Err(_) => {
+                // the response is cut mid-body: nothing else can be said on this connection
+                return false;
+            }
+        }
+    }
+    metrics.add(&metrics.sent_bytes, x.sent_bytes);
+    metrics.add(&metrics.received_bytes, x.received_bytes);
+    if !until_close && st.rhead.keep_alive {
+        shared.pool.put(upstream, attrs.limits.max_idle_per_target);
+    }
+    drop(lease);
+    keep_client
+}
+
+enum RespErr {
+    Closed,
+    Malformed,
+    TimedOut,
+}
+
+async fn read_response_head(
+    up: &mut UpstreamConn,
+    head: &mut ResponseHead,
+    is_head: bool,
+    idle: Duration,
+) -> Result<(), RespErr> {
+    loop {
+        if !up.buf.is_empty() {
+            match proto::parse_response(&up.buf, is_head, &RESPONSE_LIMITS, head) {
+                Ok(Status::Complete) => return Ok(()),
+                Ok(Status::Partial) => {}
+                Err(_) => return Err(RespErr::Malformed),
+            }
+        }
+        if up.buf.capacity() - up.buf.len() < 4096 {
+            up.buf.reserve(16 * 1024);
+        }
+        match tokio::time::timeout(idle, up.stream.read_buf(&mut up.buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return Err(RespErr::Closed),
+            Ok(Ok(_)) => {}
+            Err(_) => return Err(RespErr::TimedOut),
+        }
+    }
+}
+
+/// After `101 Switching Protocols`: bytes flow both ways until either side closes or the
+/// connection idles past the idle timeout.
+async fn tunnel<S>(io: &mut S, client_pending: &mut BytesMut, mut up: UpstreamConn, idle: Duration)
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    if !client_pending.is_empty() {
+        if up.stream.write_all(client_pending).await.is_err() {
+            return;
+        }
+        client_pending.clear();
+    }
+    if !up.buf.is_empty() {
+        if io.write_all(&up.buf).await.is_err() {
+            return;
+        }
+        up.buf.clear();
+    }
+    let mut a = [0u8; 16 * 1024];
+    let mut b = [0u8; 16 * 1024];
+    loop {
+        let step = tokio::time::timeout(idle, async {
+            tokio::select! {
+                r = io.read(&mut a) => match r {
+                    Ok(0) | Err(_) => false,
+                    Ok(n) => up.stream.write_all(&a[..n]).await.is_ok(),
+                },
+                r = up.stream.read(&mut b) => match r {
+                    Ok(0) | Err(_) => false,
+                    Ok(n) => io.write_all(&b[..n]).await.is_ok(),
+                },
+            }
+        })
+        .await;
+        if !matches!(step, Ok(true)) {
+            return;
+        }
+    }
+}
+
+/// Answers with a load-balancer error and closes the connection.
+async fn fail<S>(
+    g: &Generation,
+    lref: ListenerRef,
+    io: &mut S,
+    st: &mut ConnState,
+    x: &mut Exchange,
+    status: u16,
+    reason: Option<&'static str>,
+) -> bool
+where
+    S: AsyncWrite + Unpin,
+{
+    let resp = LbResponse::error(status, reason).closing();
+    respond(g, lref, io, &mut st.out, resp, false, x).await;
+    false
+}
+
+async fn respond<S>(
+    g: &Generation,
+    lref: ListenerRef,
+    io: &mut S,
+    out: &mut Vec<u8>,
+    resp: LbResponse,
+    keep_alive: bool,
+    x: &mut Exchange,
+) where
+    S: AsyncWrite + Unpin,
+{
+    let metrics = &g.lbs[lref.lb].metrics;
+    metrics.elb_status(resp.status);
+    x.elb_status = resp.status;
+    x.error_reason = resp.error_reason;
+    out.clear();
+    resp.write_http1(keep_alive, &[], out);
+    x.responded = Some(Instant::now());
+    if io.write_all(out).await.is_ok() {
+        x.sent_bytes += out.len() as u64;
+    }
+}
+
+/// A cookie's value from the request's `Cookie` headers.
+fn cookie(buf: &[u8], head: &RequestHead, name: &str) -> Option<String> {
+    head.headers
+        .iter()
+        .filter(|h| h.name.of(buf).eq_ignore_ascii_case(b"cookie"))
+        .flat_map(|h| h.value.of(buf).split(|b| *b == b';'))
+        .find_map(|pair| {
+            let pair = pair.trim_ascii();
+            let (k, v) = pair.split_at(pair.iter().position(|b| *b == b'=')?);
+            (k == name.as_bytes()).then(|| String::from_utf8_lossy(&v[1..]).into_owned())
+        })
+}
+
+fn log(g: &Generation, lref: ListenerRef, x: Exchange) {
+    crate::log::emit(g, lref, x);
+}

@@ -1,0 +1,134 @@
+//! The request phases, assembled in one place.
+//!
+//! ```text
+//!  accept ─► tls ─► parse ─► classify ─► shield ─► waf ─► route ─► upstream ─► response ─► log
+//!  (server)  (tls)  (h1/h2)  └───────────── decide() ─────────────┘  (h1/h2 drivers)    (access_log)
+//! ```
+//!
+//! The I/O phases live in the connection drivers ([`crate::h1`], [`crate::h2`]); the decisions
+//! between parsing and forwarding are made here, by one pure function that both drivers call,
+//! so HTTP/1.1 and HTTP/2 requests are judged alike and each later layer (Shield, WAF) adds
+//! one step to [`decide`] without reshaping the proxy.
+
+use model::{Action, DesyncMode, ForwardAction, Listener, RedirectSource, RequestFacts, RuleRef};
+use proto::{Class, DesyncAction};
+
+use crate::respond::LbResponse;
+
+/// What the load balancer does with a request.
+#[derive(Debug)]
+pub(crate) enum Decision<'g> {
+    /// Answer it without a target.
+    Respond {
+        response: LbResponse,
+        /// The rule whose action it is, when a rule decided.
+        rule: Option<RuleRef>,
+        /// The access log's `actions_executed`.
+        action: &'static str,
+    },
+    /// Send it to one of the forward action's target groups.
+    Forward {
+        rule: RuleRef,
+        forward: &'g ForwardAction,
+        /// Ambiguous under `defensive`: serve it, then close both connections.
+        close_after: bool,
+    },
+}
+
+/// Everything [`decide`] needs beyond the rule facts.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RequestMeta<'a> {
+    pub(crate) class: Class,
+    pub(crate) desync_mode: DesyncMode,
+    /// Addresses already in `X-Forwarded-For`.
+    pub(crate) forwarded_ips: usize,
+    pub(crate) redirect: RedirectSource<'a>,
+}
+
+/// AWS's limit on addresses in `X-Forwarded-For`; beyond it the ALB answers 463.
+const MAX_FORWARDED_IPS: usize = 30;
+
+/// Classify, shield, waf, route: the decisions between parsing and forwarding.
+pub(crate) fn decide<'g>(
+    listener: &'g Listener,
+    facts: &RequestFacts<'_>,
+    meta: &RequestMeta<'_>,
+) -> Decision<'g> {
+    // classify: the desync mitigation mode decides what a non-compliant request gets
+    let close_after = match proto::desync_action(desync_mode(meta.desync_mode), meta.class) {
+        DesyncAction::Allow => false,
+        DesyncAction::AllowThenClose => true,
+        DesyncAction::Block => {
+            return Decision::Respond {
+                response: LbResponse::error(400, None).closing(),
+                rule: None,
+                action: "",
+            };
+        }
+    };
+    if meta.forwarded_ips > MAX_FORWARDED_IPS {
+        return Decision::Respond {
+            response: LbResponse::error(463, None),
+            rule: None,
+            action: "",
+        };
+    }
+    if facts.method == "TRACE" {
+        return Decision::Respond {
+            response: LbResponse::error(405, None),
+            rule: None,
+            action: "",
+        };
+    }
+
+    // shield and waf: their layers add their steps here
+
+    // route
+    let routed = listener.route(facts);
+    match routed.action {
+        Action::Forward(forward) => Decision::Forward {
+            rule: routed.rule,
+            forward,
+            close_after,
+        },
+        Action::Redirect(r) => Decision::Respond {
+            response: LbResponse::redirect(r, &meta.redirect),
+            rule: Some(routed.rule),
+            action: "redirect",
+        },
+        Action::FixedResponse(f) => Decision::Respond {
+            response: LbResponse::fixed(f),
+            rule: Some(routed.rule),
+            action: "fixed-response",
+        },
+    }
+}
+
+pub(crate) fn desync_mode(m: DesyncMode) -> proto::DesyncMode {
+    match m {
+        DesyncMode::Monitor => proto::DesyncMode::Monitor,
+        DesyncMode::Defensive => proto::DesyncMode::Defensive,
+        DesyncMode::Strictest => proto::DesyncMode::Strictest,
+    }
+}
+
+/// Picks one of a forward action's target groups by weight.
+pub(crate) fn pick_weighted(forward: &ForwardAction) -> Option<model::TargetGroupIdx> {
+    let total: u32 = forward
+        .target_groups
+        .iter()
+        .map(|w| u32::from(w.weight))
+        .sum();
+    if forward.target_groups.len() == 1 || total == 0 {
+        return forward.target_groups.first().map(|w| w.target_group);
+    }
+    let mut n = fastrand::u32(0..total);
+    for w in &forward.target_groups {
+        let weight = u32::from(w.weight);
+        if n < weight {
+            return Some(w.target_group);
+        }
+        n -= weight;
+    }
+    forward.target_groups.last().map(|w| w.target_group)
+}

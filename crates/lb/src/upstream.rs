@@ -1,0 +1,117 @@
+//! Connections to targets: connect with AWS's timeout, and a bounded pool of idle keep-alive
+//! connections per target, shared by every listener and kept across reloads.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use bytes::BytesMut;
+use tokio::net::TcpStream;
+
+use crate::metrics::Metrics;
+
+/// An HTTP/1.1 connection to one target, with the bytes read past the last response.
+#[derive(Debug)]
+pub(crate) struct UpstreamConn {
+    pub(crate) stream: TcpStream,
+    pub(crate) buf: BytesMut,
+    pub(crate) addr: SocketAddr,
+    /// Taken from the pool: a failure before any response byte may be a connection the target
+    /// closed while it idled, and the request can be sent again on a fresh one.
+    pub(crate) reused: bool,
+}
+
+/// Why a target could not be reached, in AWS's terms.
+#[derive(Debug)]
+pub(crate) enum ConnectError {
+    /// Refused, reset or unreachable: 502 (`TargetConnectionErrorCount`).
+    Failed,
+    /// No answer within the connect timeout: 504.
+    TimedOut,
+}
+
+#[derive(Debug)]
+struct Idle {
+    conn: UpstreamConn,
+    since: Instant,
+}
+
+/// Idle connections per target. Bounded per target; a connection idle longer than
+/// `max_idle_time` is closed rather than reused, so the target's own keep-alive timeout
+/// (which should be longer, as AWS advises) is rarely the one that fires.
+#[derive(Debug, Default)]
+pub(crate) struct Pool {
+    idle: Mutex<HashMap<SocketAddr, Vec<Idle>>>,
+}
+
+impl Pool {
+    pub(crate) async fn get(
+        &self,
+        addr: SocketAddr,
+        connect_timeout: Duration,
+        max_idle_time: Duration,
+        metrics: &Metrics,
+    ) -> Result<UpstreamConn, ConnectError> {
+        if let Some(conn) = self.take(addr, max_idle_time) {
+            return Ok(conn);
+        }
+        connect(addr, connect_timeout, metrics).await
+    }
+
+    fn take(&self, addr: SocketAddr, max_idle_time: Duration) -> Option<UpstreamConn> {
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        let list = idle.get_mut(&addr)?;
+        let now = Instant::now();
+        while let Some(mut i) = list.pop() {
+            if now.duration_since(i.since) < max_idle_time {
+                i.conn.reused = true;
+                return Some(i.conn);
+            }
+        }
+        None
+    }
+
+    /// Returns a connection whose last response was read completely.
+    pub(crate) fn put(&self, conn: UpstreamConn, max_idle_per_target: usize) {
+        if !conn.buf.is_empty() || max_idle_per_target == 0 {
+            // bytes past the response: the target is not speaking HTTP/1.1 as we understand it
+            return;
+        }
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        let list = idle.entry(conn.addr).or_default();
+        if list.len() >= max_idle_per_target {
+            list.remove(0);
+        }
+        list.push(Idle {
+            conn,
+            since: Instant::now(),
+        });
+    }
+}
+
+pub(crate) async fn connect(
+    addr: SocketAddr,
+    timeout: Duration,
+    metrics: &Metrics,
+) -> Result<UpstreamConn, ConnectError> {
+    let stream = match tokio::time::timeout(timeout, TcpStream::connect(addr)).await {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => {
+            metrics.inc(&metrics.target_connection_errors);
+            tracing::debug!(target = %addr, error = %e, "connecting to a target failed");
+            return Err(ConnectError::Failed);
+        }
+        Err(_) => {
+            metrics.inc(&metrics.target_connection_errors);
+            return Err(ConnectError::TimedOut);
+        }
+    };
+    let _ = stream.set_nodelay(true);
+    Ok(UpstreamConn {
+        stream,
+        buf: BytesMut::with_capacity(16 * 1024),
+        addr,
+        reused: false,
+    })
+}
