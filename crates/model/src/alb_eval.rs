@@ -1,9 +1,22 @@
 //! Listener-rule evaluation with AWS's semantics: which rule a request matches, and where a
 //! redirect sends it. Shared by the proxy and by `explain --request`.
+//!
+//! Matching runs on every request, so it allocates nothing and its wildcard matcher is
+//! O(pattern × input) at worst (patterns are at most 128 characters), never exponential.
+//!
+//! Decisions where AWS's documentation is silent (⚠):
+//! - A value holding a control byte (0x00–0x1f, 0x7f) matches no pattern, not even `*`: AWS
+//!   matches visible ASCII only, and a rule must not be satisfiable by smuggled bytes.
+//! - Query strings are matched as sent, not percent-decoded: AWS asks for reserved characters
+//!   in query-string conditions to be written percent-encoded, which only makes sense if the
+//!   encoded text is compared. Case-insensitivity then also covers `%2f` against `%2F`.
+//!   A parameter without `=` has that key and an empty value; empty parameters (`a=1&&b=2`)
+//!   are skipped.
+//! - An IPv4-mapped IPv6 source (`::ffff:10.0.0.1`) is matched as the IPv4 address.
 
 use std::net::IpAddr;
 
-use crate::alb::{Action, Listener, RedirectAction};
+use crate::alb::{Action, Listener, ListenerRule, RedirectAction, RuleCondition};
 
 /// What rule conditions look at, borrowed from a parsed request.
 #[derive(Clone, Copy, Debug)]
@@ -49,12 +62,139 @@ pub struct Routed<'l> {
 impl Listener {
     /// The first rule, by priority, whose conditions all match; else the default rule.
     pub fn route(&self, req: &RequestFacts<'_>) -> Routed<'_> {
-        let _ = req;
-        Routed {
-            rule: RuleRef::Default,
-            action: &self.default_action,
+        debug_assert!(
+            self.rules.windows(2).all(|w| w[0].priority < w[1].priority),
+            "rules are sorted by priority"
+        );
+        match self.rules.iter().find(|r| r.matches(req)) {
+            Some(r) => Routed {
+                rule: RuleRef::Priority(r.priority),
+                action: &r.action,
+            },
+            None => Routed {
+                rule: RuleRef::Default,
+                action: &self.default_action,
+            },
         }
     }
+}
+
+impl ListenerRule {
+    /// Whether every condition matches (a rule without conditions matches everything).
+    pub fn matches(&self, req: &RequestFacts<'_>) -> bool {
+        self.conditions.iter().all(|c| c.matches(req))
+    }
+
+    /// The first condition, in the rule's order, that the request does not meet.
+    pub fn first_unmet(&self, req: &RequestFacts<'_>) -> Option<&RuleCondition> {
+        self.conditions.iter().find(|c| !c.matches(req))
+    }
+}
+
+impl RuleCondition {
+    /// Whether the request meets this condition: any of its values matches.
+    pub fn matches(&self, req: &RequestFacts<'_>) -> bool {
+        match self {
+            RuleCondition::HostHeader(patterns) => req.host.is_some_and(|h| {
+                patterns
+                    .iter()
+                    .any(|p| wildcard_match(p.as_bytes(), h.as_bytes(), true))
+            }),
+            RuleCondition::PathPattern(patterns) => patterns
+                .iter()
+                .any(|p| wildcard_match(p.as_bytes(), req.path.as_bytes(), false)),
+            RuleCondition::HttpHeader { name, values } => req
+                .headers
+                .iter()
+                .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+                .any(|(_, v)| values.iter().any(|p| wildcard_match(p.as_bytes(), v, true))),
+            RuleCondition::HttpRequestMethod(methods) => methods.iter().any(|m| m == req.method),
+            RuleCondition::QueryString(patterns) => req.query.is_some_and(|q| {
+                q.split('&').filter(|p| !p.is_empty()).any(|param| {
+                    let (key, value) = param.split_once('=').unwrap_or((param, ""));
+                    patterns.iter().any(|p| {
+                        p.key
+                            .as_ref()
+                            .is_none_or(|k| wildcard_match(k.as_bytes(), key.as_bytes(), true))
+                            && wildcard_match(p.value.as_bytes(), value.as_bytes(), true)
+                    })
+                })
+            }),
+            RuleCondition::SourceIp(cidrs) => {
+                let ip = req.source_ip.to_canonical();
+                cidrs.iter().any(|c| c.contains(ip))
+            }
+        }
+    }
+
+    /// AWS's name for the condition's field (`host-header`, `path-pattern`, …).
+    pub fn field(&self) -> &'static str {
+        match self {
+            RuleCondition::HostHeader(_) => "host-header",
+            RuleCondition::PathPattern(_) => "path-pattern",
+            RuleCondition::HttpHeader { .. } => "http-header",
+            RuleCondition::HttpRequestMethod(_) => "http-request-method",
+            RuleCondition::QueryString(_) => "query-string",
+            RuleCondition::SourceIp(_) => "source-ip",
+        }
+    }
+}
+
+fn is_control(b: u8) -> bool {
+    b < 0x20 || b == 0x7f
+}
+
+/// Whether `input` matches `pattern`, where `*` stands for any run of bytes (also none) and `?`
+/// for exactly one; other bytes match themselves, ignoring ASCII case when `case_insensitive`.
+/// An input holding a control byte never matches.
+///
+/// Greedy with one backtrack point (the last `*`): a later `*` makes any earlier choice
+/// final, so the work is bounded by pattern × input.
+pub fn wildcard_match(pattern: &[u8], input: &[u8], case_insensitive: bool) -> bool {
+    if input.iter().any(|&b| is_control(b)) {
+        return false;
+    }
+    let same = |p: u8, c: u8| {
+        if case_insensitive {
+            p.eq_ignore_ascii_case(&c)
+        } else {
+            p == c
+        }
+    };
+    let (mut p, mut i) = (0, 0);
+    // Where the pattern resumes after the last `*`, and where in the input that `*` stopped.
+    let mut star: Option<(usize, usize)> = None;
+    while let Some(&c) = input.get(i) {
+        match pattern.get(p) {
+            Some(b'*') => {
+                star = Some((p + 1, i));
+                p += 1;
+                continue;
+            }
+            Some(b'?') => {
+                p += 1;
+                i += 1;
+                continue;
+            }
+            Some(&q) if same(q, c) => {
+                p += 1;
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        match star {
+            Some((resume, stopped)) => {
+                star = Some((resume, stopped + 1));
+                p = resume;
+                i = stopped + 1;
+            }
+            None => return false,
+        }
+    }
+    pattern
+        .get(p..)
+        .is_some_and(|rest| rest.iter().all(|&c| c == b'*'))
 }
 
 /// The parts of the original request a redirect's placeholders refer to.
@@ -68,8 +208,84 @@ pub struct RedirectSource<'a> {
     pub query: Option<&'a str>,
 }
 
+/// The placeholders of redirect actions, and the components each may appear in.
+pub const REDIRECT_PLACEHOLDERS: [(&str, &[&str]); 5] = [
+    ("#{protocol}", &["protocol", "query"]),
+    ("#{host}", &["host", "path", "query"]),
+    ("#{port}", &["port", "path", "query"]),
+    ("#{path}", &["path", "query"]),
+    ("#{query}", &["query"]),
+];
+
 /// The `Location` a redirect action sends the request to.
+///
+/// Components the action leaves unset keep the request's (`#{protocol}`, `#{host}`,
+/// `#{port}`, `/#{path}`, `#{query}`). `#{path}` is the path without its leading `/` (AWS's
+/// own example writes `/#{path}`); `#{query}` is the query without `?`, and an empty query
+/// gives no `?`. The port is left out of the URL when it is the scheme's default
+/// (`https://h/p`, not `https://h:443/p`), which browsers treat as the same URL.
 pub fn redirect_location(action: &RedirectAction, src: &RedirectSource<'_>) -> String {
-    let _ = action;
-    format!("{}://{}:{}{}", src.protocol, src.host, src.port, src.path)
+    let component = |written: &Option<String>, default: &str| {
+        fill_placeholders(written.as_deref().unwrap_or(default), src)
+    };
+    let protocol = component(&action.protocol, "#{protocol}").to_ascii_lowercase();
+    let host = component(&action.host, "#{host}");
+    let port = component(&action.port, "#{port}");
+    let path = component(&action.path, "/#{path}");
+    let query = component(&action.query, "#{query}");
+    let mut out = String::with_capacity(
+        protocol.len() + host.len() + port.len() + path.len() + query.len() + 6,
+    );
+    out.push_str(&protocol);
+    out.push_str("://");
+    out.push_str(&host);
+    let default_port = matches!(
+        (protocol.as_str(), port.as_str()),
+        ("http", "80") | ("https", "443")
+    );
+    if !default_port {
+        out.push(':');
+        out.push_str(&port);
+    }
+    if !path.starts_with('/') {
+        out.push('/');
+    }
+    out.push_str(&path);
+    if !query.is_empty() {
+        out.push('?');
+        out.push_str(&query);
+    }
+    out
+}
+
+/// A template with each known placeholder replaced; anything else is kept as written.
+fn fill_placeholders(template: &str, src: &RedirectSource<'_>) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(at) = rest.find("#{") {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        let known = REDIRECT_PLACEHOLDERS
+            .iter()
+            .map(|(name, _)| *name)
+            .find(|name| tail.starts_with(name));
+        match known {
+            Some(name) => {
+                match name {
+                    "#{protocol}" => out.push_str(&src.protocol.to_ascii_lowercase()),
+                    "#{host}" => out.push_str(src.host),
+                    "#{port}" => out.push_str(&src.port.to_string()),
+                    "#{path}" => out.push_str(src.path.strip_prefix('/').unwrap_or(src.path)),
+                    _ => out.push_str(src.query.unwrap_or("")),
+                }
+                rest = &tail[name.len()..];
+            }
+            None => {
+                out.push_str("#{");
+                rest = &tail[2..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }

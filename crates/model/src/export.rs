@@ -1,5 +1,8 @@
 //! Model → YAML: what `rampart import` writes. Loading the output gives back the same model.
 
+use std::time::Duration;
+
+use crate::alb::*;
 use crate::model::*;
 use crate::proto::{L4Match, Protocol};
 use crate::raw::*;
@@ -15,7 +18,7 @@ fn opt(s: &Option<String>) -> Option<Leaf> {
 /// The raw document that describes `m`, with every default written out.
 pub fn export(m: &Model) -> RawConfig {
     let mut raw = RawConfig {
-        vpc: Some(RawVpc {
+        vpc: m.vpc.is_defined().then(|| RawVpc {
             name: Some(leaf(&m.vpc.name)),
             id: opt(&m.vpc.id),
             cidr_blocks: m
@@ -210,7 +213,251 @@ pub fn export(m: &Model) -> RawConfig {
             },
         );
     }
+    for g in &m.target_groups {
+        raw.target_groups.push(&g.name, target_group(m, g));
+    }
+    for lb in &m.load_balancers {
+        raw.load_balancers.push(&lb.name, load_balancer(m, lb));
+    }
     raw
+}
+
+fn secs(d: Duration) -> Leaf {
+    leaf(d.as_secs().to_string())
+}
+
+fn num(n: impl ToString) -> Leaf {
+    leaf(n.to_string())
+}
+
+fn flag(b: bool) -> Leaf {
+    leaf(if b { "true" } else { "false" })
+}
+
+fn target_protocol(p: TargetProtocol) -> Leaf {
+    leaf(match p {
+        TargetProtocol::Http => "HTTP",
+        TargetProtocol::Https => "HTTPS",
+    })
+}
+
+fn target_group(m: &Model, g: &TargetGroup) -> RawTargetGroup {
+    let hc = &g.health_check;
+    RawTargetGroup {
+        protocol: Some(target_protocol(g.protocol)),
+        protocol_version: Some(leaf(match g.protocol_version {
+            ProtocolVersion::Http1 => "HTTP1",
+            ProtocolVersion::Http2 => "HTTP2",
+        })),
+        port: g.port.map(num),
+        targets: g
+            .targets
+            .iter()
+            .map(|t| match t.instance {
+                Some(i) => RawTarget {
+                    address: None,
+                    instance: Some(leaf(&m.instance(i).name)),
+                    port: Some(num(t.addr.port())),
+                },
+                None => RawTarget {
+                    address: Some(leaf(t.addr.to_string())),
+                    ..RawTarget::default()
+                },
+            })
+            .collect(),
+        health_check: Some(RawHealthCheck {
+            enabled: Some(flag(hc.enabled)),
+            protocol: Some(target_protocol(hc.protocol)),
+            path: Some(leaf(&hc.path)),
+            port: Some(hc.port.map_or_else(|| leaf("traffic-port"), num)),
+            interval_seconds: Some(secs(hc.interval)),
+            timeout_seconds: Some(secs(hc.timeout)),
+            healthy_threshold: Some(num(hc.healthy_threshold)),
+            unhealthy_threshold: Some(num(hc.unhealthy_threshold)),
+            matcher: Some(leaf(crate::validate::matcher_text(&hc.matcher))),
+        }),
+        algorithm: Some(leaf(g.algorithm.as_str())),
+        slow_start_seconds: Some(g.slow_start.map_or_else(|| leaf("0"), secs)),
+        deregistration_delay_seconds: Some(secs(g.deregistration_delay)),
+        stickiness: g.stickiness.map(|d| RawStickiness {
+            enabled: Some(flag(true)),
+            kind: Some(leaf("lb_cookie")),
+            duration_seconds: Some(secs(d)),
+        }),
+    }
+}
+
+fn load_balancer(m: &Model, lb: &LoadBalancer) -> RawLoadBalancer {
+    let a = &lb.attributes;
+    let l = &a.limits;
+    RawLoadBalancer {
+        subnets: lb
+            .subnets
+            .iter()
+            .map(|s| leaf(&m.subnet(*s).name))
+            .collect(),
+        security_groups: lb
+            .security_groups
+            .iter()
+            .map(|g| leaf(&m.security_group(*g).name))
+            .collect(),
+        attributes: Some(RawLbAttributes {
+            idle_timeout_seconds: Some(secs(a.idle_timeout)),
+            client_keep_alive_seconds: Some(secs(a.client_keep_alive)),
+            desync_mitigation_mode: Some(leaf(match a.desync_mitigation_mode {
+                DesyncMode::Monitor => "monitor",
+                DesyncMode::Defensive => "defensive",
+                DesyncMode::Strictest => "strictest",
+            })),
+            drop_invalid_header_fields: Some(flag(a.drop_invalid_header_fields)),
+            preserve_host_header: Some(flag(a.preserve_host_header)),
+            xff_header_processing: Some(leaf(match a.xff_header_processing {
+                XffMode::Append => "append",
+                XffMode::Preserve => "preserve",
+                XffMode::Remove => "remove",
+            })),
+            xff_client_port: Some(flag(a.xff_client_port)),
+            http2: Some(flag(a.http2)),
+            tls_version_and_cipher_headers: Some(flag(a.tls_version_and_cipher_headers)),
+        }),
+        limits: Some(RawLbLimits {
+            max_request_line_bytes: Some(num(l.max_request_line_bytes)),
+            max_header_bytes: Some(num(l.max_header_bytes)),
+            max_request_head_bytes: Some(num(l.max_request_head_bytes)),
+            header_read_timeout_seconds: Some(secs(l.header_read_timeout)),
+            max_body_bytes: l.max_body_bytes.map(num),
+            max_connections: Some(num(l.max_connections)),
+            connect_timeout_seconds: Some(secs(l.connect_timeout)),
+            max_idle_per_target: Some(num(l.max_idle_per_target)),
+        }),
+        access_log: lb.access_log.as_ref().map(|a| RawAccessLog {
+            path: Some(leaf(a.path.display().to_string())),
+            max_bytes: Some(num(a.max_bytes)),
+            max_files: Some(num(a.max_files)),
+        }),
+        listeners: lb.listeners.iter().map(|l| listener(m, l)).collect(),
+    }
+}
+
+fn listener(m: &Model, l: &Listener) -> RawListener {
+    let cert = |c: &Certificate| match c {
+        Certificate::Files { cert, key } => RawCertificate {
+            cert: Some(leaf(cert.display().to_string())),
+            key: Some(leaf(key.display().to_string())),
+            self_signed: None,
+        },
+        Certificate::SelfSigned { names } => RawCertificate {
+            self_signed: Some(names.iter().map(leaf).collect()),
+            ..RawCertificate::default()
+        },
+    };
+    RawListener {
+        protocol: Some(leaf(l.protocol.as_str().to_ascii_uppercase())),
+        address: Some(leaf(l.address.to_string())),
+        port: Some(num(l.port)),
+        ssl_policy: l.tls.as_ref().map(|t| leaf(&t.ssl_policy.name)),
+        certificate: l.tls.as_ref().map(|t| cert(&t.default_certificate)),
+        certificates: l
+            .tls
+            .as_ref()
+            .map(|t| t.certificates.iter().map(cert).collect())
+            .unwrap_or_default(),
+        rules: l
+            .rules
+            .iter()
+            .map(|r| RawRule {
+                priority: Some(num(r.priority)),
+                conditions: conditions(&r.conditions),
+                action: Some(action(m, &r.action)),
+            })
+            .collect(),
+        default_action: Some(action(m, &l.default_action)),
+    }
+}
+
+fn conditions(list: &[RuleCondition]) -> RawConditions {
+    let leaves = |v: &[String]| Some(v.iter().map(leaf).collect());
+    let mut c = RawConditions::default();
+    for cond in list {
+        match cond {
+            RuleCondition::HostHeader(v) => c.host_header = leaves(v),
+            RuleCondition::PathPattern(v) => c.path_pattern = leaves(v),
+            RuleCondition::HttpHeader { name, values } => c.http_header.push(RawHttpHeader {
+                name: leaf(name),
+                values: values.iter().map(leaf).collect(),
+            }),
+            RuleCondition::HttpRequestMethod(v) => c.http_request_method = leaves(v),
+            RuleCondition::QueryString(pairs) => {
+                c.query_string = Some(
+                    pairs
+                        .iter()
+                        .map(|p| RawQueryPair {
+                            key: p.key.as_ref().map(leaf),
+                            value: leaf(&p.value),
+                        })
+                        .collect(),
+                )
+            }
+            RuleCondition::SourceIp(v) => {
+                c.source_ip = Some(v.iter().map(|c| leaf(c.to_string())).collect())
+            }
+        }
+    }
+    c
+}
+
+fn action(m: &Model, a: &Action) -> RawAction {
+    match a {
+        Action::Forward(f) => {
+            let name = |t: TargetGroupIdx| leaf(&m.target_group(t).name);
+            let forward = match (f.target_groups.as_slice(), f.stickiness) {
+                ([one], None) if one.weight == 1 => RawForward {
+                    target_group: Some(name(one.target_group)),
+                    ..RawForward::default()
+                },
+                (groups, stickiness) => RawForward {
+                    target_group: None,
+                    target_groups: groups
+                        .iter()
+                        .map(|g| RawWeightedGroup {
+                            name: name(g.target_group),
+                            weight: Some(num(g.weight)),
+                        })
+                        .collect(),
+                    stickiness: stickiness.map(|d| RawForwardStickiness {
+                        enabled: Some(flag(true)),
+                        duration_seconds: Some(secs(d)),
+                    }),
+                },
+            };
+            RawAction {
+                forward: Some(forward),
+                ..RawAction::default()
+            }
+        }
+        Action::Redirect(r) => RawAction {
+            redirect: Some(RawRedirect {
+                protocol: opt(&r.protocol),
+                port: opt(&r.port),
+                host: opt(&r.host),
+                path: opt(&r.path),
+                query: opt(&r.query),
+                status_code: Some(leaf(match r.status_code {
+                    RedirectStatus::Permanent => "HTTP_301",
+                    RedirectStatus::Found => "HTTP_302",
+                })),
+            }),
+            ..RawAction::default()
+        },
+        Action::FixedResponse(f) => RawAction {
+            fixed_response: Some(RawFixedResponse {
+                status_code: Some(num(f.status_code)),
+                content_type: opt(&f.content_type),
+                message_body: (!f.message_body.is_empty()).then(|| leaf(&f.message_body)),
+            }),
+            ..RawAction::default()
+        },
+    }
 }
 
 fn route_target(m: &Model, t: &RouteTarget) -> RawRouteTarget {

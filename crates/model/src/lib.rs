@@ -23,6 +23,7 @@
 mod addr;
 mod alb;
 mod alb_eval;
+mod alb_policies;
 pub mod aws;
 mod diag;
 mod eval;
@@ -44,7 +45,11 @@ pub use alb::{
     RuleCondition, SslPolicy, Target, TargetGroup, TargetGroupIdx, TargetProtocol, TlsVersion,
     WeightedTargetGroup, XffMode,
 };
-pub use alb_eval::{RedirectSource, RequestFacts, Routed, RuleRef, redirect_location};
+pub use alb_eval::{
+    REDIRECT_PLACEHOLDERS, RedirectSource, RequestFacts, Routed, RuleRef, redirect_location,
+    wildcard_match,
+};
+pub use alb_policies::{DEFAULT_SSL_POLICY, ssl_policy, ssl_policy_names};
 pub use diag::{Diagnostic, Diagnostics, Pos};
 pub use eval::{NaclDecision, NaclRuleRef, SgContext, SgMatch};
 pub use export::{export, to_yaml};

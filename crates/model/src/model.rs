@@ -271,6 +271,22 @@ pub struct Vpc {
 }
 
 impl Vpc {
+    /// The VPC of a configuration that defines none (one that only runs load balancers): no
+    /// blocks, so no address is inside it.
+    pub fn none() -> Vpc {
+        Vpc {
+            name: "vpc".into(),
+            id: None,
+            cidr_blocks: Vec::new(),
+            ipv6_cidr_blocks: Vec::new(),
+        }
+    }
+
+    /// Whether this is a real VPC (AWS gives every VPC an IPv4 block).
+    pub fn is_defined(&self) -> bool {
+        !self.cidr_blocks.is_empty() || !self.ipv6_cidr_blocks.is_empty()
+    }
+
     pub fn cidrs(&self) -> impl Iterator<Item = &Cidr> {
         self.cidr_blocks.iter().chain(&self.ipv6_cidr_blocks)
     }

@@ -161,13 +161,15 @@ pub struct RawConfig {
     pub security_groups: NamedMap<RawSecurityGroup>,
     #[serde(default, skip_serializing_if = "NamedMap::is_empty")]
     pub instances: NamedMap<RawInstance>,
+    #[serde(default, skip_serializing_if = "NamedMap::is_empty")]
+    pub target_groups: NamedMap<RawTargetGroup>,
+    #[serde(default, skip_serializing_if = "NamedMap::is_empty")]
+    pub load_balancers: NamedMap<RawLoadBalancer>,
 
     // Sections of the layers that later versions add. Named here so that using one gives a
     // clear "not supported by this version" instead of a bare unknown-key error.
     #[serde(default, skip_serializing)]
     pub network_firewall: Option<Reserved>,
-    #[serde(default, skip_serializing)]
-    pub load_balancers: Option<Reserved>,
     #[serde(default, skip_serializing)]
     pub web_acls: Option<Reserved>,
     #[serde(default, skip_serializing)]
@@ -464,4 +466,432 @@ pub struct RawInstance {
     pub security_groups: Option<Vec<Leaf>>,
     #[serde(default, skip_serializing_if = "NamedMap::is_empty")]
     pub tags: NamedMap<Leaf>,
+}
+
+// ── Load balancing ─────────────────────────────────────────────────────────────────────────
+
+/// `target_groups.NAME`: AWS's target-group settings and attributes, snake_case.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTargetGroup {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol_version: Option<Leaf>,
+    /// The port of targets that name none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<RawTarget>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health_check: Option<RawHealthCheck>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub algorithm: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slow_start_seconds: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deregistration_delay_seconds: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stickiness: Option<RawStickiness>,
+}
+
+/// A target: `10.0.2.10:8080` (`[2001:db8::10]:8080`; the port may be left to the group), or
+/// `{instance: NAME, port: 8080}`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RawTarget {
+    /// The written address of the scalar form.
+    pub address: Option<Leaf>,
+    pub instance: Option<Leaf>,
+    pub port: Option<Leaf>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInstanceTarget {
+    instance: Leaf,
+    #[serde(default)]
+    port: Option<Leaf>,
+}
+
+impl<'de> Deserialize<'de> for RawTarget {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<RawTarget, D::Error> {
+        let s = serde_saphyr::Spanned::<ScalarOr<RawInstanceTarget>>::deserialize(d)?;
+        Ok(match s.value {
+            ScalarOr::Scalar(text) => RawTarget {
+                address: Some(Leaf {
+                    text,
+                    pos: pos_of(&s.referenced),
+                }),
+                ..RawTarget::default()
+            },
+            ScalarOr::Map(t) => RawTarget {
+                address: None,
+                instance: Some(t.instance),
+                port: t.port,
+            },
+        })
+    }
+}
+
+impl Serialize for RawTarget {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match (&self.address, &self.instance) {
+            (Some(a), _) => a.serialize(s),
+            (None, instance) => {
+                let mut m = s.serialize_map(None)?;
+                if let Some(i) = instance {
+                    m.serialize_entry("instance", i)?;
+                }
+                if let Some(p) = &self.port {
+                    m.serialize_entry("port", p)?;
+                }
+                m.end()
+            }
+        }
+    }
+}
+
+/// A value written either as one scalar (a shorthand) or as a mapping of its full form.
+enum ScalarOr<T> {
+    Scalar(String),
+    Map(T),
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for ScalarOr<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<ScalarOr<T>, D::Error> {
+        struct V<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = ScalarOr<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a single value or a mapping")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ScalarOr<T>, E> {
+                Ok(ScalarOr::Scalar(v.to_owned()))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<ScalarOr<T>, E> {
+                Ok(ScalarOr::Scalar(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<ScalarOr<T>, E> {
+                Ok(ScalarOr::Scalar(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<ScalarOr<T>, E> {
+                Ok(ScalarOr::Scalar(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<ScalarOr<T>, E> {
+                Ok(ScalarOr::Scalar(v.to_string()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<ScalarOr<T>, A::Error> {
+                T::deserialize(de::value::MapAccessDeserializer::new(m)).map(ScalarOr::Map)
+            }
+        }
+        d.deserialize_any(V(PhantomData))
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHealthCheck {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<Leaf>,
+    /// A port, or `traffic-port` (AWS's word for the target's own port).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval_seconds: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub healthy_threshold: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unhealthy_threshold: Option<Leaf>,
+    /// `200`, `200,202` or `200-299`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matcher: Option<Leaf>,
+}
+
+/// Target-group stickiness (`stickiness.*` attributes).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStickiness {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Leaf>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_seconds: Option<Leaf>,
+}
+
+/// `load_balancers.NAME`: an Application Load Balancer.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLoadBalancer {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subnets: Vec<Leaf>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub security_groups: Vec<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<RawLbAttributes>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<RawLbLimits>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_log: Option<RawAccessLog>,
+    #[serde(default)]
+    pub listeners: Vec<RawListener>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLbAttributes {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_timeout_seconds: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_keep_alive_seconds: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desync_mitigation_mode: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drop_invalid_header_fields: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preserve_host_header: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xff_header_processing: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xff_client_port: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http2: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_version_and_cipher_headers: Option<Leaf>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLbLimits {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_request_line_bytes: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_header_bytes: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_request_head_bytes: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_read_timeout_seconds: Option<Leaf>,
+    /// Absent or `null`: no limit, as on AWS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_body_bytes: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_connections: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect_timeout_seconds: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_idle_per_target: Option<Leaf>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAccessLog {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_bytes: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_files: Option<Leaf>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawListener {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssl_policy: Option<Leaf>,
+    /// The default certificate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<RawCertificate>,
+    /// More certificates, chosen by SNI.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub certificates: Vec<RawCertificate>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<RawRule>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_action: Option<RawAction>,
+}
+
+/// `{cert: FILE, key: FILE}` or `{self_signed: [NAME, …]}`.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCertificate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_signed: Option<Vec<Leaf>>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRule {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "RawConditions::is_empty")]
+    pub conditions: RawConditions,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<RawAction>,
+}
+
+/// A rule's conditions, ANDed. Each list holds the values of one condition (ORed), except
+/// `http_header`, whose items are separate conditions on different headers.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConditions {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_header: Option<Vec<Leaf>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_pattern: Option<Vec<Leaf>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub http_header: Vec<RawHttpHeader>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_request_method: Option<Vec<Leaf>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query_string: Option<Vec<RawQueryPair>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_ip: Option<Vec<Leaf>>,
+}
+
+impl RawConditions {
+    pub fn is_empty(&self) -> bool {
+        *self == RawConditions::default()
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHttpHeader {
+    pub name: Leaf,
+    #[serde(default)]
+    pub values: Vec<Leaf>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawQueryPair {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<Leaf>,
+    pub value: Leaf,
+}
+
+/// One of `forward`, `redirect` or `fixed_response`.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAction {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forward: Option<RawForward>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect: Option<RawRedirect>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed_response: Option<RawFixedResponse>,
+}
+
+/// `{forward: GROUP}`, or `{forward: {target_groups: [{name, weight}], stickiness: …}}`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RawForward {
+    /// The shorthand: one group, weight 1.
+    pub target_group: Option<Leaf>,
+    pub target_groups: Vec<RawWeightedGroup>,
+    pub stickiness: Option<RawForwardStickiness>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct RawForwardConfig {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    target_groups: Vec<RawWeightedGroup>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    stickiness: Option<RawForwardStickiness>,
+}
+
+impl<'de> Deserialize<'de> for RawForward {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<RawForward, D::Error> {
+        let s = serde_saphyr::Spanned::<ScalarOr<RawForwardConfig>>::deserialize(d)?;
+        Ok(match s.value {
+            ScalarOr::Scalar(text) => RawForward {
+                target_group: Some(Leaf {
+                    text,
+                    pos: pos_of(&s.referenced),
+                }),
+                ..RawForward::default()
+            },
+            ScalarOr::Map(c) => RawForward {
+                target_group: None,
+                target_groups: c.target_groups,
+                stickiness: c.stickiness,
+            },
+        })
+    }
+}
+
+impl Serialize for RawForward {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match &self.target_group {
+            Some(g) => g.serialize(s),
+            None => RawForwardConfig {
+                target_groups: self.target_groups.clone(),
+                stickiness: self.stickiness.clone(),
+            }
+            .serialize(s),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWeightedGroup {
+    pub name: Leaf,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<Leaf>,
+}
+
+/// Target-group stickiness of a forward action (`TargetGroupStickinessConfig`).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawForwardStickiness {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_seconds: Option<Leaf>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRedirect {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<Leaf>,
+    /// `HTTP_301` or `HTTP_302`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_code: Option<Leaf>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFixedResponse {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_code: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_body: Option<Leaf>,
 }

@@ -14,10 +14,13 @@ use crate::model::*;
 use crate::proto::{ICMP, ICMPV6, IcmpMatch, L4Match, PortRange, Protocol, TCP, UDP};
 use crate::raw::*;
 
+mod alb;
+
+pub(crate) use alb::matcher_text;
+
 /// Sections that later layers add; each is refused by name until its layer exists.
-const RESERVED: [(&str, &str); 5] = [
+const RESERVED: [(&str, &str); 4] = [
     ("network_firewall", "the Network Firewall layer"),
-    ("load_balancers", "the load balancer layer"),
     ("web_acls", "the WAF layer"),
     ("shield", "the Shield layer"),
     ("session_manager", "the Session Manager layer"),
@@ -76,6 +79,7 @@ struct Names {
     prefix_lists: HashMap<String, usize>,
     nats: HashMap<String, usize>,
     endpoints: HashMap<String, usize>,
+    instances: HashMap<String, usize>,
 }
 
 impl Cx<'_> {
@@ -266,7 +270,6 @@ impl Cx<'_> {
         for (section, layer) in RESERVED {
             let present = match section {
                 "network_firewall" => &raw.network_firewall,
-                "load_balancers" => &raw.load_balancers,
                 "web_acls" => &raw.web_acls,
                 "shield" => &raw.shield,
                 _ => &raw.session_manager,
@@ -286,6 +289,10 @@ impl Cx<'_> {
             }
         }
 
+        // A file that only runs load balancers needs no VPC; anything of the topology does.
+        if raw.vpc.is_none() && !has_topology(raw) && has_load_balancing(raw) {
+            return self.load_balancing_only(raw);
+        }
         let vpc = self.vpc(raw.vpc.as_ref());
         let mut names = Names {
             route_tables: self.names("route_tables", &raw.route_tables),
@@ -295,8 +302,8 @@ impl Cx<'_> {
             prefix_lists: self.names("prefix_lists", &raw.prefix_lists),
             nats: self.names("nat_gateways", &raw.nat_gateways),
             endpoints: self.names("firewall_endpoints", &raw.firewall_endpoints),
+            instances: self.names("instances", &raw.instances),
         };
-        let _ = self.names("instances", &raw.instances);
         // A file that defines no `default` group gets AWS's, appended after its own groups.
         if !names.sgs.contains_key("default") {
             names
@@ -396,6 +403,12 @@ impl Cx<'_> {
             .collect();
 
         let instances = self.instances(raw, &names, &subnets, &security_groups);
+        let topo = alb::Topology {
+            names: &names,
+            instances: &instances,
+        };
+        let (target_groups, group_names) = self.target_groups(raw, &topo);
+        let load_balancers = self.load_balancers(raw, &topo, &target_groups, &group_names);
 
         Model {
             vpc,
@@ -408,8 +421,35 @@ impl Cx<'_> {
             network_acls,
             security_groups,
             instances,
-            load_balancers: Vec::new(),
-            target_groups: Vec::new(),
+            load_balancers,
+            target_groups,
+            index: Index::default(),
+        }
+    }
+
+    /// A model with load balancers and target groups and no network: an empty VPC, and none
+    /// of AWS's default resources, since there is no VPC to hold them.
+    fn load_balancing_only(&mut self, raw: &RawConfig) -> Model {
+        let names = Names::default();
+        let topo = alb::Topology {
+            names: &names,
+            instances: &[],
+        };
+        let (target_groups, group_names) = self.target_groups(raw, &topo);
+        let load_balancers = self.load_balancers(raw, &topo, &target_groups, &group_names);
+        Model {
+            vpc: Vpc::none(),
+            internet_gateway: None,
+            prefix_lists: Vec::new(),
+            route_tables: Vec::new(),
+            subnets: Vec::new(),
+            nat_gateways: Vec::new(),
+            firewall_endpoints: Vec::new(),
+            network_acls: Vec::new(),
+            security_groups: Vec::new(),
+            instances: Vec::new(),
+            load_balancers,
+            target_groups,
             index: Index::default(),
         }
     }
@@ -419,14 +459,10 @@ impl Cx<'_> {
             self.missing(
                 "vpc",
                 None,
-                "a configuration needs a `vpc` section with at least one IPv4 CIDR block",
+                "a configuration needs a `vpc` section with at least one IPv4 CIDR block \
+                 (only a file that defines nothing but load_balancers and target_groups may omit it)",
             );
-            return Vpc {
-                name: "vpc".into(),
-                id: None,
-                cidr_blocks: Vec::new(),
-                ipv6_cidr_blocks: Vec::new(),
-            };
+            return Vpc::none();
         };
         if let Some(n) = &raw.name {
             self.name("vpc.name", n);
@@ -1465,6 +1501,23 @@ impl Cx<'_> {
         }
         out
     }
+}
+
+/// Whether the file defines any part of the VPC's topology, which then needs a `vpc`.
+fn has_topology(raw: &RawConfig) -> bool {
+    raw.internet_gateway.is_some()
+        || !raw.prefix_lists.is_empty()
+        || !raw.route_tables.is_empty()
+        || !raw.subnets.is_empty()
+        || !raw.nat_gateways.is_empty()
+        || !raw.firewall_endpoints.is_empty()
+        || !raw.network_acls.is_empty()
+        || !raw.security_groups.is_empty()
+        || !raw.instances.is_empty()
+}
+
+fn has_load_balancing(raw: &RawConfig) -> bool {
+    !raw.load_balancers.is_empty() || !raw.target_groups.is_empty()
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
