@@ -19,7 +19,8 @@ fn targets(o: &[&Origin]) -> String {
 }
 
 /// Health checks every 5 s would slow the tests; targets start routable (fail open) anyway.
-const HC: &str = "health_check: {path: /health, interval_seconds: 5, healthy_threshold: 2}";
+const HC: &str =
+    "health_check: {path: /health, interval_seconds: 5, timeout_seconds: 2, healthy_threshold: 2}";
 
 #[tokio::test]
 async fn routes_by_every_condition_type() {
@@ -455,13 +456,17 @@ async fn desync_cases_are_classified_and_handled_per_mode() {
         b"POST / HTTP/1.1\r\nHost: a.b\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
     // Acceptable: a space in the URI.
     let acceptable: &[u8] = b"GET /a b HTTP/1.1\r\nHost: a.b\r\n\r\n";
-    // Severe: a header name with a NUL.
-    let severe: &[u8] = b"GET / HTTP/1.1\r\nHost: a.b\r\nX-Bad\0: 1\r\n\r\n";
+    // Severe: chunked twice (frameable, so monitor can let it through).
+    let severe: &[u8] =
+        b"POST / HTTP/1.1\r\nHost: a.b\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n";
+    // A NUL in a header cannot be forwarded safely in any mode.
+    let nul: &[u8] = b"GET / HTTP/1.1\r\nHost: a.b\r\nX-Bad: a\0b\r\n\r\n";
     // obs-fold
     let folded: &[u8] = b"GET / HTTP/1.1\r\nHost: a.b\r\nX-Long: one\r\n two\r\n\r\n";
 
     let (s, addr) = desync_server("monitor", &a).await;
-    assert_eq!(exchange(addr, ambiguous).await, (200, false));
+    // served; the connection closes because TE with CL requires it (RFC 9112 §6.1)
+    assert_eq!(exchange(addr, ambiguous).await, (200, true));
     assert_eq!(exchange(addr, acceptable).await.0, 200);
     assert_eq!(
         exchange(addr, severe).await.0,

@@ -85,7 +85,7 @@ fn config(port: u16, origin: SocketAddr, fixed_body: &str) -> String {
 target_groups:
   app:
     targets: ["{origin}"]
-    health_check: {{path: /health, interval_seconds: 5, healthy_threshold: 2}}
+    health_check: {{path: /health, interval_seconds: 5, timeout_seconds: 2, healthy_threshold: 2}}
 load_balancers:
   web:
     listeners:
