@@ -598,3 +598,72 @@ load_balancers:
     assert_eq!(a.requests.load(std::sync::atomic::Ordering::SeqCst), 0);
     server.shutdown(Duration::from_secs(1)).await;
 }
+
+#[tokio::test]
+async fn a_killed_target_is_marked_unhealthy_within_its_thresholds_then_no_errors() {
+    let (a, b) = (Origin::start("a").await, Origin::start("b").await);
+    let port = free_port();
+    let yaml = format!(
+        r#"
+target_groups:
+  app:
+    targets: {}
+    health_check: {{path: /health, interval_seconds: 5, timeout_seconds: 2, healthy_threshold: 2, unhealthy_threshold: 2}}
+load_balancers:
+  web:
+    listeners:
+      - {{protocol: HTTP, address: 127.0.0.1, port: {port}, default_action: {{forward: app}}}}
+"#,
+        targets(&[&a, &b])
+    );
+    // AWS's smallest interval is 5 s; the runtime takes any, so the test runs at 500 ms
+    let mut m = model(&yaml);
+    let interval = Duration::from_millis(500);
+    m.target_groups[0].health_check.interval = interval;
+    m.target_groups[0].health_check.timeout = Duration::from_millis(200);
+    let server = lb::Server::start(std::sync::Arc::new(m)).await.unwrap();
+    let addr = server.local_addrs()[0];
+    let healthy = |server: &lb::Server| {
+        server.target_health()[0]
+            .1
+            .iter()
+            .filter(|t| t.state == "healthy")
+            .count()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while healthy(&server) < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "targets never became healthy"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    b.kill();
+    let killed_at = std::time::Instant::now();
+    while healthy(&server) != 1 {
+        // unhealthy_threshold (2) failed checks, one interval apart, plus one interval of
+        // phase and the timeout
+        assert!(
+            killed_at.elapsed() < interval * 4,
+            "not marked unhealthy within its thresholds: {:?}",
+            server.target_health()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let state = server.target_health()[0].1.clone();
+    let dead = state.iter().find(|t| t.addr == b.addr).unwrap();
+    assert_eq!(dead.state, "unhealthy");
+
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    let mut buf = Vec::new();
+    for _ in 0..200 {
+        s.write_all(b"GET / HTTP/1.1\r\nHost: x.example\r\n\r\n")
+            .await
+            .unwrap();
+        let r = read_reply(&mut s, &mut buf).await.unwrap();
+        assert_eq!(r.status, 200);
+        assert_eq!(r.origin().as_deref(), Some("a"));
+    }
+    server.shutdown(Duration::from_secs(1)).await;
+}

@@ -28,6 +28,7 @@ pub struct Origin {
     pub requests: Arc<AtomicUsize>,
     pub sick: Arc<AtomicBool>,
     task: tokio::task::JoinHandle<()>,
+    killed: tokio::sync::watch::Sender<bool>,
 }
 
 impl Origin {
@@ -46,14 +47,19 @@ impl Origin {
         let requests = Arc::new(AtomicUsize::new(0));
         let sick = Arc::new(AtomicBool::new(false));
         let (n, r, s) = (name.to_owned(), requests.clone(), sick.clone());
+        let (killed, watch) = tokio::sync::watch::channel(false);
         let task = tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
                     return;
                 };
                 let (n, r, s) = (n.clone(), r.clone(), s.clone());
+                let mut dead = watch.clone();
                 tokio::spawn(async move {
-                    let _ = origin_conn(stream, &n, &r, &s).await;
+                    tokio::select! {
+                        _ = origin_conn(stream, &n, &r, &s) => {}
+                        _ = dead.wait_for(|k| *k) => {}
+                    }
                 });
             }
         });
@@ -63,18 +69,20 @@ impl Origin {
             requests,
             sick,
             task,
+            killed,
         }
     }
 
-    /// Stops accepting; open connections are dropped as their tasks end.
+    /// Stops listening and drops every open connection, as a crashed process would.
     pub fn kill(&self) {
         self.task.abort();
+        let _ = self.killed.send(true);
     }
 }
 
 impl Drop for Origin {
     fn drop(&mut self) {
-        self.task.abort();
+        self.kill();
     }
 }
 
