@@ -473,6 +473,11 @@ async fn desync_cases_are_classified_and_handled_per_mode() {
         200,
         "monitor lets even severe requests through"
     );
+    assert_eq!(
+        exchange(addr, nul).await,
+        (400, true),
+        "but never what cannot be forwarded safely"
+    );
     s.shutdown(Duration::from_secs(1)).await;
 
     let (s, addr) = desync_server("defensive", &a).await;
