@@ -132,6 +132,7 @@ install_packages() {
 
 # --- Setup: process bookkeeping ----------------------------------------------
 declare -A PID=()    # name -> pid of every server this script started
+LOAD_PID=""          # the running load generator (timeout wrapping wrk/h2load)
 WORK=""
 
 stop_pid() {
@@ -151,6 +152,7 @@ cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     local name
+    if [[ -n $LOAD_PID ]]; then stop_pid "$LOAD_PID"; fi
     for name in "${!PID[@]}"; do stop_pid "${PID[$name]}"; done
     wait 2>/dev/null || true
     if [[ -n $WORK && -d $WORK ]]; then
@@ -235,13 +237,15 @@ start_haproxy() {
 }
 
 # Rampart honours RAMPART_WORKER_THREADS; --threads is added when the binary
-# offers it.
+# offers it, and --control keeps its control socket in the work dir.
+# RAMPART_LOG=warn matches the proxies' warn-level error logs.
 start_rampart() {
+    local help
     local -a extra=()
-    if "$RAMPART_BIN" serve --help 2>/dev/null | grep -q -- '--threads'; then
-        extra=(--threads 1)
-    fi
-    RAMPART_WORKER_THREADS=1 taskset -c "$PROXY_CORE" "$RAMPART_BIN" serve \
+    help=$("$RAMPART_BIN" serve --help 2>&1 || true)
+    if grep -q -- '--threads' <<<"$help"; then extra+=(--threads 1); fi
+    if grep -q -- '--control' <<<"$help"; then extra+=(--control "$WORK/rampart.sock"); fi
+    RAMPART_WORKER_THREADS=1 RAMPART_LOG=warn taskset -c "$PROXY_CORE" "$RAMPART_BIN" serve \
         -c "$WORK/rampart.yaml" "${extra[@]}" >"$WORK/rampart.out" 2>&1 &
     PID[rampart]=$!
 }
@@ -398,8 +402,14 @@ load() {
         cmd=(wrk -t "$WRK_THREADS" -c "$WRK_CONNECTIONS" -d "${secs}s" --latency)
         if [[ $workload == post ]]; then cmd+=(-s "$TEMPLATES/post.lua"); fi
     fi
-    timeout $((secs + 30)) taskset -c "$LOAD_CORE" "${cmd[@]}" "$url" >"$out" 2>&1 ||
-        die "load generator failed for $url; output:"$'\n'"$(tail -n 20 "$out")"
+    # In the background so that a signal interrupts `wait` and runs the trap at
+    # once (wrk catches SIGINT itself, which would leave the trap pending).
+    timeout $((secs + 30)) taskset -c "$LOAD_CORE" "${cmd[@]}" "$url" >"$out" 2>&1 &
+    LOAD_PID=$!
+    local rc=0
+    wait "$LOAD_PID" || rc=$?
+    LOAD_PID=""
+    [[ $rc -eq 0 ]] || die "load generator failed for $url; output:"$'\n'"$(tail -n 20 "$out")"
 }
 
 # wrk latency ("812.00us", "1.23ms", "1.01s", "2.00m") to milliseconds.
