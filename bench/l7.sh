@@ -531,7 +531,7 @@ idle_check() {
 foreign_check() {
     local n total max
     read -r n total max < <(awk -F'\t' -v l="$FOREIGN_LIMIT" '
-        $15 != "nan" { t++; if ($15 > l) n++; if ($15 > m) m = $15 }
+        $2 != "direct" && $15 != "nan" { t++; if ($15 > l) n++; if ($15 > m) m = $15 }
         END { print n + 0, t + 0, m + 0 }' "$RESULTS")
     if [[ $n -gt 0 ]]; then
         WARNINGS+=("in $n of $total runs, other work used more than $(fmt_share "$FOREIGN_LIMIT") of the proxy core (at most $(fmt_share "$max")): those figures are disturbed; rerun on an idle machine")
@@ -619,7 +619,8 @@ report_markdown() {
         echo "- machine: $(nproc) cores, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), Linux $(uname -r)"
         echo "- proxy core: $PROXY_CORE (the proxy alone, one worker thread); origin (nginx, 1 worker) and load generator share core $LOAD_CORE"
         echo "- $(versions)"
-        echo "- every proxy: HTTP/1.1 keep-alive to clients, pooled keep-alive HTTP/1.1 to the origin, adds X-Forwarded-For, no access log; TLS 1.3 + h2 (ALPN) on the TLS listener, self-signed P-256 certificate. Rampart runs with its default request classification and desync checks."
+        echo -n "- every proxy: HTTP/1.1 keep-alive to clients, pooled keep-alive HTTP/1.1 to the origin, adds X-Forwarded-For, no access log; TLS 1.3 + h2 (ALPN) on the TLS listener, self-signed P-256 certificate."
+        if has_proxy rampart; then echo " Rampart runs with its default request classification and desync checks."; else echo; fi
         echo "- busy = the proxy's own CPU time (utime+stime of all its processes and threads, /proc/PID/stat) ÷ wall time; req/busy-s = completed requests ÷ that CPU time. core0/core1 = whole-core busy share from /proc/stat."
         echo "- h2 latencies come from h2load's per-request log."
         echo "- load average at start: $LOADAVG; $IDLE"
