@@ -538,6 +538,22 @@ foreign_check() {
     fi
 }
 
+# Warns about errors the servers logged during the runs (a proxy that drops
+# connections or hits a limit shows it here before it shows in the figures).
+log_check() {
+    local name f n first
+    for name in "${!PID[@]}"; do
+        for f in "$WORK/$name.out" "$WORK/$name.error.log"; do
+            [[ -s $f ]] || continue
+            n=$(grep -cE '\[(error|crit|alert|emerg|ALERT)\]|\bERROR\b|panicked' "$f" || true)
+            if [[ $n -gt 0 ]]; then
+                first=$(grep -E -m1 '\[(error|crit|alert|emerg|ALERT)\]|\bERROR\b|panicked' "$f")
+                WARNINGS+=("$name logged $n error line(s) in $(basename "$f"), the first: ${first:0:200}")
+            fi
+        done
+    done
+}
+
 # --- Report ------------------------------------------------------------------
 median() {
     sort -g | awk '{ v[NR] = $1 } END {
@@ -761,6 +777,7 @@ main() {
     done
 
     foreign_check
+    log_check
     report_terminal
     mkdir -p "$(dirname "$OUT")"
     report_markdown "$OUT"
