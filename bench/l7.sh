@@ -10,7 +10,7 @@
 # Usage (as root):
 #   ./bench/l7.sh [--runs 3] [--duration 10] [--warmup 2] [--rampart PATH]
 #                 [--proxies direct,nginx,haproxy,rampart]
-#                 [--workloads small,post,static4k,h2] [--out FILE] [--keep]
+#                 [--workloads small,post,static4k,h2] [--out FILE] [--nice N] [--keep]
 #
 # See bench/README.md for how to read the figures.
 set -euo pipefail
@@ -52,6 +52,7 @@ PROXIES=$ALL_PROXIES
 WORKLOADS=$ALL_WORKLOADS
 OUT="$REPO/bench/results/l7-latest.md"
 KEEP_WORK=0
+NICE=0
 
 usage() {
     sed -n '/^# Usage/,/^# See/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
@@ -71,6 +72,7 @@ while [[ $# -gt 0 ]]; do
         --proxies) PROXIES=${2:?}; shift 2 ;;
         --workloads) WORKLOADS=${2:?}; shift 2 ;;
         --out) OUT=${2:?}; shift 2 ;;
+        --nice) NICE=${2:?}; shift 2 ;;
         --keep) KEEP_WORK=1; shift ;;
         -h | --help) usage; exit 0 ;;
         *) usage >&2; die "unknown option: $1" ;;
@@ -80,6 +82,12 @@ done
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "--runs must be a positive integer"
 [[ $DURATION =~ ^[1-9][0-9]*$ ]] || die "--duration must be a positive integer (seconds)"
 [[ $WARMUP =~ ^[0-9]+$ ]] || die "--warmup must be an integer (seconds)"
+[[ $NICE =~ ^-?[0-9]+$ ]] || die "--nice must be an integer (-20..19)"
+
+# Every benchmarked process (origin, proxies, load generator) runs through
+# these: pinned to its core, and at --nice priority against other work.
+readonly ON_PROXY_CORE=(nice -n "$NICE" taskset -c "$PROXY_CORE")
+readonly ON_LOAD_CORE=(nice -n "$NICE" taskset -c "$LOAD_CORE")
 IFS=, read -ra PROXY_LIST <<<"$PROXIES"
 IFS=, read -ra WORKLOAD_LIST <<<"$WORKLOADS"
 for p in "${PROXY_LIST[@]}"; do
@@ -220,19 +228,19 @@ wrk_body_from_lua() {
 
 # --- The servers -------------------------------------------------------------
 start_origin() {
-    taskset -c "$LOAD_CORE" nginx -p "$WORK" -e "$WORK/origin.error.log" \
+    "${ON_LOAD_CORE[@]}" nginx -p "$WORK" -e "$WORK/origin.error.log" \
         -c "$WORK/origin.conf" -g 'daemon off;' >"$WORK/origin.out" 2>&1 &
     PID[origin]=$!
 }
 
 start_nginx() {
-    taskset -c "$PROXY_CORE" nginx -p "$WORK" -e "$WORK/nginx.error.log" \
+    "${ON_PROXY_CORE[@]}" nginx -p "$WORK" -e "$WORK/nginx.error.log" \
         -c "$WORK/nginx.conf" -g 'daemon off;' >"$WORK/nginx.out" 2>&1 &
     PID[nginx]=$!
 }
 
 start_haproxy() {
-    taskset -c "$PROXY_CORE" haproxy -db -f "$WORK/haproxy.cfg" >"$WORK/haproxy.out" 2>&1 &
+    "${ON_PROXY_CORE[@]}" haproxy -db -f "$WORK/haproxy.cfg" >"$WORK/haproxy.out" 2>&1 &
     PID[haproxy]=$!
 }
 
@@ -245,7 +253,7 @@ start_rampart() {
     help=$("$RAMPART_BIN" serve --help 2>&1 || true)
     if grep -q -- '--threads' <<<"$help"; then extra+=(--threads 1); fi
     if grep -q -- '--control' <<<"$help"; then extra+=(--control "$WORK/rampart.sock"); fi
-    RAMPART_WORKER_THREADS=1 RAMPART_LOG=warn taskset -c "$PROXY_CORE" "$RAMPART_BIN" serve \
+    RAMPART_WORKER_THREADS=1 RAMPART_LOG=warn "${ON_PROXY_CORE[@]}" "$RAMPART_BIN" serve \
         -c "$WORK/rampart.yaml" "${extra[@]}" >"$WORK/rampart.out" 2>&1 &
     PID[rampart]=$!
 }
@@ -404,7 +412,7 @@ load() {
     fi
     # In the background so that a signal interrupts `wait` and runs the trap at
     # once (wrk catches SIGINT itself, which would leave the trap pending).
-    timeout $((secs + 30)) taskset -c "$LOAD_CORE" "${cmd[@]}" "$url" >"$out" 2>&1 &
+    timeout $((secs + 30)) "${ON_LOAD_CORE[@]}" "${cmd[@]}" "$url" >"$out" 2>&1 &
     LOAD_PID=$!
     local rc=0
     wait "$LOAD_PID" || rc=$?
@@ -640,6 +648,7 @@ report_markdown() {
         echo "- busy = the proxy's own CPU time (utime+stime of all its processes and threads, /proc/PID/stat) ÷ wall time; req/busy-s = completed requests ÷ that CPU time. core0/core1 = whole-core busy share from /proc/stat."
         echo "- h2 latencies come from h2load's per-request log."
         echo "- load average at start: $LOADAVG; $IDLE"
+        if [[ $NICE -ne 0 ]]; then echo "- every benchmarked process (origin, proxies, load generator) ran at nice $NICE"; fi
         for p in "${PROXY_LIST[@]}"; do
             if [[ -n ${PROC_INFO[$p]:-} ]]; then echo "- $p: ${PROC_INFO[$p]}"; fi
         done
@@ -763,6 +772,7 @@ main() {
     LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
     idle_check
     echo "load average at start: $LOADAVG; $IDLE"
+    if [[ $NICE -ne 0 ]]; then echo "nice $NICE for the origin, the proxies and the load generator"; fi
     for p in "${PROXY_LIST[@]}"; do
         if [[ -n ${PROC_INFO[$p]:-} ]]; then echo "$p: ${PROC_INFO[$p]}"; fi
     done
