@@ -116,18 +116,19 @@ install_packages() {
     [[ $EUID -eq 0 ]] || die "needs root to install: ${missing[*]}"
     echo "installing: ${missing[*]}"
     # apt-cache knows nothing before the first update on a fresh machine.
-    if ! apt-cache policy "${missing[0]}" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+    local policy_out
+    policy_out=$(apt-cache policy "${missing[0]}" 2>/dev/null || true)
+    if [[ $policy_out != *"Candidate: "[0-9]* ]]; then
         apt-get update -qq || die "apt-get update failed"
     fi
     # policy-rc.d exit 101 forbids service starts from the packages' postinst
     # (nginx would otherwise try to take :80). Only ours is removed afterwards.
-    local policy=/usr/sbin/policy-rc.d ours=0
+    local policy=/usr/sbin/policy-rc.d ours=0 rc=0
     if [[ ! -e $policy ]]; then
         printf '#!/bin/sh\nexit 101\n' >"$policy"
         chmod 755 "$policy"
         ours=1
     fi
-    local rc=0
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
         "${missing[@]}" >"${TMPDIR:-/tmp}/l7-apt.log" 2>&1 || rc=$?
     if [[ $ours -eq 1 ]]; then rm -f "$policy"; fi
@@ -207,7 +208,7 @@ prepare_work_dir() {
     chmod 644 "$WORK/key.pem" "$WORK/cert.pem"
     cat "$WORK/cert.pem" "$WORK/key.pem" >"$WORK/haproxy.pem" # HAProxy wants one PEM
     # The exact 2048-byte form body of bench/l7/post.lua, for the preflight.
-    (cd "$TEMPLATES" && wrk_body_from_lua) >"$WORK/form.body"
+    wrk_body_from_lua >"$WORK/form.body"
     render origin.conf origin.conf
     render nginx.conf nginx.conf
     render haproxy.cfg haproxy.cfg
@@ -315,7 +316,7 @@ declare -A TLS_INFO=()   # proxy -> "protocol/cipher" h2load negotiated
 declare -A PROC_INFO=()  # proxy -> its processes, threads and allowed CPUs
 
 # Processes and threads of a server and the CPUs they may run on, e.g.
-# "2 processes, 2 threads, CPUs 0".
+# "2 process(es), 2 thread(s), CPUs 0".
 describe_proc() {
     local pid=$1 p t nproc=0 nthreads=0 cpus=""
     for p in "$pid" $(pgrep -P "$pid" || true); do
@@ -768,7 +769,8 @@ main() {
     done
 
     echo "L7 benchmark: proxies ${PROXIES}; workloads ${WORKLOADS}; $RUNS run(s) x ${DURATION}s (+${WARMUP}s warm-up)"
-    echo "proxy core $PROXY_CORE; origin + load generator on core $LOAD_CORE; no access logs; Rampart with default classification/desync checks"
+    echo -n "proxy core $PROXY_CORE; origin + load generator on core $LOAD_CORE; no access logs"
+    if has_proxy rampart; then echo "; Rampart with its default classification/desync checks"; else echo; fi
     LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
     idle_check
     echo "load average at start: $LOADAVG; $IDLE"
