@@ -15,7 +15,7 @@ use crate::tls::{self, TlsInfo};
 pub(crate) struct ConnInfo {
     pub(crate) peer: SocketAddr,
     pub(crate) local: SocketAddr,
-    pub(crate) tls: Option<TlsInfo>,
+    pub(crate) tls: Option<Arc<TlsInfo>>,
 }
 
 /// How long a client may take to complete the TLS handshake (AWS: 10 s).
@@ -46,7 +46,7 @@ pub(crate) async fn serve(
         };
     let info = context.negotiated(tls_stream.get_ref().1);
     let h2 = info.alpn.as_deref() == Some(b"h2".as_slice());
-    conn.tls = Some(info);
+    conn.tls = Some(Arc::new(info));
     if h2 {
         crate::h2::serve(shared, tls_stream, conn).await;
     } else {

@@ -175,7 +175,8 @@ where
     let mut x = Exchange::new(kind(conn), conn.peer, conn.tls.clone());
     let head_len = st.head.head_len;
     x.received_bytes = head_len as u64;
-    let trace_id = rewrite::new_trace_id();
+    x.detailed = lb.access_log.is_some() || tracing::enabled!(tracing::Level::DEBUG);
+    let trace_id = x.trace_id;
 
     // Everything borrowed from the buffer is used before the body is read.
     let (decision, framing, upgrade, client_keep_alive) = {
@@ -253,12 +254,12 @@ where
                 listener_port: listener.port,
                 attrs,
                 host: host_full,
-                trace_id: &trace_id,
+                trace_id: trace_id.as_str(),
                 framing,
                 upgrade: head.upgrade,
                 tls,
             };
-            let target = match head.authority {
+            let target: std::borrow::Cow<'_, [u8]> = match head.authority {
                 // absolute-form: targets get origin-form
                 Some(_) => {
                     let mut t = head.path.of(buf).to_vec();
@@ -266,9 +267,9 @@ where
                         t.push(b'?');
                         t.extend_from_slice(q.of(buf));
                     }
-                    t
+                    t.into()
                 }
-                None => head.target.of(buf).to_vec(),
+                None => head.target.of(buf).into(),
             };
             rewrite::request_head(
                 &mut st.out,
@@ -285,7 +286,6 @@ where
         }
         (decision, framing, head.upgrade, head.keep_alive)
     };
-    x.trace_id = trace_id;
 
     match decision {
         Decision::Respond {

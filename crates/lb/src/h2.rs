@@ -92,7 +92,8 @@ async fn handle(
     let metrics = &g.lbs[lref.lb].metrics;
     metrics.inc(&metrics.requests);
     let mut x = Exchange::new("h2", conn.peer, conn.tls.clone());
-    let trace_id = rewrite::new_trace_id();
+    x.detailed = g.lbs[lref.lb].access_log.is_some() || tracing::enabled!(tracing::Level::DEBUG);
+    let trace_id = x.trace_id;
 
     let (parts, body) = req.into_parts();
     let authority: Option<String> = parts
@@ -150,19 +151,20 @@ async fn handle(
         .path_and_query()
         .map_or("/", |p| p.as_str())
         .to_owned();
-    x.request = format!(
-        "{} {}://{}:{}{} HTTP/2.0",
-        parts.method,
-        listener.protocol.as_str(),
-        host.unwrap_or("-"),
-        listener.port,
-        path_and_query
-    );
-    x.user_agent = parts
-        .headers
-        .get(hyper::header::USER_AGENT)
-        .map(|u| String::from_utf8_lossy(u.as_bytes()).into_owned());
-    x.trace_id = trace_id.clone();
+    if x.detailed {
+        x.request = format!(
+            "{} {}://{}:{}{} HTTP/2.0",
+            parts.method,
+            listener.protocol.as_str(),
+            host.unwrap_or("-"),
+            listener.port,
+            path_and_query
+        );
+        x.user_agent = parts
+            .headers
+            .get(hyper::header::USER_AGENT)
+            .map(|u| String::from_utf8_lossy(u.as_bytes()).into_owned());
+    }
 
     let decision = phases::decide(listener, &facts, &meta);
     let response = match decision {
@@ -200,7 +202,7 @@ async fn handle(
                 listener_port: listener.port,
                 attrs,
                 host: authority.as_deref().map(str::as_bytes),
-                trace_id: &trace_id,
+                trace_id: trace_id.as_str(),
                 framing,
                 upgrade: false,
                 tls,
@@ -349,6 +351,27 @@ async fn forward_stream(
     x.responded = Some(Instant::now());
     let idle = attrs.idle_timeout;
     let max_idle = attrs.limits.max_idle_per_target;
+    // The whole body already read (the common small response): no task, no channel.
+    let complete = match state {
+        Remaining::Done => Some(Bytes::new()),
+        Remaining::Length(n) if up.buf.len() as u64 >= n => {
+            Some(up.buf.split_to(n as usize).freeze())
+        }
+        _ => None,
+    };
+    if let Some(data) = complete {
+        x.sent_bytes = data.len() as u64;
+        if keep_alive {
+            shared.pool.put(up, max_idle);
+        }
+        drop(lease);
+        let body = http_body_util::Full::new(data)
+            .map_err(|never| match never {})
+            .boxed();
+        return builder
+            .body(body)
+            .unwrap_or_else(|_| fail(x, 502, Some("TargetResponseError")));
+    }
     let (tx, rx) = mpsc::channel(8);
     let shared = shared.clone();
     tokio::spawn(async move {

@@ -10,6 +10,9 @@ use crate::server::{Generation, ListenerRef};
 pub(crate) fn emit(g: &Generation, lref: ListenerRef, x: Exchange) {
     let lb = &g.lbs[lref.lb];
     let name = &g.lb_model(lref).name;
+    if !x.detailed {
+        return;
+    }
     tracing::debug!(
         load_balancer = %name,
         client = %x.client,
@@ -63,11 +66,11 @@ fn record(elb: &str, x: Exchange) -> AccessLogRecord {
     if let Some(tls) = x.tls {
         r.ssl_cipher = Some(tls.cipher);
         r.ssl_protocol = Some(tls.protocol);
-        r.domain_name = tls.sni;
-        r.chosen_cert_arn = tls.certificate;
+        r.domain_name = tls.sni.clone();
+        r.chosen_cert_arn = tls.certificate.clone();
     }
     r.target_group_arn = x.target_group.as_deref().map(target_group_arn);
-    r.trace_id = Some(x.trace_id);
+    r.trace_id = Some(x.trace_id.as_str().to_owned());
     r.matched_rule_priority = x.rule.map(|rule| rule.log_priority() as i32);
     if !x.actions.is_empty() {
         r.actions_executed.push(x.actions);

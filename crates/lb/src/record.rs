@@ -1,10 +1,12 @@
 //! One request's story, as the access log, the counters and the trace tell it.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use model::RuleRef;
 
+use crate::rewrite::TraceId;
 use crate::tls::TlsInfo;
 
 /// What happened to one request, filled in as it moves through the phases.
@@ -26,9 +28,12 @@ pub(crate) struct Exchange {
     /// `METHOD scheme://host:port/uri HTTP/x`.
     pub(crate) request: String,
     pub(crate) user_agent: Option<String>,
-    pub(crate) tls: Option<TlsInfo>,
+    pub(crate) tls: Option<Arc<TlsInfo>>,
     pub(crate) target_group: Option<String>,
-    pub(crate) trace_id: String,
+    pub(crate) trace_id: TraceId,
+    /// Whether the request line and user agent are kept (an access log or debug tracing
+    /// wants them); otherwise they are never formatted.
+    pub(crate) detailed: bool,
     pub(crate) rule: Option<RuleRef>,
     pub(crate) actions: &'static str,
     pub(crate) redirect_url: Option<String>,
@@ -37,7 +42,11 @@ pub(crate) struct Exchange {
 }
 
 impl Exchange {
-    pub(crate) fn new(kind: &'static str, client: SocketAddr, tls: Option<TlsInfo>) -> Exchange {
+    pub(crate) fn new(
+        kind: &'static str,
+        client: SocketAddr,
+        tls: Option<Arc<TlsInfo>>,
+    ) -> Exchange {
         Exchange {
             kind,
             client,
@@ -55,7 +64,8 @@ impl Exchange {
             user_agent: None,
             tls,
             target_group: None,
-            trace_id: String::new(),
+            trace_id: TraceId::new(),
+            detailed: false,
             rule: None,
             actions: "",
             redirect_url: None,

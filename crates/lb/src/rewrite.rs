@@ -313,17 +313,41 @@ pub(crate) fn response_head<'h>(
     out.extend_from_slice(b"\r\n");
 }
 
-/// A new `X-Amzn-Trace-Id`: `Root=1-<epoch seconds, 8 hex>-<96 random bits, 24 hex>`.
-pub(crate) fn new_trace_id() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    format!(
-        "Root=1-{:08x}-{:08x}{:016x}",
-        secs as u32,
-        fastrand::u32(..),
-        fastrand::u64(..)
-    )
+/// An `X-Amzn-Trace-Id` of the load balancer's own: `Root=1-<epoch seconds, 8 hex>-<96
+/// random bits, 24 hex>`. Fixed size and `Copy`, so making one allocates nothing.
+#[derive(Clone, Copy)]
+pub(crate) struct TraceId([u8; 40]);
+
+impl TraceId {
+    pub(crate) fn new() -> TraceId {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()) as u32;
+        let mut b = *b"Root=1-00000000-000000000000000000000000";
+        for (i, slot) in b[7..15].iter_mut().enumerate() {
+            *slot = HEX[((secs >> (28 - 4 * i)) & 15) as usize];
+        }
+        let (hi, lo) = (fastrand::u32(..), fastrand::u64(..));
+        for (i, slot) in b[16..24].iter_mut().enumerate() {
+            *slot = HEX[((hi >> (28 - 4 * i)) & 15) as usize];
+        }
+        for (i, slot) in b[24..40].iter_mut().enumerate() {
+            *slot = HEX[((lo >> (60 - 4 * i)) & 15) as usize];
+        }
+        TraceId(b)
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        // only ASCII is ever written into it
+        std::str::from_utf8(&self.0).unwrap_or("Root=1-00000000-000000000000000000000000")
+    }
+}
+
+impl std::fmt::Debug for TraceId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[cfg(test)]
@@ -348,8 +372,10 @@ mod tests {
 
     #[test]
     fn trace_ids_have_aws_shape() {
-        let t = new_trace_id();
+        let id = TraceId::new();
+        let t = id.as_str();
         assert!(t.starts_with("Root=1-"));
+        assert!(t[7..].bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'));
         assert_eq!(t.len(), "Root=1-".len() + 8 + 1 + 24);
     }
 }
