@@ -268,6 +268,13 @@ impl<'m> Analyzer<'m> {
     /// Resolves a query's endpoints, then explains the flow.
     pub fn explain(&self, q: &FlowQuery) -> Result<Explanation, QueryError> {
         let m = self.model;
+        if !m.vpc.is_defined() {
+            return Err(QueryError::Unknown(
+                "the configuration has no VPC (it defines only load balancing), so there is no \
+                 network to trace a flow through; explain an HTTP request with --request instead"
+                    .into(),
+            ));
+        }
         if matches!(q.protocol, model::ICMP | model::ICMPV6) && q.port > 255 {
             return Err(QueryError::Syntax(format!(
                 "ICMP type {} is out of range (0-255)",

@@ -4,6 +4,7 @@
 //! ```text
 //!   FlowQuery ──► Analyzer::explain ──► Explanation { verdict, decided_by, trace[] }
 //!   Model ──────► audit ──────────────► Finding[] ──► text · JSON · SARIF 2.1.0
+//!   RequestQuery ► Analyzer::explain_request ► RequestExplanation { verdict, rule, action, trace[] }
 //! ```
 //!
 //! `explain` walks a flow hop by hop (security groups, routes, NACLs, NAT and internet
@@ -17,6 +18,7 @@ mod audit;
 mod explain;
 mod query;
 mod render;
+mod request;
 mod sarif;
 
 pub use audit::{Finding, RULES, Report, RuleInfo, Severity, Summary, audit, rule, rule_index};
@@ -25,4 +27,8 @@ pub use explain::{
     StepVerdict, Verdict, describe_match, describe_sg_rule,
 };
 pub use query::{EndpointSpec, FlowQuery, LINUX_EPHEMERAL, NAT_EPHEMERAL, QueryError};
+pub use request::{
+    ActionView, ListenerView, RequestDecidedBy, RequestExplanation, RequestQuery, RequestVerdict,
+    RequestView, RuleStep, TargetGroupView, describe_condition, listener_name,
+};
 pub use sarif::{SARIF_SCHEMA, level as sarif_level, security_severity};

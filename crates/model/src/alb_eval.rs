@@ -289,3 +289,275 @@ fn fill_placeholders(template: &str, src: &RedirectSource<'_>) -> String {
     out.push_str(rest);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use std::net::Ipv4Addr;
+
+    use super::*;
+    use crate::alb::{FixedResponseAction, QueryStringPattern, RedirectStatus};
+
+    fn facts<'a>(headers: &'a [(&'a str, &'a [u8])]) -> RequestFacts<'a> {
+        RequestFacts {
+            method: "GET",
+            host: Some("test.example.com"),
+            path: "/api/users",
+            query: Some("version=2&Mode=Fast&flag"),
+            headers,
+            source_ip: IpAddr::V4(Ipv4Addr::new(10, 1, 2, 3)),
+        }
+    }
+
+    fn strings(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn host(p: &[&str], h: &str) -> bool {
+        let f = RequestFacts {
+            host: Some(h),
+            ..facts(&[])
+        };
+        RuleCondition::HostHeader(strings(p)).matches(&f)
+    }
+
+    fn path(p: &[&str], path: &str) -> bool {
+        let f = RequestFacts { path, ..facts(&[]) };
+        RuleCondition::PathPattern(strings(p)).matches(&f)
+    }
+
+    #[test]
+    fn wildcards_star_is_any_run_question_mark_exactly_one() {
+        assert!(wildcard_match(b"*", b"", false));
+        assert!(wildcard_match(b"", b"", false));
+        assert!(!wildcard_match(b"", b"a", false));
+        assert!(!wildcard_match(b"?", b"", false));
+        assert!(wildcard_match(b"a?c", b"abc", false));
+        assert!(!wildcard_match(b"a?c", b"ac", false));
+        assert!(wildcard_match(b"*a*a*a*b", b"aaaaaaaaaaaaaaaaaaab", false));
+        assert!(!wildcard_match(b"*a*a*a*b", &[b'a'; 4096], false));
+        assert!(wildcard_match(b"ABC", b"abc", true));
+        assert!(!wildcard_match(b"ABC", b"abc", false));
+        // Control bytes never match, not even under `*`.
+        assert!(!wildcard_match(b"*", b"a\x00b", false));
+        assert!(!wildcard_match(b"a?b", b"a\x7fb", false));
+    }
+
+    #[test]
+    fn host_header_is_case_insensitive_and_the_star_needs_the_dot() {
+        // AWS's example: *.example.com matches test.example.com, not example.com.
+        assert!(host(&["*.example.com"], "test.example.com"));
+        assert!(host(&["*.example.com"], "TEST.Example.COM"));
+        assert!(!host(&["*.example.com"], "example.com"));
+        assert!(host(&["admin.*"], "admin.example.test"));
+        assert!(host(&["www.example.co?"], "www.example.com"));
+        assert!(!host(&["www.example.co?"], "www.example.co"));
+        assert!(host(&["a.example.com", "b.example.com"], "b.example.com"));
+        let no_host = RequestFacts {
+            host: None,
+            ..facts(&[])
+        };
+        assert!(!RuleCondition::HostHeader(strings(&["*"])).matches(&no_host));
+    }
+
+    #[test]
+    fn path_pattern_is_case_sensitive_and_sees_the_path_only() {
+        assert!(path(&["/api/*"], "/api/users"));
+        assert!(!path(&["/api/*"], "/API/users"));
+        assert!(!path(&["/api/*"], "/api"));
+        assert!(path(&["/img/*.jpg"], "/img/a/b.jpg"));
+        assert!(path(&["*.jpg"], "/x.jpg"));
+        // The query is not part of the path.
+        assert!(!path(&["*version*"], "/api/users"));
+    }
+
+    #[test]
+    fn http_header_name_and_values_ignore_case_and_any_occurrence_counts() {
+        let h: &[(&str, &[u8])] = &[
+            ("x-env", b"green"),
+            ("User-Agent", b"Mozilla/5.0 (Mobile)"),
+            ("X-Env", b"BLUE"),
+        ];
+        let f = facts(h);
+        let cond = |name: &str, values: &[&str]| RuleCondition::HttpHeader {
+            name: name.into(),
+            values: strings(values),
+        };
+        assert!(cond("X-ENV", &["blue"]).matches(&f));
+        assert!(cond("user-agent", &["*mobile*"]).matches(&f));
+        assert!(!cond("user-agent", &["*tablet*"]).matches(&f));
+        assert!(!cond("X-Missing", &["*"]).matches(&f));
+    }
+
+    #[test]
+    fn http_request_method_is_exact_and_case_sensitive() {
+        let f = facts(&[]);
+        assert!(RuleCondition::HttpRequestMethod(strings(&["HEAD", "GET"])).matches(&f));
+        assert!(!RuleCondition::HttpRequestMethod(strings(&["get"])).matches(&f));
+        assert!(!RuleCondition::HttpRequestMethod(strings(&["G*"])).matches(&f));
+    }
+
+    #[test]
+    fn query_string_pairs_ignore_case_and_a_pair_without_key_matches_any_value() {
+        let f = facts(&[]);
+        let q = |pairs: &[(Option<&str>, &str)]| {
+            RuleCondition::QueryString(
+                pairs
+                    .iter()
+                    .map(|(k, v)| QueryStringPattern {
+                        key: k.map(str::to_owned),
+                        value: (*v).to_owned(),
+                    })
+                    .collect(),
+            )
+            .matches(&f)
+        };
+        assert!(q(&[(Some("version"), "2")]));
+        assert!(q(&[(Some("mode"), "f*")]));
+        assert!(q(&[(None, "FAST")]));
+        assert!(q(&[(Some("flag"), "")]));
+        assert!(!q(&[(Some("version"), "1")]));
+        assert!(q(&[(Some("version"), "1"), (Some("v*"), "?")]));
+        // Matched as sent: an encoded value is compared encoded.
+        let enc = RequestFacts {
+            query: Some("q=a%2Fb"),
+            ..facts(&[])
+        };
+        let cond = RuleCondition::QueryString(vec![QueryStringPattern {
+            key: Some("q".into()),
+            value: "a%2fb".into(),
+        }]);
+        assert!(cond.matches(&enc));
+        let none = RequestFacts {
+            query: None,
+            ..facts(&[])
+        };
+        assert!(!cond.matches(&none));
+    }
+
+    #[test]
+    fn source_ip_is_the_packet_source() {
+        let c = |s: &str| RuleCondition::SourceIp(vec![s.parse().unwrap()]);
+        let f = facts(&[]);
+        assert!(c("10.0.0.0/8").matches(&f));
+        assert!(!c("192.168.0.0/16").matches(&f));
+        let mapped = RequestFacts {
+            source_ip: "::ffff:10.1.2.3".parse().unwrap(),
+            ..facts(&[])
+        };
+        assert!(c("10.0.0.0/8").matches(&mapped));
+        // The forwarded-for header is not the source.
+        let h: &[(&str, &[u8])] = &[("X-Forwarded-For", b"192.168.1.1")];
+        assert!(!c("192.168.0.0/16").matches(&facts(h)));
+    }
+
+    fn fixed(code: u16) -> Action {
+        Action::FixedResponse(FixedResponseAction {
+            status_code: code,
+            content_type: None,
+            message_body: String::new(),
+        })
+    }
+
+    #[test]
+    fn route_takes_the_lowest_priority_rule_that_matches_else_the_default() {
+        let rule = |priority, cond: RuleCondition| ListenerRule {
+            priority,
+            conditions: vec![cond],
+            action: fixed(200 + priority as u16),
+        };
+        let l = Listener {
+            protocol: crate::alb::ListenerProtocol::Http,
+            address: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            port: 80,
+            tls: None,
+            rules: vec![
+                rule(1, RuleCondition::PathPattern(strings(&["/nope"]))),
+                rule(5, RuleCondition::PathPattern(strings(&["/api/*"]))),
+                rule(9, RuleCondition::HostHeader(strings(&["*"]))),
+            ],
+            default_action: fixed(404),
+        };
+        let r = l.route(&facts(&[]));
+        assert_eq!(r.rule, RuleRef::Priority(5));
+        assert_eq!(r.action, &fixed(205));
+        let other = RequestFacts {
+            path: "/",
+            host: None,
+            ..facts(&[])
+        };
+        let r = l.route(&other);
+        assert_eq!(r.rule, RuleRef::Default);
+        assert_eq!(r.rule.log_priority(), 0);
+        assert_eq!(r.action, &fixed(404));
+    }
+
+    fn redirect(
+        protocol: Option<&str>,
+        host: Option<&str>,
+        port: Option<&str>,
+        path: Option<&str>,
+        query: Option<&str>,
+    ) -> RedirectAction {
+        RedirectAction {
+            protocol: protocol.map(str::to_owned),
+            port: port.map(str::to_owned),
+            host: host.map(str::to_owned),
+            path: path.map(str::to_owned),
+            query: query.map(str::to_owned),
+            status_code: RedirectStatus::Permanent,
+        }
+    }
+
+    const SRC: RedirectSource<'static> = RedirectSource {
+        protocol: "http",
+        host: "example.com",
+        port: 80,
+        path: "/a/b",
+        query: Some("x=1"),
+    };
+
+    #[test]
+    fn redirect_to_https_keeps_host_path_and_query_and_omits_the_default_port() {
+        let r = redirect(Some("HTTPS"), None, Some("443"), None, None);
+        assert_eq!(redirect_location(&r, &SRC), "https://example.com/a/b?x=1");
+        // Only the protocol changed: the port stays 80, as on AWS.
+        let r = redirect(Some("HTTPS"), None, None, None, None);
+        assert_eq!(
+            redirect_location(&r, &SRC),
+            "https://example.com:80/a/b?x=1"
+        );
+    }
+
+    #[test]
+    fn redirect_placeholders_expand_where_aws_allows_them() {
+        let r = redirect(
+            Some("#{protocol}"),
+            Some("www.#{host}"),
+            Some("#{port}"),
+            Some("/new/#{path}/#{host}/#{port}"),
+            Some("from=#{protocol}://#{host}:#{port}/#{path}&#{query}"),
+        );
+        assert_eq!(
+            redirect_location(&r, &SRC),
+            "http://www.example.com/new/a/b/example.com/80?from=http://example.com:80/a/b&x=1"
+        );
+        // `/#{path}` is the path again: `#{path}` has no leading slash.
+        let r = redirect(None, Some("other.test"), None, Some("/#{path}"), None);
+        assert_eq!(redirect_location(&r, &SRC), "http://other.test/a/b?x=1");
+        // An empty query gives no `?`.
+        let no_query = RedirectSource { query: None, ..SRC };
+        let r = redirect(None, None, Some("8080"), None, None);
+        assert_eq!(
+            redirect_location(&r, &no_query),
+            "http://example.com:8080/a/b"
+        );
+        let r = redirect(None, None, None, Some("/x"), Some(""));
+        assert_eq!(redirect_location(&r, &SRC), "http://example.com/x");
+        // Unknown text that looks like a placeholder is kept.
+        let r = redirect(None, None, None, Some("/#{nope}"), None);
+        assert_eq!(
+            redirect_location(&r, &SRC),
+            "http://example.com/#{nope}?x=1"
+        );
+    }
+}

@@ -10,7 +10,9 @@
 //! ```
 //!
 //! The model is the single source of truth that every engine compiles from: VPC, subnets,
-//! route tables, gateways, instances, security groups, network ACLs and prefix lists.
+//! route tables, gateways, instances, security groups, network ACLs and prefix lists, and the
+//! load balancers (listeners, rules, target groups) with the rule evaluation the proxy and
+//! `explain --request` share. A file that defines only load balancing needs no VPC.
 //! Configuration is read in two stages: raw serde structures that refuse unknown keys, then a
 //! pure [`validate`] that parses every value, resolves every reference, applies AWS's defaults,
 //! and reports every problem at once with its file, path, line and what was expected.

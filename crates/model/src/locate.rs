@@ -7,8 +7,8 @@
 
 use crate::diag::Pos;
 use crate::raw::{
-    Leaf, NamedMap, RawConfig, RawNaclRule, RawNetworkAcl, RawPrefixListEntry, RawRoute,
-    RawSecurityGroup, RawSgRule,
+    Leaf, NamedMap, RawConfig, RawListener, RawNaclRule, RawNetworkAcl, RawPrefixListEntry,
+    RawRoute, RawSecurityGroup, RawSgRule, RawTarget,
 };
 
 /// The position of the item at `path` in `raw`, or of the deepest item above it that the
@@ -112,8 +112,56 @@ pub fn locate(raw: &RawConfig, path: &str) -> Option<Pos> {
             "tags" => i.tags.0.first().and_then(|(k, _)| k.pos),
             _ => None,
         }),
+        "target_groups" => named(&raw.target_groups, rest, |g, sub| match first_field(sub) {
+            "protocol" => leaf(&g.protocol),
+            "protocol_version" => leaf(&g.protocol_version),
+            "port" => leaf(&g.port),
+            "algorithm" => leaf(&g.algorithm),
+            "slow_start_seconds" => leaf(&g.slow_start_seconds),
+            "deregistration_delay_seconds" => leaf(&g.deregistration_delay_seconds),
+            "targets" => match index_of(sub) {
+                Some(i) => g.targets.get(i).and_then(target_pos),
+                None => g.targets.first().and_then(target_pos),
+            },
+            _ => None,
+        }),
+        "load_balancers" => named(&raw.load_balancers, rest, |lb, sub| {
+            match first_field(sub) {
+                "subnets" => list_pos(&lb.subnets, sub),
+                "security_groups" => list_pos(&lb.security_groups, sub),
+                "listeners" => match index_of(sub) {
+                    Some(i) => lb
+                        .listeners
+                        .get(i)
+                        .and_then(|l| listener_pos(l, after_index(sub))),
+                    None => lb.listeners.first().and_then(|l| listener_pos(l, "")),
+                },
+                _ => None,
+            }
+        }),
         _ => None,
     }
+}
+
+fn target_pos(t: &RawTarget) -> Option<Pos> {
+    leaf(&t.address).or(leaf(&t.instance))
+}
+
+/// A listener, or one of its rules (by the rule's priority, the first thing a rule says).
+fn listener_pos(l: &RawListener, sub: &str) -> Option<Pos> {
+    let fields = [
+        ("protocol", l.protocol.as_ref()),
+        ("port", l.port.as_ref()),
+        ("address", l.address.as_ref()),
+        ("ssl_policy", l.ssl_policy.as_ref()),
+    ];
+    if first_field(sub) == "rules"
+        && let Some(r) = index_of(sub).and_then(|i| l.rules.get(i))
+        && let Some(p) = leaf(&r.priority)
+    {
+        return Some(p);
+    }
+    field_or_first(&fields, sub)
 }
 
 /// An item of a named section: the longest name that the path starts with (names may hold
@@ -291,6 +339,18 @@ instances:
   a:
     subnet: public
     private_ips: [10.0.1.10]
+target_groups:
+  app: {port: 80, targets: [10.0.1.20]}
+load_balancers:
+  web:
+    listeners:
+      - protocol: HTTP
+        port: 80
+        rules:
+          - priority: 5
+            conditions: {path_pattern: [/a]}
+            action: {forward: app}
+        default_action: {forward: app}
 ";
 
     fn at(path: &str) -> Option<(usize, usize)> {
@@ -314,6 +374,13 @@ instances:
         assert_eq!(at("route_tables.main.routes[0]"), Some((23, 23)));
         assert_eq!(at("instances.a.private_ips[0]"), Some((27, 19)));
         assert_eq!(at("vpc"), Some((1, 21)));
+        assert_eq!(at("target_groups.app.targets[0]"), Some((29, 29)));
+        assert_eq!(at("load_balancers.web.listeners[0]"), Some((33, 19)));
+        assert_eq!(at("load_balancers.web.listeners[0].port"), Some((34, 15)));
+        assert_eq!(
+            at("load_balancers.web.listeners[0].rules[0]"),
+            Some((36, 23))
+        );
     }
 
     #[test]

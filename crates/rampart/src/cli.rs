@@ -6,7 +6,9 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use analyze::{Analyzer, EndpointSpec, FlowQuery, LINUX_EPHEMERAL, Verdict};
+use analyze::{
+    Analyzer, EndpointSpec, FlowQuery, LINUX_EPHEMERAL, RequestQuery, RequestVerdict, Verdict,
+};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use model::{Diagnostics, Family, LoadError, Model, PortRange};
 
@@ -27,7 +29,8 @@ struct Cli {
 enum Command {
     /// Validate a configuration and summarise it.
     Check(CheckArgs),
-    /// Trace a flow through every layer, both directions, and say which rule decides.
+    /// Trace a flow through every layer, both directions, and say which rule decides; or an
+    /// HTTP request through a load balancer's listener rules.
     Explain(ExplainArgs),
     /// Convert configurations from other formats.
     #[command(subcommand)]
@@ -122,22 +125,54 @@ struct ExplainArgs {
     #[command(flatten)]
     aws: AwsOptions,
     /// The client: `internet`, an instance name, or an IP address.
-    #[arg(long, value_name = "SRC")]
-    from: String,
+    #[arg(
+        long,
+        value_name = "SRC",
+        required_unless_present = "request",
+        conflicts_with = "request",
+        requires = "to"
+    )]
+    from: Option<String>,
     /// The service: DST:PORT[/PROTO]. DST is `internet`, an instance or an IP (`[v6]` in
     /// brackets); PROTO is tcp (default), udp, icmp (PORT = TYPE[.CODE]), icmpv6, or a number.
-    #[arg(long, value_name = "DST:PORT[/PROTO]")]
-    to: String,
+    #[arg(
+        long,
+        value_name = "DST:PORT[/PROTO]",
+        required_unless_present = "request",
+        conflicts_with = "request",
+        requires = "from"
+    )]
+    to: Option<String>,
+    /// Instead of a flow, an HTTP request to a load balancer: `[METHOD] URL`, e.g.
+    /// 'GET https://app.example.test/api?x=1'. The scheme and port pick the listener.
+    #[arg(long, value_name = "REQUEST")]
+    request: Option<String>,
+    /// With --request: a header field, `Name: value` (repeatable; `Host:` overrides the URL's).
+    #[arg(
+        long = "header",
+        short = 'H',
+        value_name = "HEADER",
+        requires = "request"
+    )]
+    headers: Vec<String>,
+    /// With --request: the client's address, which source-ip conditions see (default: any
+    /// address on the internet).
+    #[arg(long, value_name = "IP", requires = "request")]
+    source_ip: Option<std::net::IpAddr>,
+    /// With --request: the load balancer, when several listen on the request's port.
+    #[arg(long, value_name = "NAME", requires = "request")]
+    load_balancer: Option<String>,
     /// The client's source port, or the ephemeral range it picks from (replies are judged for
     /// every port of it).
     #[arg(long, value_name = "PORT|FROM-TO", default_value_t = LINUX_EPHEMERAL.to_string())]
     source_port: String,
     /// Use IPv6 when neither end is given as an address.
-    #[arg(short = '6', long)]
+    #[arg(short = '6', long, conflicts_with = "request")]
     ipv6: bool,
     #[arg(long, value_enum, default_value_t = Output::Text)]
     output: Output,
-    /// Exit with status 1 unless the verdict is this one (for tests of a policy).
+    /// Exit with status 1 unless the verdict is this one (for tests of a policy): allow or
+    /// deny for a flow; forward, redirect, fixed-response or no-listener for a request.
     #[arg(long, value_enum, value_name = "VERDICT")]
     expect: Option<Expect>,
 }
@@ -146,6 +181,10 @@ struct ExplainArgs {
 enum Expect {
     Allow,
     Deny,
+    Forward,
+    Redirect,
+    FixedResponse,
+    NoListener,
 }
 
 #[derive(Subcommand, Debug)]
@@ -320,13 +359,27 @@ fn check(a: CheckArgs) -> anyhow::Result<ExitCode> {
         ("security_group_rules", sg_rules),
         ("prefix_lists", m.prefix_lists.len()),
         ("instances", m.instances.len()),
+        ("load_balancers", m.load_balancers.len()),
+        (
+            "listeners",
+            m.load_balancers.iter().map(|l| l.listeners.len()).sum(),
+        ),
+        (
+            "listener_rules",
+            m.load_balancers
+                .iter()
+                .flat_map(|l| &l.listeners)
+                .map(|l| l.rules.len())
+                .sum(),
+        ),
+        ("target_groups", m.target_groups.len()),
     ];
     match a.output {
         Output::Json => {
             let v = serde_json::json!({
                 "valid": true,
                 "source": loaded.name,
-                "vpc": { "name": m.vpc.name, "cidr_blocks": m.vpc.cidrs().map(|c| c.to_string()).collect::<Vec<_>>() },
+                "vpc": m.vpc.is_defined().then(|| serde_json::json!({ "name": m.vpc.name, "cidr_blocks": m.vpc.cidrs().map(|c| c.to_string()).collect::<Vec<_>>() })),
                 "counts": counts.iter().map(|(k, v)| (k.to_string(), serde_json::json!(v))).collect::<serde_json::Map<_, _>>(),
                 "warnings": loaded.warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
                 "notes": loaded.notes,
@@ -337,7 +390,11 @@ fn check(a: CheckArgs) -> anyhow::Result<ExitCode> {
             print_warnings(&loaded);
             let mut out = format!("{}: valid\n", loaded.name);
             let blocks: Vec<String> = m.vpc.cidrs().map(|c| c.to_string()).collect();
-            let _ = writeln!(out, "  vpc {} ({})", m.vpc.name, blocks.join(", "));
+            if m.vpc.is_defined() {
+                let _ = writeln!(out, "  vpc {} ({})", m.vpc.name, blocks.join(", "));
+            } else {
+                let _ = writeln!(out, "  no vpc (load balancing only)");
+            }
             for (k, v) in counts {
                 let _ = writeln!(out, "  {:<22}{v:>6}", k.replace('_', " "));
             }
@@ -348,12 +405,26 @@ fn check(a: CheckArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn explain(a: ExplainArgs) -> anyhow::Result<ExitCode> {
+    if let Some(request) = &a.request {
+        return explain_request(&a, request);
+    }
+    if matches!(
+        a.expect,
+        Some(Expect::Forward | Expect::Redirect | Expect::FixedResponse | Expect::NoListener)
+    ) {
+        anyhow::bail!(
+            "--expect forward, redirect, fixed-response and no-listener apply to --request"
+        );
+    }
     let loaded = load(&a.source, &a.aws)?;
     print_warnings(&loaded);
     let source_ports = PortRange::parse(&a.source_port)
         .map_err(|e| anyhow::anyhow!("--source-port {:?}: {e}", a.source_port))?;
-    let from = EndpointSpec::parse(&a.from)?;
-    let (to, protocol, port, icmp_code) = FlowQuery::parse_target(&a.to)?;
+    let (Some(from), Some(to)) = (&a.from, &a.to) else {
+        anyhow::bail!("give --from and --to, or --request");
+    };
+    let from = EndpointSpec::parse(from)?;
+    let (to, protocol, port, icmp_code) = FlowQuery::parse_target(to)?;
     let q = FlowQuery {
         from,
         to,
@@ -373,6 +444,41 @@ fn explain(a: ExplainArgs) -> anyhow::Result<ExitCode> {
         None => true,
         Some(Expect::Allow) => e.verdict == Verdict::Allow,
         Some(Expect::Deny) => e.verdict == Verdict::Deny,
+        Some(_) => false,
+    };
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn explain_request(a: &ExplainArgs, request: &str) -> anyhow::Result<ExitCode> {
+    if matches!(a.expect, Some(Expect::Allow | Expect::Deny)) {
+        anyhow::bail!(
+            "--expect allow and deny apply to flows; a request is forward, redirect, fixed-response or no-listener"
+        );
+    }
+    let loaded = load(&a.source, &a.aws)?;
+    print_warnings(&loaded);
+    let mut q = RequestQuery::parse(request)?;
+    for h in &a.headers {
+        q.add_header(h)?;
+    }
+    q.source_ip = a.source_ip;
+    q.load_balancer = a.load_balancer.clone();
+    let e = Analyzer::new(&loaded.model).explain_request(&q)?;
+    match a.output {
+        Output::Json => println!("{}", serde_json::to_string_pretty(&e)?),
+        Output::Text => print!("{}", e.to_text()),
+    }
+    let ok = match a.expect {
+        None => true,
+        Some(Expect::Forward) => e.verdict == RequestVerdict::Forward,
+        Some(Expect::Redirect) => e.verdict == RequestVerdict::Redirect,
+        Some(Expect::FixedResponse) => e.verdict == RequestVerdict::FixedResponse,
+        Some(Expect::NoListener) => e.verdict == RequestVerdict::NoListener,
+        Some(Expect::Allow | Expect::Deny) => false,
     };
     Ok(if ok {
         ExitCode::SUCCESS

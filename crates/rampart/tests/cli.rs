@@ -183,3 +183,156 @@ fn explain_rejects_bad_queries() {
         "a missing argument is a usage error"
     );
 }
+
+#[test]
+fn explain_request_names_the_listener_rule_and_action() {
+    let o = rampart(&[
+        "explain",
+        "-c",
+        "examples/seed.yaml",
+        "--request",
+        "GET https://admin.example.test/x",
+        "--expect",
+        "fixed-response",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    for expected in [
+        "listener: load balancer web, HTTPS:443",
+        "✗ priority 10",
+        "path-pattern [\"/api/*\"] does not match: the path is \"/x\"",
+        "✓ priority 20",
+        "verdict: FIXED-RESPONSE, decided by listener rule (priority 20)",
+        "403 text/plain",
+    ] {
+        assert!(out.contains(expected), "missing {expected:?} in:\n{out}");
+    }
+
+    let o = rampart(&[
+        "explain",
+        "-c",
+        "examples/seed.yaml",
+        "--request",
+        "http://app.example.test/a/b?q=1",
+        "--output",
+        "json",
+        "--expect",
+        "redirect",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["verdict"], "redirect");
+    assert_eq!(v["load_balancer"], "web");
+    assert_eq!(v["listener"]["name"], "HTTP:80");
+    assert_eq!(v["decided_by"]["layer"], "listener_rule");
+    assert_eq!(v["decided_by"]["rule"], "default");
+    assert_eq!(v["action"]["status"], 301);
+    assert_eq!(v["action"]["location"], "https://app.example.test/a/b?q=1");
+
+    let o = rampart(&[
+        "explain",
+        "-c",
+        "examples/seed.yaml",
+        "--request",
+        "POST https://app.example.test/api/users",
+        "--output",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["verdict"], "forward");
+    assert_eq!(v["decided_by"]["rule"], "priority 10");
+    assert_eq!(v["action"]["target_groups"][0]["name"], "app");
+    assert_eq!(
+        v["action"]["target_groups"][0]["targets"][0],
+        "10.0.2.11:8080 (app-1)"
+    );
+}
+
+#[test]
+fn explain_request_reports_a_port_nobody_listens_on_and_a_failed_expectation() {
+    let o = rampart(&[
+        "explain",
+        "-c",
+        "examples/seed.yaml",
+        "--request",
+        "https://app.example.test:8443/",
+        "--expect",
+        "forward",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stdout).contains("verdict: NO-LISTENER"));
+    // A flow's verdicts do not apply to a request, and --request excludes --from/--to.
+    let o = rampart(&[
+        "explain",
+        "-c",
+        "examples/seed.yaml",
+        "--request",
+        "https://x/",
+        "--expect",
+        "allow",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = rampart(&[
+        "explain",
+        "-c",
+        "examples/seed.yaml",
+        "--request",
+        "https://x/",
+        "--from",
+        "internet",
+        "--to",
+        "lb-a:80",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = rampart(&[
+        "explain",
+        "-c",
+        "examples/seed.yaml",
+        "--request",
+        "ftp://x/",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("the scheme is http or https"));
+}
+
+#[test]
+fn a_load_balancer_only_file_checks_audits_and_explains_requests() {
+    let f = temp_file(
+        "lb-only.yaml",
+        "target_groups:\n  app: {port: 9001, targets: [127.0.0.1]}\n\
+         load_balancers:\n  local:\n    listeners:\n\
+         \x20     - protocol: HTTP\n        port: 8080\n        rules:\n\
+         \x20         - {priority: 5, conditions: {source_ip: [10.0.0.0/8]}, action: {fixed_response: {status_code: 200}}}\n\
+         \x20       default_action: {forward: app}\n",
+    );
+    let c = f.to_str().unwrap();
+    let o = rampart(&["check", "-c", c]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("no vpc (load balancing only)"));
+    let o = rampart(&["audit", "-c", c, "--fail-on", "low"]);
+    assert!(o.status.success(), "{}", text(&o.stdout));
+    assert!(text(&o.stdout).contains("0 findings"));
+    let o = rampart(&[
+        "explain",
+        "-c",
+        c,
+        "--from",
+        "internet",
+        "--to",
+        "10.0.0.1:80",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("the configuration has no VPC"));
+    let o = rampart(&[
+        "explain",
+        "-c",
+        c,
+        "--request",
+        "http://localhost:8080/",
+        "--source-ip",
+        "10.9.9.9",
+        "--expect",
+        "fixed-response",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stdout));
+}
