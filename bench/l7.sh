@@ -48,6 +48,7 @@ RUNS=3
 DURATION=10
 WARMUP=2
 RAMPART_BIN=""
+RAMPART_SOURCE=""
 PROXIES=$ALL_PROXIES
 WORKLOADS=$ALL_WORKLOADS
 OUT="$REPO/bench/results/l7-latest.md"
@@ -644,6 +645,7 @@ report_markdown() {
         echo "- machine: $(nproc) cores, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), Linux $(uname -r)"
         echo "- proxy core: $PROXY_CORE (the proxy alone, one worker thread); origin (nginx, 1 worker) and load generator share core $LOAD_CORE"
         echo "- $(versions)"
+        if has_proxy rampart; then echo "- rampart binary: $RAMPART_SOURCE"; fi
         echo -n "- every proxy: HTTP/1.1 keep-alive to clients, pooled keep-alive HTTP/1.1 to the origin, adds X-Forwarded-For, no access log; TLS 1.3 + h2 (ALPN) on the TLS listener, self-signed P-256 certificate."
         if has_proxy rampart; then echo " Rampart runs with its default request classification and desync checks."; else echo; fi
         echo "- busy = the proxy's own CPU time (utime+stime of all its processes and threads, /proc/PID/stat) ÷ wall time; req/busy-s = completed requests ÷ that CPU time. core0/core1 = whole-core busy share from /proc/stat."
@@ -739,6 +741,9 @@ main() {
             echo "building rampart (cargo build --release -p rampart)"
             (cd "$REPO" && cargo build --release -p rampart) || die "cargo build failed"
             RAMPART_BIN="$REPO/target/release/rampart"
+            RAMPART_SOURCE="built here from $(git -C "$REPO" describe --always --dirty 2>/dev/null || echo "an unknown commit")"
+        else
+            RAMPART_SOURCE="$RAMPART_BIN, modified $(date -u -r "$RAMPART_BIN" +'%Y-%m-%d %H:%M UTC' 2>/dev/null || echo '?')"
         fi
         [[ -x $RAMPART_BIN ]] || die "no rampart binary at $RAMPART_BIN"
         "$RAMPART_BIN" serve --help >/dev/null 2>&1 || die "$RAMPART_BIN has no 'serve' command"
