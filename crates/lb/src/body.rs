@@ -133,6 +133,42 @@ where
     }
 }
 
+/// Copies a chunked response body to a client that cannot read chunked framing (HTTP/1.0),
+/// decoded. Returns the data bytes written.
+pub(crate) async fn copy_dechunked<W>(
+    up: &mut crate::upstream::UpstreamConn,
+    dst: &mut W,
+    idle: Duration,
+) -> Result<u64, CopyError>
+where
+    W: AsyncWrite + Unpin,
+{
+    let mut dec = ChunkedDecoder::default();
+    let mut data = BytesMut::new();
+    let mut written = 0u64;
+    loop {
+        let done = dec
+            .decode(&mut up.buf, &mut data)
+            .map_err(|()| CopyError::Malformed)?;
+        if !data.is_empty() {
+            dst.write_all(&data).await.map_err(|_| CopyError::Write)?;
+            written += data.len() as u64;
+            data.clear();
+        }
+        if done {
+            return Ok(written);
+        }
+        if up.buf.capacity() - up.buf.len() < 8192 {
+            up.buf.reserve(32 * 1024);
+        }
+        match tokio::time::timeout(idle, up.stream.read_buf(&mut up.buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return Err(CopyError::Truncated),
+            Ok(Ok(_)) => {}
+            Err(_) => return Err(CopyError::TimedOut),
+        }
+    }
+}
+
 /// Decodes chunked framing into data, for the HTTP/2 front end (which has its own framing).
 /// Strict as [`ChunkedScanner`]: CRLF line ends, bounded size lines and trailers.
 #[derive(Debug, Default)]

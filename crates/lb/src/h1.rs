@@ -350,7 +350,12 @@ where
     let head_len = st.head.head_len;
     let is_head = st.head.method_str(&st.buf) == "HEAD";
 
-    let Some(tg_idx) = phases::pick_weighted(forward) else {
+    let tg_cookie = forward.stickiness.and_then(|_| {
+        cookie(&st.buf, &st.head, "AWSALBTG").or_else(|| cookie(&st.buf, &st.head, "AWSALBTGCORS"))
+    });
+    let Some((tg_idx, tg_set_cookies)) =
+        phases::pick_target_group(&g.model, forward, tg_cookie.as_deref())
+    else {
         return fail(g, lref, io, st, x, 503, None).await;
     };
     let tg = &g.model.target_groups[tg_idx.get()];
@@ -368,7 +373,7 @@ where
     };
     let target = lease.addr();
     x.target = Some(target);
-    let mut set_cookies = Vec::new();
+    let mut set_cookies: Vec<String> = tg_set_cookies.into_iter().flatten().collect();
     if tg.stickiness.is_some() && sticky.as_deref() != Some(lease.cookie_value()) {
         set_cookies.extend(
             rt.set_cookie_headers(&lease, std::time::SystemTime::now())
@@ -492,7 +497,11 @@ where
         proto::ResponseFraming::Chunked => Framing::Chunked,
         proto::ResponseFraming::None | proto::ResponseFraming::UntilClose => Framing::None,
     };
-    let until_close = matches!(st.rhead.framing, proto::ResponseFraming::UntilClose);
+    let http10_client = st.head.version == proto::Version::Http10;
+    // An HTTP/1.0 client cannot read chunked framing: the body is decoded and the connection
+    // closed to end it.
+    let dechunk = http10_client && matches!(st.rhead.framing, proto::ResponseFraming::Chunked);
+    let until_close = matches!(st.rhead.framing, proto::ResponseFraming::UntilClose) || dechunk;
     let keep_client = !until_close && st.head.keep_alive;
     {
         let rbuf = &upstream.buf[..];
@@ -521,16 +530,30 @@ where
                     Some(n) => Framing::Length(n),
                     None => Framing::None,
                 }
+            } else if dechunk {
+                Framing::None
             } else {
                 resp_framing
             },
             &set_cookies,
             keep_client,
+            http10_client,
             upgrade_value,
         );
     }
     let rhead_len = st.rhead.head_len;
     upstream.buf.advance(rhead_len);
+    if dechunk {
+        x.responded = Some(Instant::now());
+        if io.write_all(&st.out).await.is_err() {
+            return false;
+        }
+        x.sent_bytes = st.out.len() as u64;
+        if let Ok(n) = body::copy_dechunked(&mut upstream, io, attrs.idle_timeout).await {
+            x.sent_bytes += n;
+        }
+        return false;
+    }
     let first = match resp_body.take(&upstream.buf) {
         Ok(n) => n,
         Err(_) => return fail(g, lref, io, st, x, 502, Some("TargetResponseError")).await,

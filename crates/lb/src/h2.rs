@@ -218,8 +218,16 @@ async fn handle(
                 &cx,
             );
             let is_head = parts.method == hyper::Method::HEAD;
+            // HTTP/2 may split cookies over several fields
+            let cookies: Vec<&str> = parts
+                .headers
+                .get_all(hyper::header::COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .collect();
+            let cookies = cookies.join("; ");
             forward_stream(
-                shared, &g, lref, forward, head, body, framing, is_head, &mut x,
+                shared, &g, lref, forward, head, body, framing, is_head, &cookies, &mut x,
             )
             .await
         }
@@ -238,6 +246,7 @@ async fn forward_stream(
     mut body: Incoming,
     framing: Framing,
     is_head: bool,
+    cookies: &str,
     x: &mut Exchange,
 ) -> Response<ResBody> {
     let attrs = &g.lb_model(lref).attributes;
@@ -248,7 +257,9 @@ async fn forward_stream(
         x.error_reason = reason;
         lb_response(LbResponse::error(status, reason))
     };
-    let Some(tg_idx) = phases::pick_weighted(forward) else {
+    let tg_cookie = crate::targets::StickyCookie::TargetGroup.find(cookies);
+    let Some((tg_idx, tg_set_cookies)) = phases::pick_target_group(&g.model, forward, tg_cookie)
+    else {
         return fail(x, 503, None);
     };
     let tg = &g.model.target_groups[tg_idx.get()];
@@ -256,9 +267,20 @@ async fn forward_stream(
         return fail(x, 503, None);
     };
     x.target_group = Some(tg.name.clone());
-    let Some(lease) = rt.pick(None, Instant::now()) else {
+    let sticky = tg
+        .stickiness
+        .and_then(|_| crate::targets::StickyCookie::Target.find(cookies));
+    let Some(lease) = rt.pick(sticky, Instant::now()) else {
         return fail(x, 503, None);
     };
+    let mut set_cookies: Vec<String> = tg_set_cookies.into_iter().flatten().collect();
+    if tg.stickiness.is_some() && sticky != Some(lease.cookie_value()) {
+        set_cookies.extend(
+            rt.set_cookie_headers(&lease, std::time::SystemTime::now())
+                .into_iter()
+                .flatten(),
+        );
+    }
     let target = lease.addr();
     x.target = Some(target);
 
@@ -339,6 +361,9 @@ async fn forward_stream(
             continue;
         }
         builder = builder.header(name, h.value.of(&up.buf));
+    }
+    for c in &set_cookies {
+        builder = builder.header(hyper::header::SET_COOKIE, c.as_str());
     }
     let keep_alive = rhead.keep_alive;
     let state = match rhead.framing {

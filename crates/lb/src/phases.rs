@@ -112,6 +112,38 @@ pub(crate) fn desync_mode(m: DesyncMode) -> proto::DesyncMode {
     }
 }
 
+/// Picks a forward action's target group: the one its `AWSALBTG` cookie names when the action
+/// has target-group stickiness (and that group still takes traffic), else by weight. Returns
+/// the `Set-Cookie` values to send when stickiness made a new pick.
+pub(crate) fn pick_target_group(
+    model: &model::Model,
+    forward: &ForwardAction,
+    cookie: Option<&str>,
+) -> Option<(model::TargetGroupIdx, Option<[String; 2]>)> {
+    let Some(duration) = forward.stickiness else {
+        return pick_weighted(forward).map(|tg| (tg, None));
+    };
+    let names = forward
+        .target_groups
+        .iter()
+        .map(|w| model.target_group(w.target_group).name.as_str());
+    if let Some(i) = cookie.and_then(|c| crate::targets::target_group_from_cookie(c, names))
+        && let Some(w) = forward.target_groups.get(i)
+        && w.weight > 0
+    {
+        return Some((w.target_group, None));
+    }
+    let tg = pick_weighted(forward)?;
+    let value = crate::targets::target_group_cookie(&model.target_group(tg).name);
+    let set = crate::targets::set_cookie_headers(
+        crate::targets::StickyCookie::TargetGroup,
+        &value,
+        duration,
+        std::time::SystemTime::now(),
+    );
+    Some((tg, Some(set)))
+}
+
 /// Picks one of a forward action's target groups by weight.
 pub(crate) fn pick_weighted(forward: &ForwardAction) -> Option<model::TargetGroupIdx> {
     let total: u32 = forward

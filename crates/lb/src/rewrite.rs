@@ -277,6 +277,7 @@ pub(crate) fn response_head<'h>(
     framing: Framing,
     set_cookies: &[String],
     keep_alive: bool,
+    http10_client: bool,
     upgrade: Option<&[u8]>,
 ) {
     let _ = write!(out, "HTTP/1.1 {status} ");
@@ -309,6 +310,9 @@ pub(crate) fn response_head<'h>(
         out.extend_from_slice(b"\r\n");
     } else if !keep_alive {
         out.extend_from_slice(b"Connection: close\r\n");
+    } else if http10_client {
+        // HTTP/1.0 closes unless told otherwise
+        out.extend_from_slice(b"Connection: keep-alive\r\n");
     }
     out.extend_from_slice(b"\r\n");
 }

@@ -672,3 +672,104 @@ load_balancers:
     }
     server.shutdown(Duration::from_secs(1)).await;
 }
+
+#[tokio::test]
+async fn chunked_responses_pass_through_and_are_decoded_for_http10_clients() {
+    let a = Origin::start("a").await;
+    let port = free_port();
+    let yaml = format!(
+        r#"
+target_groups:
+  app: {{targets: {}, {HC}}}
+load_balancers:
+  web:
+    listeners:
+      - {{protocol: HTTP, address: 127.0.0.1, port: {port}, default_action: {{forward: app}}}}
+"#,
+        targets(&[&a])
+    );
+    let server = serve(&yaml).await;
+    let addr = server.local_addrs()[0];
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    s.write_all(b"GET /chunked HTTP/1.1\r\nHost: a.b\r\n\r\n")
+        .await
+        .unwrap();
+    let mut raw_reply = Vec::new();
+    while !raw_reply.ends_with(b"0\r\n\r\n") {
+        let mut b = [0u8; 1024];
+        let n = tokio::io::AsyncReadExt::read(&mut s, &mut b).await.unwrap();
+        assert!(n > 0);
+        raw_reply.extend_from_slice(&b[..n]);
+    }
+    let text = String::from_utf8_lossy(&raw_reply);
+    assert!(text.contains("Transfer-Encoding: chunked"), "{text}");
+    assert!(
+        text.ends_with("5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"),
+        "{text}"
+    );
+
+    let r = raw(addr, b"GET /chunked HTTP/1.0\r\nHost: a.b\r\n\r\n")
+        .await
+        .unwrap();
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.body, "hello world",
+        "decoded and ended by closing for HTTP/1.0"
+    );
+    assert!(r.header("transfer-encoding").is_none());
+    server.shutdown(Duration::from_secs(1)).await;
+}
+
+#[tokio::test]
+async fn target_group_stickiness_pins_a_weighted_group() {
+    let (a, b) = (Origin::start("a").await, Origin::start("b").await);
+    let port = free_port();
+    let yaml = format!(
+        r#"
+target_groups:
+  a: {{targets: {}, {HC}}}
+  b: {{targets: {}, {HC}}}
+load_balancers:
+  web:
+    listeners:
+      - protocol: HTTP
+        address: 127.0.0.1
+        port: {port}
+        default_action: {{forward: {{target_groups: [{{name: a, weight: 1}}, {{name: b, weight: 1}}], stickiness: {{duration_seconds: 600}}}}}}
+"#,
+        targets(&[&a]),
+        targets(&[&b])
+    );
+    let server = serve(&yaml).await;
+    let addr = server.local_addrs()[0];
+    let first = get(addr, "/", &[]).await;
+    let cookie = first
+        .headers("set-cookie")
+        .into_iter()
+        .find(|c| c.starts_with("AWSALBTG="))
+        .expect("an AWSALBTG cookie");
+    assert!(
+        first
+            .headers("set-cookie")
+            .iter()
+            .any(|c| c.starts_with("AWSALBTGCORS=") && c.contains("SameSite=None; Secure"))
+    );
+    let value = cookie.split(';').next().unwrap().to_owned();
+    let pinned = first.origin().unwrap();
+    for _ in 0..20 {
+        let r = get(addr, "/", &[&format!("Cookie: {value}")]).await;
+        assert_eq!(r.origin().unwrap(), pinned);
+        assert!(
+            r.headers("set-cookie").is_empty(),
+            "a valid cookie is not set again"
+        );
+    }
+    let tampered = get(addr, "/", &["Cookie: AWSALBTG=00ff"]).await;
+    assert!(
+        tampered
+            .headers("set-cookie")
+            .iter()
+            .any(|c| c.starts_with("AWSALBTG="))
+    );
+    server.shutdown(Duration::from_secs(1)).await;
+}

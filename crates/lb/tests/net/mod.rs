@@ -142,6 +142,13 @@ async fn origin_conn(
             tokio::time::sleep(Duration::from_secs(3600)).await;
             return Ok(());
         }
+        if path == "/chunked" {
+            s.write_all(
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
+            )
+            .await?;
+            continue;
+        }
         if path == "/ws" {
             return websocket_echo(s, &lower).await;
         }
