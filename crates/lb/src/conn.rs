@@ -16,6 +16,8 @@ pub(crate) struct ConnInfo {
     pub(crate) peer: SocketAddr,
     pub(crate) local: SocketAddr,
     pub(crate) tls: Option<Arc<TlsInfo>>,
+    /// The peer as `X-Forwarded-For` writes it.
+    pub(crate) client_text: crate::rewrite::ClientText,
 }
 
 /// How long a client may take to complete the TLS handshake (AWS: 10 s).

@@ -249,7 +249,7 @@ where
             st.out.clear();
             let tls = conn.tls.as_ref().map(|t| (t.protocol, t.cipher));
             let cx = ForwardCtx {
-                client: conn.peer,
+                client_text: &conn.client_text,
                 protocol: listener.protocol,
                 listener_port: listener.port,
                 attrs,

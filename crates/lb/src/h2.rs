@@ -197,7 +197,7 @@ async fn handle(
             let mut head = Vec::with_capacity(1024);
             let tls = conn.tls.as_ref().map(|t| (t.protocol, t.cipher));
             let cx = ForwardCtx {
-                client: conn.peer,
+                client_text: &conn.client_text,
                 protocol: listener.protocol,
                 listener_port: listener.port,
                 attrs,

@@ -18,7 +18,7 @@ pub(crate) enum Framing {
 /// What the forwarding headers are made of.
 #[derive(Debug)]
 pub(crate) struct ForwardCtx<'a> {
-    pub(crate) client: SocketAddr,
+    pub(crate) client_text: &'a ClientText,
     pub(crate) protocol: ListenerProtocol,
     pub(crate) listener_port: u16,
     pub(crate) attrs: &'a LbAttributes,
@@ -115,7 +115,8 @@ pub(crate) fn request_head<'h>(
                 ListenerProtocol::Https => 443,
             };
             if cx.listener_port != default {
-                let _ = write!(out, ":{}", cx.listener_port);
+                out.push(b':');
+                push_u64(out, u64::from(cx.listener_port));
             }
         }
         out.extend_from_slice(b"\r\n");
@@ -166,7 +167,11 @@ pub(crate) fn request_head<'h>(
                 out.extend_from_slice(x);
                 out.extend_from_slice(b", ");
             }
-            write_client(out, cx.client, cx.attrs.xff_client_port);
+            out.extend_from_slice(if cx.attrs.xff_client_port {
+                cx.client_text.with_port.as_bytes()
+            } else {
+                cx.client_text.addr.as_bytes()
+            });
             out.extend_from_slice(b"\r\n");
         }
         XffMode::Preserve => {
@@ -178,12 +183,11 @@ pub(crate) fn request_head<'h>(
         }
         XffMode::Remove => {}
     }
-    let _ = write!(
-        out,
-        "X-Forwarded-Proto: {}\r\nX-Forwarded-Port: {}\r\n",
-        cx.protocol.as_str(),
-        cx.listener_port
-    );
+    out.extend_from_slice(b"X-Forwarded-Proto: ");
+    out.extend_from_slice(cx.protocol.as_str().as_bytes());
+    out.extend_from_slice(b"\r\nX-Forwarded-Port: ");
+    push_u64(out, u64::from(cx.listener_port));
+    out.extend_from_slice(b"\r\n");
     // ⚠ AWS keeps a client's trace header and adds `Self=`; Rampart keeps a well-formed one
     // as is and otherwise writes its own `Root=`.
     out.extend_from_slice(b"X-Amzn-Trace-Id: ");
@@ -203,7 +207,9 @@ pub(crate) fn request_head<'h>(
     match cx.framing {
         Framing::None => {}
         Framing::Length(n) => {
-            let _ = write!(out, "Content-Length: {n}\r\n");
+            out.extend_from_slice(b"Content-Length: ");
+            push_u64(out, n);
+            out.extend_from_slice(b"\r\n");
         }
         Framing::Chunked => out.extend_from_slice(b"Transfer-Encoding: chunked\r\n"),
     }
@@ -217,29 +223,50 @@ pub(crate) fn request_head<'h>(
     out.extend_from_slice(b"\r\n");
 }
 
-fn write_client(out: &mut Vec<u8>, client: SocketAddr, with_port: bool) {
-    let ip = match client.ip() {
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => IpAddr::V6(v6),
-        },
-        v4 => v4,
-    };
-    match (ip, with_port) {
-        (IpAddr::V4(a), false) => {
-            let _ = write!(out, "{a}");
-        }
-        (IpAddr::V4(a), true) => {
-            let _ = write!(out, "{a}:{}", client.port());
-        }
-        // AWS brackets an IPv6 address it appends
-        (IpAddr::V6(a), false) => {
-            let _ = write!(out, "[{a}]");
-        }
-        (IpAddr::V6(a), true) => {
-            let _ = write!(out, "[{a}]:{}", client.port());
+/// A client's address as `X-Forwarded-For` writes it, formatted once per connection.
+#[derive(Clone, Debug)]
+pub(crate) struct ClientText {
+    pub(crate) addr: String,
+    pub(crate) with_port: String,
+}
+
+impl ClientText {
+    pub(crate) fn new(client: SocketAddr) -> ClientText {
+        let ip = match client.ip() {
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => IpAddr::V4(v4),
+                None => IpAddr::V6(v6),
+            },
+            v4 => v4,
+        };
+        match ip {
+            IpAddr::V4(a) => ClientText {
+                addr: a.to_string(),
+                with_port: format!("{a}:{}", client.port()),
+            },
+            // AWS brackets an IPv6 address it appends
+            IpAddr::V6(a) => ClientText {
+                addr: format!("[{a}]"),
+                with_port: format!("[{a}]:{}", client.port()),
+            },
         }
     }
+}
+
+/// Appends a number in decimal, without the formatting machinery (it runs several times per
+/// request).
+pub(crate) fn push_u64(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
 }
 
 /// `example.com:8080` → `example.com`; `[::1]:80` → `[::1]`.
@@ -280,7 +307,9 @@ pub(crate) fn response_head<'h>(
     http10_client: bool,
     upgrade: Option<&[u8]>,
 ) {
-    let _ = write!(out, "HTTP/1.1 {status} ");
+    out.extend_from_slice(b"HTTP/1.1 ");
+    push_u64(out, u64::from(status));
+    out.push(b' ');
     out.extend_from_slice(reason);
     out.extend_from_slice(b"\r\n");
     for (name, value) in headers {
@@ -300,7 +329,9 @@ pub(crate) fn response_head<'h>(
     match framing {
         Framing::None => {}
         Framing::Length(n) => {
-            let _ = write!(out, "Content-Length: {n}\r\n");
+            out.extend_from_slice(b"Content-Length: ");
+            push_u64(out, n);
+            out.extend_from_slice(b"\r\n");
         }
         Framing::Chunked => out.extend_from_slice(b"Transfer-Encoding: chunked\r\n"),
     }
@@ -364,6 +395,22 @@ mod tests {
         assert_eq!(strip_port(b"example.com"), b"example.com");
         assert_eq!(strip_port(b"[::1]:80"), b"[::1]");
         assert_eq!(strip_port(b"10.0.0.1:1"), b"10.0.0.1");
+    }
+
+    #[test]
+    fn numbers_and_clients_are_written_as_display_would() {
+        for n in [0u64, 7, 10, 65535, u64::MAX] {
+            let mut out = Vec::new();
+            push_u64(&mut out, n);
+            assert_eq!(out, n.to_string().as_bytes());
+        }
+        let v6 = ClientText::new("[2001:db8::1]:4000".parse().unwrap());
+        assert_eq!(
+            (v6.addr.as_str(), v6.with_port.as_str()),
+            ("[2001:db8::1]", "[2001:db8::1]:4000")
+        );
+        let mapped = ClientText::new("[::ffff:10.0.0.1]:80".parse().unwrap());
+        assert_eq!(mapped.addr, "10.0.0.1");
     }
 
     #[test]

@@ -444,6 +444,7 @@ fn accept(shared: &Arc<Shared>, stream: TcpStream, peer: SocketAddr, local: Sock
             peer,
             local,
             tls: None,
+            client_text: crate::rewrite::ClientText::new(peer),
         };
         crate::conn::serve(&shared, stream, conn, tls).await;
         metrics.dec(&metrics.active_connections);
