@@ -8,6 +8,8 @@ use bytes::{Buf, BytesMut};
 use proto::ChunkedScanner;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
+use crate::watchdog::Watchdog;
+
 /// Where a body stands.
 #[derive(Debug)]
 pub(crate) enum BodyState {
@@ -89,6 +91,7 @@ pub(crate) async fn copy<R, W>(
     pending: &mut BytesMut,
     dst: &mut W,
     state: &mut BodyState,
+    watchdog: &mut Watchdog,
     idle: Duration,
     mut budget: Option<u64>,
 ) -> Result<u64, CopyError>
@@ -117,8 +120,8 @@ where
         if pending.capacity() - pending.len() < 8192 {
             pending.reserve(32 * 1024);
         }
-        match tokio::time::timeout(idle, src.read_buf(pending)).await {
-            Ok(Ok(0)) => {
+        match watchdog.run(idle, src.read_buf(pending)).await {
+            Some(Ok(0)) => {
                 return if matches!(state, BodyState::UntilClose) {
                     *state = BodyState::Done;
                     Ok(copied)
@@ -126,9 +129,9 @@ where
                     Err(CopyError::Truncated)
                 };
             }
-            Ok(Ok(_)) => {}
-            Ok(Err(_)) => return Err(CopyError::Truncated),
-            Err(_) => return Err(CopyError::TimedOut),
+            Some(Ok(_)) => {}
+            Some(Err(_)) => return Err(CopyError::Truncated),
+            None => return Err(CopyError::TimedOut),
         }
     }
 }
@@ -138,6 +141,7 @@ where
 pub(crate) async fn copy_dechunked<W>(
     up: &mut crate::upstream::UpstreamConn,
     dst: &mut W,
+    watchdog: &mut Watchdog,
     idle: Duration,
 ) -> Result<u64, CopyError>
 where
@@ -161,10 +165,10 @@ where
         if up.buf.capacity() - up.buf.len() < 8192 {
             up.buf.reserve(32 * 1024);
         }
-        match tokio::time::timeout(idle, up.stream.read_buf(&mut up.buf)).await {
-            Ok(Ok(0)) | Ok(Err(_)) => return Err(CopyError::Truncated),
-            Ok(Ok(_)) => {}
-            Err(_) => return Err(CopyError::TimedOut),
+        match watchdog.run(idle, up.stream.read_buf(&mut up.buf)).await {
+            Some(Ok(0)) | Some(Err(_)) => return Err(CopyError::Truncated),
+            Some(Ok(_)) => {}
+            None => return Err(CopyError::TimedOut),
         }
     }
 }

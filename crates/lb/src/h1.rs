@@ -21,6 +21,7 @@ use crate::respond::LbResponse;
 use crate::rewrite::{self, ForwardCtx, Framing};
 use crate::server::{Generation, ListenerRef, Shared};
 use crate::upstream::{ConnectError, UpstreamConn};
+use crate::watchdog::Watchdog;
 
 /// Target responses: AWS answers 502 beyond a 32 KiB response head.
 const RESPONSE_LIMITS: proto::Limits = proto::Limits {
@@ -37,6 +38,7 @@ struct ConnState {
     rhead: ResponseHead,
     out: Vec<u8>,
     opened: Instant,
+    watchdog: Watchdog,
 }
 
 pub(crate) async fn serve<S>(shared: &Arc<Shared>, mut io: S, conn: ConnInfo)
@@ -49,6 +51,7 @@ where
         rhead: ResponseHead::default(),
         out: Vec::with_capacity(4 * 1024),
         opened: Instant::now(),
+        watchdog: Watchdog::new(),
     };
     let mut draining = shared.draining.subscribe();
     loop {
@@ -128,18 +131,18 @@ where
         }
         let before = st.buf.len();
         let read = tokio::select! {
-            r = tokio::time::timeout(wait, io.read_buf(&mut st.buf)) => r,
+            r = st.watchdog.run(wait, io.read_buf(&mut st.buf)) => r,
             _ = draining.changed(), if st.buf.is_empty() => return HeadRead::Closed,
         };
         match read {
-            Ok(Ok(0)) | Ok(Err(_)) => return HeadRead::Closed,
-            Ok(Ok(_)) => {
+            Some(Ok(0)) | Some(Err(_)) => return HeadRead::Closed,
+            Some(Ok(_)) => {
                 // Re-parse only when a line ended: a byte-a-time client costs one parse per
                 // line, not one per byte.
                 parse = memchr::memchr(b'\n', &st.buf[before..]).is_some();
             }
-            Err(_) if st.buf.is_empty() => return HeadRead::Closed,
-            Err(_) => {
+            None if st.buf.is_empty() => return HeadRead::Closed,
+            None => {
                 return HeadRead::Refused(
                     LbResponse::error(408, Some("ClientHeaderTimeout")).closing(),
                 );
@@ -437,6 +440,7 @@ where
                 &mut st.buf,
                 &mut up.stream,
                 &mut req_body,
+                &mut st.watchdog,
                 attrs.idle_timeout,
                 budget,
             )
@@ -457,7 +461,15 @@ where
                 }
             }
         }
-        match read_response_head(&mut up, &mut st.rhead, is_head, attrs.idle_timeout).await {
+        match read_response_head(
+            &mut up,
+            &mut st.rhead,
+            &mut st.watchdog,
+            is_head,
+            attrs.idle_timeout,
+        )
+        .await
+        {
             Ok(()) => break up,
             Err(RespErr::Closed) if up.reused && replayable && attempt == 1 => continue,
             Err(RespErr::Closed) | Err(RespErr::Malformed) => {
@@ -477,7 +489,15 @@ where
             return false;
         }
         upstream.buf.advance(n);
-        match read_response_head(&mut upstream, &mut st.rhead, is_head, attrs.idle_timeout).await {
+        match read_response_head(
+            &mut upstream,
+            &mut st.rhead,
+            &mut st.watchdog,
+            is_head,
+            attrs.idle_timeout,
+        )
+        .await
+        {
             Ok(()) => {}
             Err(RespErr::TimedOut) => {
                 return fail(g, lref, io, st, x, 504, Some("TargetTimeout")).await;
@@ -549,7 +569,9 @@ where
             return false;
         }
         x.sent_bytes = st.out.len() as u64;
-        if let Ok(n) = body::copy_dechunked(&mut upstream, io, attrs.idle_timeout).await {
+        if let Ok(n) =
+            body::copy_dechunked(&mut upstream, io, &mut st.watchdog, attrs.idle_timeout).await
+        {
             x.sent_bytes += n;
         }
         return false;
@@ -579,6 +601,7 @@ where
             &mut upstream.buf,
             io,
             &mut resp_body,
+            &mut st.watchdog,
             attrs.idle_timeout,
             None,
         )
@@ -609,6 +632,7 @@ enum RespErr {
 async fn read_response_head(
     up: &mut UpstreamConn,
     head: &mut ResponseHead,
+    watchdog: &mut Watchdog,
     is_head: bool,
     idle: Duration,
 ) -> Result<(), RespErr> {
@@ -623,10 +647,10 @@ async fn read_response_head(
         if up.buf.capacity() - up.buf.len() < 4096 {
             up.buf.reserve(16 * 1024);
         }
-        match tokio::time::timeout(idle, up.stream.read_buf(&mut up.buf)).await {
-            Ok(Ok(0)) | Ok(Err(_)) => return Err(RespErr::Closed),
-            Ok(Ok(_)) => {}
-            Err(_) => return Err(RespErr::TimedOut),
+        match watchdog.run(idle, up.stream.read_buf(&mut up.buf)).await {
+            Some(Ok(0)) | Some(Err(_)) => return Err(RespErr::Closed),
+            Some(Ok(_)) => {}
+            None => return Err(RespErr::TimedOut),
         }
     }
 }

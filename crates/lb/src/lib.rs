@@ -28,6 +28,7 @@ mod server;
 mod targets;
 mod tls;
 mod upstream;
+mod watchdog;
 
 pub use access_log::{
     AccessLogHandle, AccessLogRecord, FIELDS as ACCESS_LOG_FIELDS, LogType, ParseError,
