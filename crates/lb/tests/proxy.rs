@@ -463,6 +463,8 @@ async fn desync_cases_are_classified_and_handled_per_mode() {
     let nul: &[u8] = b"GET / HTTP/1.1\r\nHost: a.b\r\nX-Bad: a\0b\r\n\r\n";
     // obs-fold
     let folded: &[u8] = b"GET / HTTP/1.1\r\nHost: a.b\r\nX-Long: one\r\n two\r\n\r\n";
+    // a header name that is not a token
+    let bad_name: &[u8] = b"GET / HTTP/1.1\r\nHost: a.b\r\nX@Bad: 1\r\n\r\n";
 
     let (s, addr) = desync_server("monitor", &a).await;
     // served; the connection closes because TE with CL requires it (RFC 9112 §6.1)
@@ -488,10 +490,15 @@ async fn desync_cases_are_classified_and_handled_per_mode() {
     );
     assert_eq!(exchange(addr, acceptable).await, (200, false));
     assert_eq!(exchange(addr, severe).await, (400, true));
-    let (status, _) = exchange(addr, folded).await;
-    assert!(
-        status == 200 || status == 400,
-        "obs-fold is classified, not crashed on"
+    assert_eq!(
+        exchange(addr, folded).await,
+        (200, true),
+        "obs-fold is Ambiguous"
+    );
+    assert_eq!(
+        exchange(addr, bad_name).await,
+        (200, false),
+        "a non-token name is Acceptable"
     );
     s.shutdown(Duration::from_secs(1)).await;
 
@@ -499,6 +506,8 @@ async fn desync_cases_are_classified_and_handled_per_mode() {
     assert_eq!(exchange(addr, ambiguous).await.0, 400);
     assert_eq!(exchange(addr, acceptable).await.0, 400);
     assert_eq!(exchange(addr, severe).await.0, 400);
+    assert_eq!(exchange(addr, folded).await.0, 400);
+    assert_eq!(exchange(addr, bad_name).await.0, 400);
     s.shutdown(Duration::from_secs(1)).await;
 
     // Conflicting lengths cannot be framed safely: refused in every mode.
@@ -772,4 +781,30 @@ load_balancers:
             .any(|c| c.starts_with("AWSALBTG="))
     );
     server.shutdown(Duration::from_secs(1)).await;
+}
+
+#[tokio::test]
+async fn drop_invalid_header_fields_removes_names_aws_rejects() {
+    let a = Origin::start("a").await;
+    for (drop, forwarded) in [(false, true), (true, false)] {
+        let port = free_port();
+        let yaml = format!(
+            r#"
+target_groups:
+  app: {{targets: {}, {HC}}}
+load_balancers:
+  web:
+    attributes: {{drop_invalid_header_fields: {drop}}}
+    listeners:
+      - {{protocol: HTTP, address: 127.0.0.1, port: {port}, default_action: {{forward: app}}}}
+"#,
+            targets(&[&a])
+        );
+        let server = serve(&yaml).await;
+        let addr = server.local_addrs()[0];
+        let r = get(addr, "/", &["X_Under: 1", "X-Fine: 2"]).await;
+        assert_eq!(r.body.contains("X_Under: 1"), forwarded, "{}", r.body);
+        assert!(r.body.contains("X-Fine: 2"));
+        server.shutdown(Duration::from_secs(1)).await;
+    }
 }
