@@ -353,37 +353,14 @@ where
     let head_len = st.head.head_len;
     let is_head = st.head.method_str(&st.buf) == "HEAD";
 
-    let tg_cookie = forward.stickiness.and_then(|_| {
-        cookie(&st.buf, &st.head, "AWSALBTG").or_else(|| cookie(&st.buf, &st.head, "AWSALBTGCORS"))
-    });
-    let Some((tg_idx, tg_set_cookies)) =
-        phases::pick_target_group(&g.model, forward, tg_cookie.as_deref())
+    let Some(choice) = phases::choose_target(g, forward, |name| cookie(&st.buf, &st.head, name))
     else {
         return fail(g, lref, io, st, x, 503, None).await;
     };
-    let tg = &g.model.target_groups[tg_idx.get()];
-    let Some(rt) = g.target_groups.get(tg_idx.get()) else {
-        return fail(g, lref, io, st, x, 503, None).await;
-    };
-    x.target_group = Some(tg.name.clone());
-    let sticky = if tg.stickiness.is_some() {
-        cookie(&st.buf, &st.head, "AWSALB")
-    } else {
-        None
-    };
-    let Some(lease) = rt.pick(sticky.as_deref(), Instant::now()) else {
-        return fail(g, lref, io, st, x, 503, None).await;
-    };
+    x.target_group = Some(g.model.target_group(choice.target_group).name.clone());
+    let (lease, set_cookies) = (choice.lease, choice.set_cookies);
     let target = lease.addr();
     x.target = Some(target);
-    let mut set_cookies: Vec<String> = tg_set_cookies.into_iter().flatten().collect();
-    if tg.stickiness.is_some() && sticky.as_deref() != Some(lease.cookie_value()) {
-        set_cookies.extend(
-            rt.set_cookie_headers(&lease, std::time::SystemTime::now())
-                .into_iter()
-                .flatten(),
-        );
-    }
 
     // The request body bytes already read go out with the head, in one write.
     let mut req_body = BodyState::request(st.head.framing);

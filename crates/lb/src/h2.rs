@@ -257,30 +257,13 @@ async fn forward_stream(
         x.error_reason = reason;
         lb_response(LbResponse::error(status, reason))
     };
-    let tg_cookie = crate::targets::StickyCookie::TargetGroup.find(cookies);
-    let Some((tg_idx, tg_set_cookies)) = phases::pick_target_group(&g.model, forward, tg_cookie)
-    else {
+    let Some(choice) = phases::choose_target(g, forward, |name| {
+        crate::targets::cookie(cookies, name).map(str::to_owned)
+    }) else {
         return fail(x, 503, None);
     };
-    let tg = &g.model.target_groups[tg_idx.get()];
-    let Some(rt) = g.target_groups.get(tg_idx.get()) else {
-        return fail(x, 503, None);
-    };
-    x.target_group = Some(tg.name.clone());
-    let sticky = tg
-        .stickiness
-        .and_then(|_| crate::targets::StickyCookie::Target.find(cookies));
-    let Some(lease) = rt.pick(sticky, Instant::now()) else {
-        return fail(x, 503, None);
-    };
-    let mut set_cookies: Vec<String> = tg_set_cookies.into_iter().flatten().collect();
-    if tg.stickiness.is_some() && sticky != Some(lease.cookie_value()) {
-        set_cookies.extend(
-            rt.set_cookie_headers(&lease, std::time::SystemTime::now())
-                .into_iter()
-                .flatten(),
-        );
-    }
+    x.target_group = Some(g.model.target_group(choice.target_group).name.clone());
+    let (lease, set_cookies) = (choice.lease, choice.set_cookies);
     let target = lease.addr();
     x.target = Some(target);
 

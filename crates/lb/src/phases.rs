@@ -164,3 +164,44 @@ pub(crate) fn pick_weighted(forward: &ForwardAction) -> Option<model::TargetGrou
     }
     forward.target_groups.last().map(|w| w.target_group)
 }
+
+/// The target a forwarded request goes to, and the stickiness cookies to set for it.
+#[derive(Debug)]
+pub(crate) struct Choice {
+    pub(crate) target_group: model::TargetGroupIdx,
+    pub(crate) lease: crate::targets::Lease,
+    pub(crate) set_cookies: Vec<String>,
+}
+
+/// Chooses the target group (weights, `AWSALBTG`) and the target (the group's algorithm,
+/// `AWSALB`). `cookie` reads a request cookie by name. `None` when no target is registered:
+/// AWS answers 503.
+pub(crate) fn choose_target(
+    g: &crate::server::Generation,
+    forward: &ForwardAction,
+    cookie: impl Fn(&str) -> Option<String>,
+) -> Option<Choice> {
+    use crate::targets::StickyCookie;
+    let read = |kind: StickyCookie| kind.names().into_iter().find_map(&cookie);
+    let tg_cookie = forward
+        .stickiness
+        .and_then(|_| read(StickyCookie::TargetGroup));
+    let (target_group, tg_set) = pick_target_group(&g.model, forward, tg_cookie.as_deref())?;
+    let tg = g.model.target_group(target_group);
+    let rt = g.target_groups.get(target_group.get())?;
+    let sticky = tg.stickiness.and_then(|_| read(StickyCookie::Target));
+    let lease = rt.pick(sticky.as_deref(), std::time::Instant::now())?;
+    let mut set_cookies: Vec<String> = tg_set.into_iter().flatten().collect();
+    if tg.stickiness.is_some() && sticky.as_deref() != Some(lease.cookie_value()) {
+        set_cookies.extend(
+            rt.set_cookie_headers(&lease, std::time::SystemTime::now())
+                .into_iter()
+                .flatten(),
+        );
+    }
+    Some(Choice {
+        target_group,
+        lease,
+        set_cookies,
+    })
+}

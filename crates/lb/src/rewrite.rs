@@ -204,15 +204,7 @@ pub(crate) fn request_head<'h>(
             "x-amzn-tls-version: {version}\r\nx-amzn-tls-cipher-suite: {cipher}\r\n"
         );
     }
-    match cx.framing {
-        Framing::None => {}
-        Framing::Length(n) => {
-            out.extend_from_slice(b"Content-Length: ");
-            push_u64(out, n);
-            out.extend_from_slice(b"\r\n");
-        }
-        Framing::Chunked => out.extend_from_slice(b"Transfer-Encoding: chunked\r\n"),
-    }
+    write_framing(out, cx.framing);
     if cx.upgrade
         && let Some(f) = headers.clone().find(|f| eq(f.name, "upgrade"))
     {
@@ -250,6 +242,18 @@ impl ClientText {
                 with_port: format!("[{a}]:{}", client.port()),
             },
         }
+    }
+}
+
+fn write_framing(out: &mut Vec<u8>, framing: Framing) {
+    match framing {
+        Framing::None => {}
+        Framing::Length(n) => {
+            out.extend_from_slice(b"Content-Length: ");
+            push_u64(out, n);
+            out.extend_from_slice(b"\r\n");
+        }
+        Framing::Chunked => out.extend_from_slice(b"Transfer-Encoding: chunked\r\n"),
     }
 }
 
@@ -326,15 +330,7 @@ pub(crate) fn response_head<'h>(
         out.extend_from_slice(c.as_bytes());
         out.extend_from_slice(b"\r\n");
     }
-    match framing {
-        Framing::None => {}
-        Framing::Length(n) => {
-            out.extend_from_slice(b"Content-Length: ");
-            push_u64(out, n);
-            out.extend_from_slice(b"\r\n");
-        }
-        Framing::Chunked => out.extend_from_slice(b"Transfer-Encoding: chunked\r\n"),
-    }
+    write_framing(out, framing);
     if let Some(u) = upgrade {
         out.extend_from_slice(b"Connection: upgrade\r\nUpgrade: ");
         out.extend_from_slice(u);

@@ -22,6 +22,27 @@ fn targets(o: &[&Origin]) -> String {
 const HC: &str =
     "health_check: {path: /health, interval_seconds: 5, timeout_seconds: 2, healthy_threshold: 2}";
 
+/// A load balancer `web` with one HTTP listener that forwards everything to the target group
+/// `app` of `origins`; `lb` is extra YAML for the load balancer (attributes, limits).
+async fn app_server(origins: &[&Origin], lb: &str) -> (lb::Server, std::net::SocketAddr) {
+    let port = free_port();
+    let yaml = format!(
+        r#"
+target_groups:
+  app: {{targets: {}, {HC}}}
+load_balancers:
+  web:
+    {lb}
+    listeners:
+      - {{protocol: HTTP, address: 127.0.0.1, port: {port}, default_action: {{forward: app}}}}
+"#,
+        targets(origins)
+    );
+    let server = serve(&yaml).await;
+    let addr = server.local_addrs()[0];
+    (server, addr)
+}
+
 #[tokio::test]
 async fn routes_by_every_condition_type() {
     let names = [
@@ -272,20 +293,8 @@ load_balancers:
 #[tokio::test]
 async fn forwarding_headers_follow_aws() {
     let a = Origin::start("a").await;
-    let port = free_port();
-    let yaml = format!(
-        r#"
-target_groups:
-  app: {{targets: {}, {HC}}}
-load_balancers:
-  web:
-    listeners:
-      - {{protocol: HTTP, address: 127.0.0.1, port: {port}, default_action: {{forward: app}}}}
-"#,
-        targets(&[&a])
-    );
-    let server = serve(&yaml).await;
-    let addr = server.local_addrs()[0];
+    let (server, addr) = app_server(&[&a], "").await;
+    let port = addr.port();
     let r = raw(
         addr,
         b"GET /p HTTP/1.1\r\nHost: example.com\r\nX-Forwarded-For: 203.0.113.7\r\nX-Forwarded-Proto: gopher\r\nConnection: close\r\n\r\n",
@@ -333,20 +342,7 @@ load_balancers:
 #[tokio::test]
 async fn keep_alive_pipelining_and_chunked_bodies_pass_through() {
     let a = Origin::start("a").await;
-    let port = free_port();
-    let yaml = format!(
-        r#"
-target_groups:
-  app: {{targets: {}, {HC}}}
-load_balancers:
-  web:
-    listeners:
-      - {{protocol: HTTP, address: 127.0.0.1, port: {port}, default_action: {{forward: app}}}}
-"#,
-        targets(&[&a])
-    );
-    let server = serve(&yaml).await;
-    let addr = server.local_addrs()[0];
+    let (server, addr) = app_server(&[&a], "").await;
     let mut s = TcpStream::connect(addr).await.unwrap();
     // two requests in one write, the first with a chunked body
     s.write_all(
@@ -370,20 +366,7 @@ load_balancers:
 #[tokio::test]
 async fn websocket_echoes_through_the_proxy() {
     let a = Origin::start("a").await;
-    let port = free_port();
-    let yaml = format!(
-        r#"
-target_groups:
-  app: {{targets: {}, {HC}}}
-load_balancers:
-  web:
-    listeners:
-      - {{protocol: HTTP, address: 127.0.0.1, port: {port}, default_action: {{forward: app}}}}
-"#,
-        targets(&[&a])
-    );
-    let server = serve(&yaml).await;
-    let addr = server.local_addrs()[0];
+    let (server, addr) = app_server(&[&a], "").await;
     let mut s = TcpStream::connect(addr).await.unwrap();
     let key = "dghlihnhbxbszsbub25jzq==";
     s.write_all(
@@ -417,21 +400,11 @@ load_balancers:
 }
 
 async fn desync_server(mode: &str, a: &Origin) -> (lb::Server, std::net::SocketAddr) {
-    let port = free_port();
-    let yaml = format!(
-        r#"
-target_groups:
-  app: {{targets: {}, {HC}}}
-load_balancers:
-  web:
-    attributes: {{desync_mitigation_mode: {mode}}}
-    listeners:
-      - {{protocol: HTTP, address: 127.0.0.1, port: {port}, default_action: {{forward: app}}}}
-"#,
-        targets(&[a])
-    );
-    let server = serve(&yaml).await;
-    let addr = server.local_addrs()[0];
+    let (server, addr) = app_server(
+        &[a],
+        &format!("attributes: {{desync_mitigation_mode: {mode}}}"),
+    )
+    .await;
     (server, addr)
 }
 
@@ -568,21 +541,7 @@ load_balancers:
 #[tokio::test]
 async fn a_client_sending_headers_a_byte_at_a_time_is_cut_off() {
     let a = Origin::start("a").await;
-    let port = free_port();
-    let yaml = format!(
-        r#"
-target_groups:
-  app: {{targets: {}, {HC}}}
-load_balancers:
-  web:
-    limits: {{header_read_timeout_seconds: 1}}
-    listeners:
-      - {{protocol: HTTP, address: 127.0.0.1, port: {port}, default_action: {{forward: app}}}}
-"#,
-        targets(&[&a])
-    );
-    let server = serve(&yaml).await;
-    let addr = server.local_addrs()[0];
+    let (server, addr) = app_server(&[&a], "limits: {header_read_timeout_seconds: 1}").await;
     let mut s = TcpStream::connect(addr).await.unwrap();
     let started = std::time::Instant::now();
     let slow = b"GET / HTTP/1.1\r\nHost: a.b\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n";
@@ -685,20 +644,7 @@ load_balancers:
 #[tokio::test]
 async fn chunked_responses_pass_through_and_are_decoded_for_http10_clients() {
     let a = Origin::start("a").await;
-    let port = free_port();
-    let yaml = format!(
-        r#"
-target_groups:
-  app: {{targets: {}, {HC}}}
-load_balancers:
-  web:
-    listeners:
-      - {{protocol: HTTP, address: 127.0.0.1, port: {port}, default_action: {{forward: app}}}}
-"#,
-        targets(&[&a])
-    );
-    let server = serve(&yaml).await;
-    let addr = server.local_addrs()[0];
+    let (server, addr) = app_server(&[&a], "").await;
     let mut s = TcpStream::connect(addr).await.unwrap();
     s.write_all(b"GET /chunked HTTP/1.1\r\nHost: a.b\r\n\r\n")
         .await
@@ -787,21 +733,8 @@ load_balancers:
 async fn drop_invalid_header_fields_removes_names_aws_rejects() {
     let a = Origin::start("a").await;
     for (drop, forwarded) in [(false, true), (true, false)] {
-        let port = free_port();
-        let yaml = format!(
-            r#"
-target_groups:
-  app: {{targets: {}, {HC}}}
-load_balancers:
-  web:
-    attributes: {{drop_invalid_header_fields: {drop}}}
-    listeners:
-      - {{protocol: HTTP, address: 127.0.0.1, port: {port}, default_action: {{forward: app}}}}
-"#,
-            targets(&[&a])
-        );
-        let server = serve(&yaml).await;
-        let addr = server.local_addrs()[0];
+        let attrs = format!("attributes: {{drop_invalid_header_fields: {drop}}}");
+        let (server, addr) = app_server(&[&a], &attrs).await;
         let r = get(addr, "/", &["X_Under: 1", "X-Fine: 2"]).await;
         assert_eq!(r.body.contains("X_Under: 1"), forwarded, "{}", r.body);
         assert!(r.body.contains("X-Fine: 2"));
