@@ -252,7 +252,10 @@ proptest! {
         reqs in prop::collection::vec(req(), 1..8),
     ) {
         let y = yaml(&rules);
-        let m = model::load_str(&y, "route.yaml").map_err(|e| TestCaseError::fail(format!("{e}\n{y}"))).unwrap().model;
+        let loaded = model::load_str(&y, "route.yaml");
+        // the generator can exceed AWS's 5 wildcards per rule, which validation rightly refuses
+        prop_assume!(!matches!(&loaded, Err(e) if e.to_string().contains("wildcards")));
+        let m = loaded.map_err(|e| TestCaseError::fail(format!("{e}\n{y}"))).unwrap().model;
         let listener = &m.load_balancers[0].listeners[0];
         prop_assert!(listener.rules.windows(2).all(|w| w[0].priority < w[1].priority));
         for r in &reqs {
