@@ -43,7 +43,7 @@ where
     let service = hyper::service::service_fn(move |req: Request<Incoming>| {
         let shared = svc_shared.clone();
         let conn = conn.clone();
-        async move { Ok::<_, Infallible>(handle(&shared, &conn, req).await) }
+        async move { Ok::<_, Infallible>(Box::pin(handle(&shared, &conn, req)).await) }
     });
     let mut builder = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
     builder.max_concurrent_streams(MAX_CONCURRENT_STREAMS);
@@ -226,9 +226,11 @@ async fn handle(
                 .filter_map(|v| v.to_str().ok())
                 .collect();
             let cookies = cookies.join("; ");
-            forward_stream(
+            // boxed: hyper moves each stream's future into its task, and a small future is
+            // a cheap move
+            Box::pin(forward_stream(
                 shared, &g, lref, forward, head, body, framing, is_head, &cookies, &mut x,
-            )
+            ))
             .await
         }
     };
