@@ -20,7 +20,7 @@ use crate::record::Exchange;
 use crate::respond::LbResponse;
 use crate::rewrite::{self, ForwardCtx, Framing};
 use crate::server::{Generation, ListenerRef, Shared};
-use crate::upstream::{ConnectError, UpstreamConn};
+use crate::upstream::UpstreamConn;
 use crate::watchdog::Watchdog;
 
 /// Target responses: AWS answers 502 beyond a 32 KiB response head.
@@ -382,22 +382,11 @@ where
     let mut attempt = 0;
     let mut upstream = loop {
         attempt += 1;
-        let mut up = match shared
-            .pool
-            .get(
-                target,
-                attrs.limits.connect_timeout,
-                attrs.idle_timeout,
-                metrics,
-            )
-            .await
-        {
+        let mut up = match shared.pool.get(target, attrs, metrics).await {
             Ok(c) => c,
-            Err(ConnectError::TimedOut) => {
-                return fail(g, lref, io, st, x, 504, Some("TargetConnectionTimeout")).await;
-            }
-            Err(ConnectError::Failed) => {
-                return fail(g, lref, io, st, x, 502, Some("TargetConnectionError")).await;
+            Err(e) => {
+                let (status, reason) = e.status();
+                return fail(g, lref, io, st, x, status, Some(reason)).await;
             }
         };
         x.sent_to_target = Some(Instant::now());

@@ -27,7 +27,7 @@ use crate::record::Exchange;
 use crate::respond::LbResponse;
 use crate::rewrite::{self, ForwardCtx, Framing};
 use crate::server::{Generation, ListenerRef, Shared};
-use crate::upstream::{ConnectError, UpstreamConn};
+use crate::upstream::UpstreamConn;
 
 type ResBody = BoxBody<Bytes, io::Error>;
 
@@ -269,19 +269,12 @@ async fn forward_stream(
     let target = lease.addr();
     x.target = Some(target);
 
-    let mut up = match shared
-        .pool
-        .get(
-            target,
-            attrs.limits.connect_timeout,
-            attrs.idle_timeout,
-            metrics,
-        )
-        .await
-    {
+    let mut up = match shared.pool.get(target, attrs, metrics).await {
         Ok(c) => c,
-        Err(ConnectError::TimedOut) => return fail(x, 504, Some("TargetConnectionTimeout")),
-        Err(ConnectError::Failed) => return fail(x, 502, Some("TargetConnectionError")),
+        Err(e) => {
+            let (status, reason) = e.status();
+            return fail(x, status, Some(reason));
+        }
     };
     x.sent_to_target = Some(Instant::now());
     if up.stream.write_all(&head).await.is_err() {

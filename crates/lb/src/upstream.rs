@@ -31,6 +31,16 @@ pub(crate) enum ConnectError {
     TimedOut,
 }
 
+impl ConnectError {
+    /// The status the client gets and the access log's `error_reason`, as AWS reports them.
+    pub(crate) fn status(&self) -> (u16, &'static str) {
+        match self {
+            ConnectError::Failed => (502, "TargetConnectionError"),
+            ConnectError::TimedOut => (504, "TargetConnectionTimeout"),
+        }
+    }
+}
+
 #[derive(Debug)]
 struct Idle {
     conn: UpstreamConn,
@@ -46,17 +56,18 @@ pub(crate) struct Pool {
 }
 
 impl Pool {
+    /// An idle connection to `addr`, else a new one within the load balancer's connect
+    /// timeout; idle ones older than its idle timeout are not reused.
     pub(crate) async fn get(
         &self,
         addr: SocketAddr,
-        connect_timeout: Duration,
-        max_idle_time: Duration,
+        attrs: &model::LbAttributes,
         metrics: &Metrics,
     ) -> Result<UpstreamConn, ConnectError> {
-        if let Some(conn) = self.take(addr, max_idle_time) {
+        if let Some(conn) = self.take(addr, attrs.idle_timeout) {
             return Ok(conn);
         }
-        connect(addr, connect_timeout, metrics).await
+        connect(addr, attrs.limits.connect_timeout, metrics).await
     }
 
     fn take(&self, addr: SocketAddr, max_idle_time: Duration) -> Option<UpstreamConn> {
