@@ -20,16 +20,8 @@ use crate::record::Exchange;
 use crate::respond::LbResponse;
 use crate::rewrite::{self, ForwardCtx, Framing};
 use crate::server::{Generation, ListenerRef, Shared};
-use crate::upstream::UpstreamConn;
+use crate::upstream::{RespErr, UpstreamConn, read_response_head};
 use crate::watchdog::Watchdog;
-
-/// Target responses: AWS answers 502 beyond a 32 KiB response head.
-const RESPONSE_LIMITS: proto::Limits = proto::Limits {
-    max_request_line: 16 * 1024,
-    max_header: 32 * 1024,
-    max_head: 32 * 1024,
-    max_headers: 200,
-};
 
 /// Per-connection buffers, reused across requests.
 struct ConnState {
@@ -587,38 +579,6 @@ where
     }
     drop(lease);
     keep_client
-}
-
-enum RespErr {
-    Closed,
-    Malformed,
-    TimedOut,
-}
-
-async fn read_response_head(
-    up: &mut UpstreamConn,
-    head: &mut ResponseHead,
-    watchdog: &mut Watchdog,
-    is_head: bool,
-    idle: Duration,
-) -> Result<(), RespErr> {
-    loop {
-        if !up.buf.is_empty() {
-            match proto::parse_response(&up.buf, is_head, &RESPONSE_LIMITS, head) {
-                Ok(Status::Complete) => return Ok(()),
-                Ok(Status::Partial) => {}
-                Err(_) => return Err(RespErr::Malformed),
-            }
-        }
-        if up.buf.capacity() - up.buf.len() < 4096 {
-            up.buf.reserve(16 * 1024);
-        }
-        match watchdog.run(idle, up.stream.read_buf(&mut up.buf)).await {
-            Some(Ok(0)) | Some(Err(_)) => return Err(RespErr::Closed),
-            Some(Ok(_)) => {}
-            None => return Err(RespErr::TimedOut),
-        }
-    }
 }
 
 /// After `101 Switching Protocols`: bytes flow both ways until either side closes or the

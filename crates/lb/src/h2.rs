@@ -16,7 +16,7 @@ use hyper::body::{Body, Frame, Incoming};
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use model::{RedirectSource, RequestFacts};
-use proto::{Class, ResponseHead, Status};
+use proto::{Class, ResponseHead};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
@@ -27,7 +27,8 @@ use crate::record::Exchange;
 use crate::respond::LbResponse;
 use crate::rewrite::{self, ForwardCtx, Framing};
 use crate::server::{Generation, ListenerRef, Shared};
-use crate::upstream::UpstreamConn;
+use crate::upstream::{RespErr, UpstreamConn, read_response_head};
+use crate::watchdog::Watchdog;
 
 type ResBody = BoxBody<Bytes, io::Error>;
 
@@ -312,11 +313,20 @@ async fn forward_stream(
     x.received_bytes = sent;
 
     let mut rhead = ResponseHead::default();
+    let mut watchdog = Watchdog::new();
     loop {
-        match read_head(&mut up, &mut rhead, is_head, attrs.idle_timeout).await {
+        match read_response_head(
+            &mut up,
+            &mut rhead,
+            &mut watchdog,
+            is_head,
+            attrs.idle_timeout,
+        )
+        .await
+        {
             Ok(()) => {}
-            Err(true) => return fail(x, 504, Some("TargetTimeout")),
-            Err(false) => return fail(x, 502, Some("TargetResponseError")),
+            Err(RespErr::TimedOut) => return fail(x, 504, Some("TargetTimeout")),
+            Err(_) => return fail(x, 502, Some("TargetResponseError")),
         }
         if (100..200).contains(&rhead.status) {
             // interim responses are not relayed over HTTP/2 here
@@ -402,36 +412,6 @@ fn is_connection_header(name: &[u8]) -> bool {
     ]
     .iter()
     .any(|h| name.eq_ignore_ascii_case(h.as_bytes()))
-}
-
-async fn read_head(
-    up: &mut UpstreamConn,
-    head: &mut ResponseHead,
-    is_head: bool,
-    idle: std::time::Duration,
-) -> Result<(), bool> {
-    let limits = proto::Limits {
-        max_header: 32 * 1024,
-        max_head: 32 * 1024,
-        ..proto::Limits::default()
-    };
-    loop {
-        if !up.buf.is_empty() {
-            match proto::parse_response(&up.buf, is_head, &limits, head) {
-                Ok(Status::Complete) => return Ok(()),
-                Ok(Status::Partial) => {}
-                Err(_) => return Err(false),
-            }
-        }
-        if up.buf.capacity() - up.buf.len() < 4096 {
-            up.buf.reserve(16 * 1024);
-        }
-        match tokio::time::timeout(idle, up.stream.read_buf(&mut up.buf)).await {
-            Ok(Ok(0)) | Ok(Err(_)) => return Err(false),
-            Ok(Ok(_)) => {}
-            Err(_) => return Err(true),
-        }
-    }
 }
 
 enum Remaining {

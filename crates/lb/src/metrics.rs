@@ -90,7 +90,12 @@ impl Metrics {
     pub fn render_prometheus(&self, load_balancer: &str, out: &mut String) {
         for (name, help, value) in self.snapshot() {
             let _ = writeln!(out, "# HELP rampart_lb_{name} {help}");
-            let _ = writeln!(out, "# TYPE rampart_lb_{name} counter");
+            let kind = if name == "ActiveConnectionCount" {
+                "gauge"
+            } else {
+                "counter"
+            };
+            let _ = writeln!(out, "# TYPE rampart_lb_{name} {kind}");
             let _ = writeln!(
                 out,
                 "rampart_lb_{name}{{load_balancer=\"{load_balancer}\"}} {value}"

@@ -7,9 +7,11 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
+use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 
 use crate::metrics::Metrics;
+use crate::watchdog::Watchdog;
 
 /// An HTTP/1.1 connection to one target, with the bytes read past the last response.
 #[derive(Debug)]
@@ -125,4 +127,47 @@ pub(crate) async fn connect(
         addr,
         reused: false,
     })
+}
+
+/// Why no response head could be read from a target.
+#[derive(Debug)]
+pub(crate) enum RespErr {
+    /// Closed or reset before a whole head (502; retried once on a reused connection).
+    Closed,
+    /// Not a valid HTTP/1 response head, or larger than AWS's 32 KiB (502).
+    Malformed,
+    /// Silent past the idle timeout (504).
+    TimedOut,
+}
+
+/// Reads a response head into `head`, leaving it and any body bytes in `up.buf`.
+pub(crate) async fn read_response_head(
+    up: &mut UpstreamConn,
+    head: &mut proto::ResponseHead,
+    watchdog: &mut Watchdog,
+    is_head: bool,
+    idle: Duration,
+) -> Result<(), RespErr> {
+    // AWS bounds a target's response head by size (32 KiB), not by its number of fields
+    let limits = proto::Limits {
+        max_headers: 200,
+        ..proto::Limits::response()
+    };
+    loop {
+        if !up.buf.is_empty() {
+            match proto::parse_response(&up.buf, is_head, &limits, head) {
+                Ok(proto::Status::Complete) => return Ok(()),
+                Ok(proto::Status::Partial) => {}
+                Err(_) => return Err(RespErr::Malformed),
+            }
+        }
+        if up.buf.capacity() - up.buf.len() < 4096 {
+            up.buf.reserve(16 * 1024);
+        }
+        match watchdog.run(idle, up.stream.read_buf(&mut up.buf)).await {
+            Some(Ok(0)) | Some(Err(_)) => return Err(RespErr::Closed),
+            Some(Ok(_)) => {}
+            None => return Err(RespErr::TimedOut),
+        }
+    }
 }
