@@ -27,7 +27,7 @@ use crate::record::Exchange;
 use crate::respond::LbResponse;
 use crate::rewrite::{self, ForwardCtx, Framing};
 use crate::server::{Generation, ListenerRef, Shared};
-use crate::upstream::{RespErr, UpstreamConn, read_response_head};
+use crate::upstream::{UpstreamConn, read_response_head};
 use crate::watchdog::Watchdog;
 
 type ResBody = BoxBody<Bytes, io::Error>;
@@ -270,7 +270,7 @@ async fn forward_stream(
     let target = lease.addr();
     x.target = Some(target);
 
-    let mut up = match shared.pool.get(target, attrs, metrics).await {
+    let mut up = match shared.pool.get(&lease, attrs, metrics).await {
         Ok(c) => c,
         Err(e) => {
             let (status, reason) = e.status();
@@ -325,8 +325,10 @@ async fn forward_stream(
         .await
         {
             Ok(()) => {}
-            Err(RespErr::TimedOut) => return fail(x, 504, Some("TargetTimeout")),
-            Err(_) => return fail(x, 502, Some("TargetResponseError")),
+            Err(e) => {
+                let (status, reason) = e.status();
+                return fail(x, status, Some(reason));
+            }
         }
         if (100..200).contains(&rhead.status) {
             // interim responses are not relayed over HTTP/2 here
