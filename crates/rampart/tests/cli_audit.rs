@@ -107,6 +107,33 @@ fn json_output() {
 }
 
 #[test]
+fn an_unreachable_listener_is_located_at_its_listener() {
+    let o = rampart(&["audit", "-c", BAD, "--output", "json"]);
+    assert_eq!(code(&o), 0);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "RMP019")
+        .unwrap();
+    assert_eq!(f["name"], "lb-sg-blocks-listener");
+    assert_eq!(f["severity"], "medium");
+    assert_eq!(f["resource"], "load_balancers.shop.listeners[0]");
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(BAD),
+    )
+    .unwrap();
+    let line = f["line"].as_u64().unwrap() as usize;
+    assert_eq!(
+        text.lines().nth(line - 1).map(str::trim),
+        Some("- protocol: HTTP")
+    );
+}
+
+#[test]
 fn sarif_output_points_at_the_file_as_given() {
     let o = rampart(&["audit", "-c", BAD, "--output", "sarif", "--fail-on", "high"]);
     assert_eq!(code(&o), 1);
