@@ -5,7 +5,8 @@
 //!        ─► network ACLs (shadowed rules, blocked replies, default NACL) ─┤
 //!        ─► layers (NACL vs security groups, both ways) ────────────────┼─► Finding[] (sorted)
 //!        ─► hygiene (references, unused groups, redundant rules, quotas) ┤      │
-//!        ─► topology (private subnets, public IPs, firewall routing) ───┘   text · JSON · SARIF
+//!        ─► topology (private subnets, public IPs, firewall routing) ───┤   text · JSON · SARIF
+//!        ─► listeners (load balancer ports vs their own groups) ────────┘
 //! ```
 //!
 //! Findings about a path are confirmed with [`Analyzer::explain`]; explanations are cached,
@@ -17,6 +18,7 @@ mod catalog;
 mod exposure;
 mod hygiene;
 mod layers;
+mod listeners;
 mod nacl;
 mod topology;
 
@@ -166,6 +168,7 @@ pub fn audit(model: &Model) -> Vec<Finding> {
     layers::check(&mut cx);
     hygiene::check(&mut cx);
     topology::check(&mut cx);
+    listeners::check(&mut cx);
     let mut findings = cx.out;
     for f in &mut findings {
         f.fingerprint = fingerprint(&[f.id, &f.resource, &f.key]);

@@ -97,10 +97,36 @@ fn seed_https_to_the_load_balancer_passes_the_firewall_both_ways() {
 }
 
 #[test]
-fn seed_http_is_open_in_the_nacl_but_not_in_the_security_group() {
-    let e = explain(&seed(), "internet", "lb-a:80");
+fn seed_http_reaches_the_load_balancer_for_its_redirect() {
+    let m = seed();
+    for (to, index) in [("lb-a:80", 2), ("[2600:1f18:6e:5601::10]:80", 3)] {
+        let e = explain(&m, "internet", to);
+        assert_eq!(e.verdict, Verdict::Allow, "{to}");
+        assert!(
+            matches!(
+                &e.decided_by.rule,
+                Some(RuleRef::SecurityGroupRule { group, index: i, .. }) if group == "lb" && *i == index
+            ),
+            "{to}: {:?}",
+            e.decided_by
+        );
+    }
+}
+
+/// The public NACL opens 1024-65535 from anywhere for replies, and NACLs are stateless, so a
+/// new connection to 8080 passes it too; the security group is what stops it.
+#[test]
+fn seed_8080_passes_the_nacl_reply_rule_but_not_the_security_group() {
+    let e = explain(&seed(), "internet", "lb-a:8080");
     assert_eq!(e.verdict, Verdict::Deny);
     assert_eq!(e.decided_by.layer, Layer::SecurityGroup);
+    let public_nacl = e.trace.iter().find_map(|s| match &s.rule {
+        Some(RuleRef::NaclRule {
+            network_acl, rule, ..
+        }) if network_acl == "public" => Some((rule.as_str(), s.verdict)),
+        _ => None,
+    });
+    assert_eq!(public_nacl, Some(("120", StepVerdict::Allow)));
     // Everything after the deciding step is shown, but marked as not reached.
     let d = e
         .trace

@@ -133,6 +133,15 @@ impl NetworkAcl {
     }
 }
 
+impl SgRule {
+    /// Whether the rule's protocol and ports (or ICMP type and code) take in `protocol` and
+    /// `l4`, whoever the peer is: the half of [`Model::sg_rule_matches`] that looks at no
+    /// address.
+    pub fn matches_service(&self, protocol: u8, l4: &L4) -> bool {
+        self.protocol.matches(protocol) && self.l4.matches(l4)
+    }
+}
+
 /// The security-group rule that allowed a packet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct SgMatch {
@@ -175,8 +184,7 @@ impl Model {
             Direction::Ingress => packet.src,
             Direction::Egress => packet.dst,
         };
-        rule.protocol.matches(packet.protocol)
-            && rule.l4.matches(&packet.l4)
+        rule.matches_service(packet.protocol, &packet.l4)
             && self.sg_peer_matches(&rule.peer, remote, cx)
     }
 
@@ -231,6 +239,36 @@ mod tests {
                 dst: dst_port,
             },
         }
+    }
+
+    #[test]
+    fn an_sg_rule_takes_in_a_service_whoever_its_peer_is() {
+        let rule = |protocol, l4| SgRule {
+            index: 0,
+            protocol,
+            l4,
+            peer: SgPeer::SecurityGroup(GroupRef::External("sg-0123456789abcdef0".into())),
+            description: None,
+        };
+        let port = |dst| L4::Ports { src: 40000, dst };
+        let web = rule(
+            Protocol::Number(TCP),
+            L4Match::Ports(PortRange { from: 80, to: 443 }),
+        );
+        assert!(web.matches_service(TCP, &port(80)));
+        assert!(web.matches_service(TCP, &port(443)));
+        assert!(!web.matches_service(TCP, &port(8080)));
+        assert!(!web.matches_service(crate::proto::UDP, &port(80)));
+        // `-1` allows every port whatever is written.
+        assert!(rule(Protocol::All, L4Match::Any).matches_service(TCP, &port(8080)));
+        let ping = rule(
+            Protocol::Number(crate::proto::ICMP),
+            L4Match::Icmp(crate::proto::IcmpMatch {
+                icmp_type: Some(8),
+                code: None,
+            }),
+        );
+        assert!(!ping.matches_service(TCP, &port(8)));
     }
 
     #[test]

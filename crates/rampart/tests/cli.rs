@@ -108,7 +108,7 @@ fn explain_prints_the_trace_and_can_assert_a_verdict() {
         "--from",
         "internet",
         "--to",
-        "lb-a:80",
+        "lb-a:8080",
     ]);
     assert!(o.status.success());
     let out = text(&o.stdout);
@@ -123,7 +123,7 @@ fn explain_prints_the_trace_and_can_assert_a_verdict() {
         "--from",
         "internet",
         "--to",
-        "lb-a:80",
+        "lb-a:8080",
         "--expect",
         "allow",
     ]);

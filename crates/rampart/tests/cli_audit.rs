@@ -35,20 +35,38 @@ fn audit_exits_zero_after_reporting_without_fail_on() {
     );
 }
 
+/// A file, one per test, whose only finding is a low one: a security group attached to
+/// nothing (RMP010).
+fn low_only(test: &str) -> std::path::PathBuf {
+    // not the directory that an_invalid_configuration_fails_with_its_errors removes
+    let dir = std::env::temp_dir().join(format!("rampart-cli-audit-low-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("{test}.yaml"));
+    std::fs::write(
+        &file,
+        "vpc: {cidr_blocks: [10.0.0.0/16]}\nsecurity_groups:\n  spare: {}\n",
+    )
+    .unwrap();
+    file
+}
+
 #[test]
 fn fail_on_sets_the_exit_status_by_severity() {
-    // The seed has one low finding and nothing above it.
+    let low = low_only("fail-on");
+    let low = low.to_str().unwrap();
     assert_eq!(
-        code(&rampart(&["audit", "-c", SEED, "--fail-on", "high"])),
+        code(&rampart(&["audit", "-c", low, "--fail-on", "high"])),
         0
     );
     assert_eq!(
-        code(&rampart(&["audit", "-c", SEED, "--fail-on", "medium"])),
+        code(&rampart(&["audit", "-c", low, "--fail-on", "medium"])),
         0
     );
+    assert_eq!(code(&rampart(&["audit", "-c", low, "--fail-on", "low"])), 1);
+    // The seed has no findings at all.
     assert_eq!(
         code(&rampart(&["audit", "-c", SEED, "--fail-on", "low"])),
-        1
+        0
     );
     assert_eq!(
         code(&rampart(&["audit", "-c", BAD, "--fail-on", "high"])),
@@ -69,14 +87,50 @@ fn json_output() {
     assert_eq!(v["source"], SEED);
     assert_eq!(
         v["summary"],
+        serde_json::json!({"high": 0, "medium": 0, "low": 0})
+    );
+    assert_eq!(v["findings"], serde_json::json!([]));
+
+    let low = low_only("json");
+    let low = low.to_str().unwrap();
+    let o = rampart(&["audit", "-c", low, "--output", "json"]);
+    assert_eq!(code(&o), 0);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["source"], low);
+    assert_eq!(
+        v["summary"],
         serde_json::json!({"high": 0, "medium": 0, "low": 1})
     );
-    assert_eq!(v["findings"][0]["id"], "RMP006");
+    assert_eq!(v["findings"][0]["id"], "RMP010");
+    assert_eq!(v["findings"][0]["resource"], "security_groups.spare");
+    assert_eq!(v["findings"][0]["line"], 3);
+}
+
+#[test]
+fn an_unreachable_listener_is_located_at_its_listener() {
+    let o = rampart(&["audit", "-c", BAD, "--output", "json"]);
+    assert_eq!(code(&o), 0);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "RMP019")
+        .unwrap();
+    assert_eq!(f["name"], "lb-sg-blocks-listener");
+    assert_eq!(f["severity"], "medium");
+    assert_eq!(f["resource"], "load_balancers.shop.listeners[0]");
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(BAD),
+    )
+    .unwrap();
+    let line = f["line"].as_u64().unwrap() as usize;
     assert_eq!(
-        v["findings"][0]["resource"],
-        "network_acls.public.ingress[1]"
+        text.lines().nth(line - 1).map(str::trim),
+        Some("- protocol: HTTP")
     );
-    assert!(v["findings"][0]["line"].as_u64().unwrap() > 1);
 }
 
 #[test]

@@ -36,6 +36,7 @@ pub(super) const ASYMMETRIC_FIREWALL_ROUTING: &str = "RMP015";
 pub(super) const FIREWALL_ENDPOINT_WITHOUT_SUBNET: &str = "RMP016";
 pub(super) const DEFAULT_SG_IN_USE: &str = "RMP017";
 pub(super) const REDUNDANT_SG_RULE: &str = "RMP018";
+pub(super) const LB_SG_BLOCKS_LISTENER: &str = "RMP019";
 
 /// The catalog, in ID order. SARIF's `ruleIndex` is a position in this list.
 pub const RULES: &[RuleInfo] = &[
@@ -286,6 +287,31 @@ pub const RULES: &[RuleInfo] = &[
                quota.",
         help: "Delete the rule, or merge it into the rule that covers it.",
         tags: &["hygiene", "security-group"],
+    },
+    RuleInfo {
+        id: LB_SG_BLOCKS_LISTENER,
+        name: "lb-sg-blocks-listener",
+        severity: Severity::Medium,
+        short: "A load balancer listens on a port that its own security groups do not allow in",
+        full: "A load balancer has a listener on a port, but no ingress rule of any of the load \
+               balancer's own security groups allows tcp on that port, from any source. Security \
+               groups are allow-only and the rules of all the groups are one set, so every \
+               connection to the listener is dropped before it arrives: clients wait for a \
+               timeout, and the listener's rules and default action never run (an HTTP listener \
+               that redirects to HTTPS redirects nobody). A rule from any source opens the port \
+               for this check (a CIDR, a security group or a prefix list, even one outside the \
+               model); which clients get through is what `explain` answers. Load balancers \
+               without security groups, such as those of a file without `vpc`, are not checked.",
+        help: "Allow tcp on the listener port in one of the load balancer's security groups, from \
+               the clients that should reach it (AWS recommends 0.0.0.0/0, and ::/0 for a \
+               dualstack load balancer, when it is internet-facing, and the VPC's CIDR when it is \
+               internal), or remove the listener.",
+        tags: &[
+            "reliability",
+            "load-balancer",
+            "security-group",
+            "consistency",
+        ],
     },
 ];
 
