@@ -623,6 +623,53 @@ fn unused_groups_but_not_the_default_one() {
 }
 
 #[test]
+fn a_group_carried_only_by_a_load_balancer_is_used() {
+    let f = run(&balanced(
+        "[lb]",
+        "  lb:\n    ingress:\n      - {protocol: tcp, ports: 80, cidr: 0.0.0.0/0}\n      \
+             - {protocol: tcp, ports: 443, cidr: 0.0.0.0/0}\n",
+    ));
+    assert!(of(&f, "RMP010").is_empty(), "{}", dump(&f));
+}
+
+#[test]
+fn a_group_attached_to_nothing_is_unused_beside_a_load_balancer() {
+    let f = run(&balanced(
+        "[lb]",
+        "  lb:\n    ingress:\n      - {protocol: tcp, ports: 80, cidr: 0.0.0.0/0}\n      \
+             - {protocol: tcp, ports: 443, cidr: 0.0.0.0/0}\n    \
+           egress:\n      - {protocol: tcp, ports: 8080, security_group: app}\n  \
+           app: {}\n  \
+           spare: {}\n",
+    ));
+    let r = of(&f, "RMP010");
+    let resources: Vec<&str> = r.iter().map(|x| x.resource.as_str()).collect();
+    // A reference from the load balancer's group does not make app used: no interface carries it.
+    assert_eq!(
+        resources,
+        vec!["security_groups.app", "security_groups.spare"],
+        "{}",
+        dump(&f)
+    );
+    assert_eq!(r[0].related, vec!["security_groups.lb.egress[0]"]);
+    assert_eq!(
+        r[1].message,
+        "security group spare is attached to no instance or load balancer"
+    );
+    assert!(
+        r[1].explanation
+            .starts_with("No instance or load balancer in the model carries group spare"),
+        "{}",
+        r[1].explanation
+    );
+    assert!(
+        !r[1].explanation.contains("Load balancers"),
+        "{}",
+        r[1].explanation
+    );
+}
+
+#[test]
 fn instances_on_the_default_group() {
     let f = run(&vpc(&format!(
         "{SUBNETS}instances:\n  a: {{subnet: private, private_ips: [10.0.2.10]}}\n"

@@ -177,10 +177,12 @@ pub const RULES: &[RuleInfo] = &[
         name: "unused-security-group",
         severity: Severity::Low,
         short: "A security group is attached to nothing",
-        full: "No instance carries the group (the VPC's default group is not reported). Unused \
-               groups accumulate permissive rules nobody reviews, and references to them match \
-               nothing. Resources outside the model (load balancers, Lambda functions, \
-               endpoints) may still use it.",
+        full: "No instance or load balancer in the model carries the group (the VPC's default \
+               group is not reported). A rule of another group that references it does not make \
+               it used: such a reference matches only the interfaces that carry the group, so it \
+               matches nothing. Unused groups accumulate permissive rules nobody reviews. \
+               Resources outside the model (Lambda functions, VPC endpoints, databases) may \
+               still use it.",
         help: "Delete the group, or attach it where it is meant to be used.",
         tags: &["hygiene", "security-group"],
     },

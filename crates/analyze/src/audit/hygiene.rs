@@ -1,7 +1,7 @@
 //! Upkeep: references the model cannot resolve (RMP009), unused groups (RMP010), instances on
 //! the default group (RMP017), redundant group rules (RMP018) and AWS quotas (RMP014).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use model::{Direction, Family, GroupRef, InstanceIdx, Model, NaclIdx, SgIdx, SgPeer, SgRule};
 
@@ -143,12 +143,19 @@ fn references(m: &Model) -> HashMap<SgIdx, Vec<String>> {
     refs
 }
 
+/// A group is used when an instance or a load balancer of the model carries it. A reference
+/// from another group's rule does not count: it matches only the interfaces that carry the group.
 fn unused_groups(cx: &mut Cx<'_>) {
     let m = cx.m;
     let refs = references(m);
+    let on_load_balancers: HashSet<SgIdx> = m
+        .load_balancers
+        .iter()
+        .flat_map(|lb| lb.security_groups.iter().copied())
+        .collect();
     for (gi, g) in m.security_groups.iter().enumerate() {
         let gi = SgIdx(gi as u32);
-        if g.is_default || !m.instances_with_sg(gi).is_empty() {
+        if g.is_default || !m.instances_with_sg(gi).is_empty() || on_load_balancers.contains(&gi) {
             continue;
         }
         let referenced = refs.get(&gi).cloned().unwrap_or_default();
@@ -165,13 +172,14 @@ fn unused_groups(cx: &mut Cx<'_>) {
         cx.push(
             Finding::new(UNUSED_SECURITY_GROUP, sg_path(m, gi))
                 .message(format!(
-                    "security group {} is attached to no instance",
+                    "security group {} is attached to no instance or load balancer",
                     g.name
                 ))
                 .explanation(format!(
-                    "Group {} has {} ingress and {} egress rules that apply to nothing. Unused groups collect rules \
-                     nobody reviews and are attached again by mistake.{refs_sentence} (Load balancers, Lambda \
-                     functions and endpoints outside the model may still use it.)",
+                    "No instance or load balancer in the model carries group {}, so its {} ingress and {} egress \
+                     rules apply to nothing. Unused groups collect rules nobody reviews and are attached again by \
+                     mistake.{refs_sentence} (Resources outside the model, such as Lambda functions, VPC \
+                     endpoints or databases, may still use it.)",
                     g.name,
                     g.ingress.len(),
                     g.egress.len()
