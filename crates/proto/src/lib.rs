@@ -25,6 +25,8 @@
 //! forwards, guided by the per-header flags ([`HeaderFlags`]).
 #![forbid(unsafe_code)]
 
+pub mod h2;
+pub mod hpack;
 pub mod http1;
 
 pub use http1::{
