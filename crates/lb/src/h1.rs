@@ -20,7 +20,7 @@ use crate::record::Exchange;
 use crate::respond::LbResponse;
 use crate::rewrite::{self, ForwardCtx, Framing};
 use crate::server::{Generation, ListenerRef, Shared};
-use crate::upstream::{RespErr, UpstreamConn, read_response_head};
+use crate::upstream::{RespErr, TARGET_DEREGISTERED, UpstreamConn, read_response_head};
 use crate::watchdog::Watchdog;
 
 /// Per-connection buffers, reused across requests.
@@ -374,7 +374,7 @@ where
     let mut attempt = 0;
     let mut upstream = loop {
         attempt += 1;
-        let mut up = match shared.pool.get(target, attrs, metrics).await {
+        let mut up = match shared.pool.get(&lease, attrs, metrics).await {
             Ok(c) => c,
             Err(e) => {
                 let (status, reason) = e.status();
@@ -383,10 +383,11 @@ where
         };
         x.sent_to_target = Some(Instant::now());
         if up.stream.write_all(&st.out).await.is_err() {
-            if up.reused && replayable && attempt == 1 {
+            if up.reused && replayable && attempt == 1 && !up.stream.is_cut() {
                 continue;
             }
-            return fail(g, lref, io, st, x, 502, Some("TargetConnectionError")).await;
+            let reason = up.error_reason("TargetConnectionError");
+            return fail(g, lref, io, st, x, 502, Some(reason)).await;
         }
         if !req_body.is_done() {
             let budget = attrs
@@ -409,7 +410,8 @@ where
                     return fail(g, lref, io, st, x, 413, None).await;
                 }
                 Err(CopyError::Write) => {
-                    return fail(g, lref, io, st, x, 502, Some("TargetConnectionError")).await;
+                    let reason = up.error_reason("TargetConnectionError");
+                    return fail(g, lref, io, st, x, 502, Some(reason)).await;
                 }
                 Err(_) => {
                     // the client went away or stalled mid-body: AWS logs 400 and closes
@@ -430,11 +432,9 @@ where
         {
             Ok(()) => break up,
             Err(RespErr::Closed) if up.reused && replayable && attempt == 1 => continue,
-            Err(RespErr::Closed) | Err(RespErr::Malformed) => {
-                return fail(g, lref, io, st, x, 502, Some("TargetResponseError")).await;
-            }
-            Err(RespErr::TimedOut) => {
-                return fail(g, lref, io, st, x, 504, Some("TargetTimeout")).await;
+            Err(e) => {
+                let (status, reason) = e.status();
+                return fail(g, lref, io, st, x, status, Some(reason)).await;
             }
         }
     };
@@ -457,10 +457,10 @@ where
         .await
         {
             Ok(()) => {}
-            Err(RespErr::TimedOut) => {
-                return fail(g, lref, io, st, x, 504, Some("TargetTimeout")).await;
+            Err(e) => {
+                let (status, reason) = e.status();
+                return fail(g, lref, io, st, x, status, Some(reason)).await;
             }
-            Err(_) => return fail(g, lref, io, st, x, 502, Some("TargetResponseError")).await,
         }
     }
 
@@ -527,10 +527,9 @@ where
             return false;
         }
         x.sent_bytes = st.out.len() as u64;
-        if let Ok(n) =
-            body::copy_dechunked(&mut upstream, io, &mut st.watchdog, attrs.idle_timeout).await
-        {
-            x.sent_bytes += n;
+        match body::copy_dechunked(&mut upstream, io, &mut st.watchdog, attrs.idle_timeout).await {
+            Ok(n) => x.sent_bytes += n,
+            Err(_) => cut_mid_response(&upstream, x),
         }
         return false;
     }
@@ -549,7 +548,8 @@ where
 
     if switching {
         x.kind = if conn.tls.is_some() { "wss" } else { "ws" };
-        tunnel(io, &mut st.buf, upstream, attrs.idle_timeout).await;
+        tunnel(io, &mut st.buf, &mut upstream, attrs.idle_timeout).await;
+        cut_mid_response(&upstream, x);
         return false;
     }
 
@@ -568,6 +568,7 @@ where
             Ok(n) => x.sent_bytes += n,
             Err(_) => {
                 // the response is cut mid-body: nothing else can be said on this connection
+                cut_mid_response(&upstream, x);
                 return false;
             }
         }
@@ -581,9 +582,17 @@ where
     keep_client
 }
 
-/// After `101 Switching Protocols`: bytes flow both ways until either side closes or the
-/// connection idles past the idle timeout.
-async fn tunnel<S>(io: &mut S, client_pending: &mut BytesMut, mut up: UpstreamConn, idle: Duration)
+/// A response (or WebSocket) already under way when the target's deregistration delay
+/// expired: the client connection closes, and the access log says why.
+fn cut_mid_response(up: &UpstreamConn, x: &mut Exchange) {
+    if up.stream.is_cut() {
+        x.error_reason = Some(TARGET_DEREGISTERED);
+    }
+}
+
+/// After `101 Switching Protocols`: bytes flow both ways until either side closes, the
+/// connection idles past the idle timeout, or the target's deregistration delay expires.
+async fn tunnel<S>(io: &mut S, client_pending: &mut BytesMut, up: &mut UpstreamConn, idle: Duration)
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {

@@ -40,7 +40,7 @@ use crate::record::Exchange;
 use crate::respond::LbResponse;
 use crate::rewrite::{self, ForwardCtx, Framing};
 use crate::server::{Generation, ListenerRef, Shared};
-use crate::upstream::{RespErr, UpstreamConn, read_response_head};
+use crate::upstream::{UpstreamConn, read_response_head};
 use crate::watchdog::Watchdog;
 
 /// AWS: up to 128 parallel requests per HTTP/2 connection.
@@ -733,7 +733,7 @@ impl Forwarding<'_> {
         let target = lease.addr();
         x.target = Some(target);
 
-        let mut up = match self.shared.pool.get(target, attrs, metrics).await {
+        let mut up = match self.shared.pool.get(&lease, attrs, metrics).await {
             Ok(c) => c,
             Err(e) => {
                 let (status, reason) = e.status();
@@ -742,7 +742,7 @@ impl Forwarding<'_> {
         };
         x.sent_to_target = Some(Instant::now());
         if up.stream.write_all(&head).await.is_err() {
-            return fail(x, 502, Some("TargetConnectionError"));
+            return fail(x, 502, Some(up.error_reason("TargetConnectionError")));
         }
         let mut sent: u64 = 0;
         let max_body = attrs.limits.max_body_bytes;
@@ -763,7 +763,7 @@ impl Forwarding<'_> {
                     _ => up.stream.write_all(&data).await.is_ok(),
                 };
                 if !ok {
-                    return fail(x, 502, Some("TargetConnectionError"));
+                    return fail(x, 502, Some(up.error_reason("TargetConnectionError")));
                 }
                 let _ = self.tx.send(Msg::Consumed {
                     stream: self.stream,
@@ -772,7 +772,7 @@ impl Forwarding<'_> {
             }
         }
         if self.framing == Framing::Chunked && up.stream.write_all(b"0\r\n\r\n").await.is_err() {
-            return fail(x, 502, Some("TargetConnectionError"));
+            return fail(x, 502, Some(up.error_reason("TargetConnectionError")));
         }
         x.received_bytes = sent;
 
@@ -789,8 +789,10 @@ impl Forwarding<'_> {
             .await
             {
                 Ok(()) => {}
-                Err(RespErr::TimedOut) => return fail(x, 504, Some("TargetTimeout")),
-                Err(_) => return fail(x, 502, Some("TargetResponseError")),
+                Err(e) => {
+                    let (status, reason) = e.status();
+                    return fail(x, status, Some(reason));
+                }
             }
             if (100..200).contains(&rhead.status) && rhead.status != 101 {
                 let head = response_out(&rhead, &up.buf, &[]);

@@ -1,27 +1,136 @@
 //! Connections to targets: connect with AWS's timeout, and a bounded pool of idle keep-alive
-//! connections per target, shared by every listener and kept across reloads.
+//! connections per target, shared by every listener and kept across reloads. A connection
+//! carrying a request to a target whose deregistration delay expires fails its reads and
+//! writes from then on, so the request is cut wherever it waits.
 
 use std::collections::HashMap;
+use std::io;
 use std::net::SocketAddr;
-use std::sync::Mutex;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 
 use crate::metrics::Metrics;
+use crate::targets::{Cutoff, Lease};
 use crate::watchdog::Watchdog;
+
+/// The access log's `error_reason` when a request is cut because its target's deregistration
+/// delay expired. AWS answers 502 then but names no reason; this one is Rampart's.
+pub(crate) const TARGET_DEREGISTERED: &str = "TargetDeregistered";
 
 /// An HTTP/1.1 connection to one target, with the bytes read past the last response.
 #[derive(Debug)]
 pub(crate) struct UpstreamConn {
-    pub(crate) stream: TcpStream,
+    pub(crate) stream: TargetStream,
     pub(crate) buf: BytesMut,
     pub(crate) addr: SocketAddr,
     /// Taken from the pool: a failure before any response byte may be a connection the target
     /// closed while it idled, and the request can be sent again on a fresh one.
     pub(crate) reused: bool,
+}
+
+impl UpstreamConn {
+    /// The access log's `error_reason` for a failed exchange on this connection: `reason`,
+    /// unless the target's deregistration delay expired and cut it.
+    pub(crate) fn error_reason(&self, reason: &'static str) -> &'static str {
+        if self.stream.is_cut() {
+            TARGET_DEREGISTERED
+        } else {
+            reason
+        }
+    }
+}
+
+/// A socket to a target that fails every read and write once the target it serves is
+/// deregistered and its deregistration delay is over.
+#[derive(Debug)]
+pub(crate) struct TargetStream {
+    io: TcpStream,
+    /// Set by [`Pool::get`] for the target of the request at hand.
+    cutoff: Option<Arc<Cutoff>>,
+}
+
+impl TargetStream {
+    pub(crate) fn is_cut(&self) -> bool {
+        self.cutoff.as_ref().is_some_and(|c| c.is_cut())
+    }
+
+    /// Whether the connection is cut; if not, the task of `cx` is woken when it is. Called
+    /// only when the socket has nothing to offer, so a busy connection pays one atomic load.
+    fn poll_cut(&self, cx: &Context<'_>) -> bool {
+        self.cutoff.as_ref().is_some_and(|c| c.poll_cut(cx))
+    }
+}
+
+fn cut_error() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::ConnectionAborted,
+        "the target's deregistration delay expired",
+    )
+}
+
+impl AsyncRead for TargetStream {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        // checked first, so a target that keeps sending is cut too
+        if self.is_cut() {
+            return Poll::Ready(Err(cut_error()));
+        }
+        match Pin::new(&mut self.io).poll_read(cx, buf) {
+            Poll::Pending if self.poll_cut(cx) => Poll::Ready(Err(cut_error())),
+            r => r,
+        }
+    }
+}
+
+impl AsyncWrite for TargetStream {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        if self.is_cut() {
+            return Poll::Ready(Err(cut_error()));
+        }
+        match Pin::new(&mut self.io).poll_write(cx, buf) {
+            Poll::Pending if self.poll_cut(cx) => Poll::Ready(Err(cut_error())),
+            r => r,
+        }
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        if self.is_cut() {
+            return Poll::Ready(Err(cut_error()));
+        }
+        match Pin::new(&mut self.io).poll_write_vectored(cx, bufs) {
+            Poll::Pending if self.poll_cut(cx) => Poll::Ready(Err(cut_error())),
+            r => r,
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_shutdown(cx)
+    }
 }
 
 /// Why a target could not be reached, in AWS's terms.
@@ -58,18 +167,21 @@ pub(crate) struct Pool {
 }
 
 impl Pool {
-    /// An idle connection to `addr`, else a new one within the load balancer's connect
-    /// timeout; idle ones older than its idle timeout are not reused.
+    /// An idle connection to the lease's target, else a new one within the load balancer's
+    /// connect timeout; idle ones older than its idle timeout are not reused. The connection
+    /// is cut if the target's deregistration delay expires while the lease holds it.
     pub(crate) async fn get(
         &self,
-        addr: SocketAddr,
+        lease: &Lease,
         attrs: &model::LbAttributes,
         metrics: &Metrics,
     ) -> Result<UpstreamConn, ConnectError> {
-        if let Some(conn) = self.take(addr, attrs.idle_timeout) {
-            return Ok(conn);
-        }
-        connect(addr, attrs.limits.connect_timeout, metrics).await
+        let mut conn = match self.take(lease.addr(), attrs.idle_timeout) {
+            Some(conn) => conn,
+            None => connect(lease.addr(), attrs.limits.connect_timeout, metrics).await?,
+        };
+        lease.link(&mut conn.stream.cutoff);
+        Ok(conn)
     }
 
     fn take(&self, addr: SocketAddr, max_idle_time: Duration) -> Option<UpstreamConn> {
@@ -122,7 +234,10 @@ pub(crate) async fn connect(
     };
     let _ = stream.set_nodelay(true);
     Ok(UpstreamConn {
-        stream,
+        stream: TargetStream {
+            io: stream,
+            cutoff: None,
+        },
         buf: BytesMut::with_capacity(16 * 1024),
         addr,
         reused: false,
@@ -138,6 +253,19 @@ pub(crate) enum RespErr {
     Malformed,
     /// Silent past the idle timeout (504).
     TimedOut,
+    /// The target's deregistration delay expired first (502).
+    Deregistered,
+}
+
+impl RespErr {
+    /// The status the client gets and the access log's `error_reason`.
+    pub(crate) fn status(&self) -> (u16, &'static str) {
+        match self {
+            RespErr::Closed | RespErr::Malformed => (502, "TargetResponseError"),
+            RespErr::TimedOut => (504, "TargetTimeout"),
+            RespErr::Deregistered => (502, TARGET_DEREGISTERED),
+        }
+    }
 }
 
 /// Reads a response head into `head`, leaving it and any body bytes in `up.buf`.
@@ -165,6 +293,7 @@ pub(crate) async fn read_response_head(
             up.buf.reserve(16 * 1024);
         }
         match watchdog.run(idle, up.stream.read_buf(&mut up.buf)).await {
+            Some(Err(_)) if up.stream.is_cut() => return Err(RespErr::Deregistered),
             Some(Ok(0)) | Some(Err(_)) => return Err(RespErr::Closed),
             Some(Ok(_)) => {}
             None => return Err(RespErr::TimedOut),

@@ -18,66 +18,95 @@ use tokio::task::{JoinHandle, JoinSet};
 use super::{CheckOutcome, TargetGroupRuntime};
 
 /// Runs the group's health checks until `shutdown` turns true (or its sender is dropped).
-/// Also expires draining targets. With checks disabled it only does the latter.
+/// Also expires draining targets, each when its deregistration delay is over, cutting the
+/// requests still open to it. With checks disabled it only does the latter.
 ///
 /// A reload builds a new runtime: stop this task and spawn one for the new runtime; the
 /// targets' states carry over.
 pub fn spawn_health_checks(
     rt: Arc<TargetGroupRuntime>,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
-        let hc = rt.config().health_check.clone();
-        let tls = match hc.protocol {
-            TargetProtocol::Http => Transport::Plain,
-            TargetProtocol::Https => match target_tls_config() {
-                Ok(config) => Transport::Tls(tokio_rustls::TlsConnector::from(config)),
-                Err(e) => {
-                    // Every check then fails and the group fails open, which is visible.
-                    tracing::error!(target_group = %rt.name(), error = %e, "cannot build TLS for health checks");
-                    Transport::Unusable
-                }
-            },
-        };
-        let mut tick = tokio::time::interval(hc.interval.max(std::time::Duration::from_millis(10)));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            if *shutdown.borrow() {
-                break;
-            }
-            tokio::select! {
-                _ = tick.tick() => {}
-                changed = shutdown.changed() => {
-                    if changed.is_err() { break; }
-                    continue;
-                }
-            }
-            for addr in rt.expire_draining(Instant::now()) {
-                tracing::info!(target_group = %rt.name(), target = %addr, "deregistration delay over; target removed");
-            }
-            if !hc.enabled {
+        // apart, so a slow round of checks cannot hold back an expiry
+        tokio::join!(expire_when_due(&rt, shutdown.clone()), check(&rt, shutdown));
+    })
+}
+
+async fn expire_when_due(rt: &TargetGroupRuntime, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        if *shutdown.borrow() {
+            return;
+        }
+        tokio::select! {
+            () = at(rt.next_drain_expiry()) => {}
+            changed = shutdown.changed() => {
+                if changed.is_err() { return; }
                 continue;
             }
-            let mut probes = JoinSet::new();
-            for (i, target) in rt.targets().iter().enumerate() {
-                let (addr, hc, tls) = (target.addr(), hc.clone(), tls.clone());
-                probes.spawn(async move { (i, probe(addr, &hc, &tls).await) });
+        }
+        for addr in rt.expire_draining(Instant::now()) {
+            tracing::info!(target_group = %rt.name(), target = %addr, "deregistration delay over; target removed");
+        }
+    }
+}
+
+/// Completes at `when`; never without one.
+async fn at(when: Option<Instant>) {
+    match when {
+        Some(t) => tokio::time::sleep_until(t.into()).await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn check(rt: &TargetGroupRuntime, mut shutdown: watch::Receiver<bool>) {
+    let hc = rt.config().health_check.clone();
+    if !hc.enabled {
+        return;
+    }
+    let tls = match hc.protocol {
+        TargetProtocol::Http => Transport::Plain,
+        TargetProtocol::Https => match target_tls_config() {
+            Ok(config) => Transport::Tls(tokio_rustls::TlsConnector::from(config)),
+            Err(e) => {
+                // Every check then fails and the group fails open, which is visible.
+                tracing::error!(target_group = %rt.name(), error = %e, "cannot build TLS for health checks");
+                Transport::Unusable
             }
-            let mut outcomes = Vec::with_capacity(rt.targets().len());
-            while let Some(done) = probes.join_next().await {
-                if let Ok(result) = done {
-                    outcomes.push(result);
-                }
-            }
-            // One instant per round, so targets turning healthy together start together.
-            let now = Instant::now();
-            for (i, outcome) in outcomes {
-                if let Some(target) = rt.targets().get(i) {
-                    rt.record_check(target, outcome, now);
-                }
+        },
+    };
+    let mut tick = tokio::time::interval(hc.interval.max(std::time::Duration::from_millis(10)));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        if *shutdown.borrow() {
+            break;
+        }
+        tokio::select! {
+            _ = tick.tick() => {}
+            changed = shutdown.changed() => {
+                if changed.is_err() { break; }
+                continue;
             }
         }
-    })
+        let mut probes = JoinSet::new();
+        for (i, target) in rt.targets().iter().enumerate() {
+            let (addr, hc, tls) = (target.addr(), hc.clone(), tls.clone());
+            probes.spawn(async move { (i, probe(addr, &hc, &tls).await) });
+        }
+        let mut outcomes = Vec::with_capacity(rt.targets().len());
+        while let Some(done) = probes.join_next().await {
+            if let Ok(result) = done {
+                outcomes.push(result);
+            }
+        }
+        // One instant per round, so targets turning healthy together start together.
+        let now = Instant::now();
+        for (i, outcome) in outcomes {
+            if let Some(target) = rt.targets().get(i) {
+                rt.record_check(target, outcome, now);
+            }
+        }
+    }
 }
 
 /// One health check of the target at `addr`.

@@ -7,7 +7,9 @@
 //!   non-draining targets. ⚠ AWS documents this for "only unhealthy targets"; Rampart applies
 //!   it also when targets are still `initial` (a new group), which is what ALBs are seen to do;
 //! - with health checks disabled every target is `unavailable` and receives traffic;
-//! - draining targets receive no new requests.
+//! - draining targets receive no new requests; requests still open when the deregistration
+//!   delay expires are cut: each target connection carrying one holds a [`Cutoff`], which
+//!   the expiry sets.
 
 mod checker;
 mod health;
@@ -16,9 +18,11 @@ mod sticky;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::task::Context;
 use std::time::{Duration, Instant, SystemTime};
 
+use atomic_waker::AtomicWaker;
 use model::{Algorithm, TargetGroup};
 
 pub use checker::{spawn_health_checks, status_code_of};
@@ -47,6 +51,14 @@ struct Health {
     state: HealthState,
     /// When the slow-start ramp began and how long it lasts.
     slow_start: Option<(Instant, Duration)>,
+    /// The cutoffs of connections that carried requests to this target; dead ones are pruned
+    /// as the list grows.
+    cutoffs: Vec<Weak<Cutoff>>,
+}
+
+/// Whether `state` is a deregistration whose delay is over at `now`.
+fn drain_expired(state: HealthState, now: Instant) -> bool {
+    matches!(state, HealthState::Draining { until } if until <= now)
 }
 
 const ROUTE_HEALTHY: u8 = 0;
@@ -73,6 +85,7 @@ impl TargetState {
             health: Mutex::new(Health {
                 state,
                 slow_start: None,
+                cutoffs: Vec::new(),
             }),
         })
     }
@@ -136,6 +149,79 @@ impl TargetState {
             && matches!(self.state(), HealthState::Healthy { since, .. } if since < now)
             && self.weight(now) >= 1.0
     }
+
+    /// Keeps `cutoff` to be cut when this target's deregistration delay expires; cuts it now
+    /// when that is already over.
+    fn watch(&self, cutoff: &Arc<Cutoff>, now: Instant) {
+        let mut h = self.lock();
+        if drain_expired(h.state, now) {
+            drop(h);
+            cutoff.cut();
+            return;
+        }
+        if h.cutoffs.len() == h.cutoffs.capacity() {
+            h.cutoffs.retain(|c| c.strong_count() > 0);
+            // at least half free after pruning, so pruning costs O(1) per connection
+            let live = h.cutoffs.len();
+            h.cutoffs.reserve(live);
+        }
+        h.cutoffs.push(Arc::downgrade(cutoff));
+    }
+
+    /// Cuts the connections still carrying requests to this target, when its deregistration
+    /// delay is over at `now`. A target registered again in the meantime is left alone.
+    fn cut_if_expired(&self, now: Instant) {
+        let cutoffs = {
+            let mut h = self.lock();
+            if !drain_expired(h.state, now) {
+                return;
+            }
+            std::mem::take(&mut h.cutoffs)
+        };
+        for c in cutoffs.iter().filter_map(Weak::upgrade) {
+            c.cut();
+        }
+    }
+}
+
+/// A target connection's view of the target whose requests it carries: set, and the task
+/// waiting on the connection woken, when that target's deregistration delay expires, so the
+/// request still open is cut (AWS answers 502).
+///
+/// Made when a connection first carries a request to a target, and kept while it serves that
+/// target again, so a request costs no lock, allocation or timer for it; a connection waiting
+/// on its target registers its task here with two uncontended atomic operations.
+#[derive(Debug)]
+pub(crate) struct Cutoff {
+    /// Whose deregistration this follows. Weak, so the address cannot be reused by another
+    /// target while the cutoff exists.
+    target: Weak<TargetState>,
+    cut: AtomicBool,
+    waker: AtomicWaker,
+}
+
+impl Cutoff {
+    pub(crate) fn is_cut(&self) -> bool {
+        self.cut.load(Ordering::Acquire)
+    }
+
+    /// Whether the cutoff is set; if not, the task of `cx` is woken when it is.
+    pub(crate) fn poll_cut(&self, cx: &Context<'_>) -> bool {
+        if self.is_cut() {
+            return true;
+        }
+        self.waker.register(cx.waker());
+        self.is_cut()
+    }
+
+    fn cut(&self) {
+        self.cut.store(true, Ordering::Release);
+        self.waker.wake();
+    }
+
+    fn follows(&self, target: &Arc<TargetState>) -> bool {
+        std::ptr::eq(self.target.as_ptr(), Arc::as_ptr(target))
+    }
 }
 
 /// A target chosen for one request. Counts as outstanding until dropped.
@@ -167,6 +253,32 @@ impl Lease {
             HealthState::Draining { until } => Some(until),
             _ => None,
         }
+    }
+
+    /// Points a target connection's `cutoff` at this lease's target, so the connection is cut
+    /// if the target's deregistration delay expires while it carries the request. Nothing to
+    /// do when the connection last served this target, which is the common case.
+    pub(crate) fn link(&self, cutoff: &mut Option<Arc<Cutoff>>) {
+        // a cut one may be left from an idle connection; it is the target that expired, not
+        // the connection
+        if cutoff
+            .as_ref()
+            .is_some_and(|c| c.follows(&self.target) && !c.is_cut())
+        {
+            return;
+        }
+        *cutoff = Some(self.cutoff(Instant::now()));
+    }
+
+    /// A new cutoff for this lease's target, already cut when its delay is over at `now`.
+    fn cutoff(&self, now: Instant) -> Arc<Cutoff> {
+        let c = Arc::new(Cutoff {
+            target: Arc::downgrade(&self.target),
+            cut: AtomicBool::new(false),
+            waker: AtomicWaker::new(),
+        });
+        self.target.watch(&c, now);
+        c
     }
 }
 
@@ -474,18 +586,32 @@ impl TargetGroupRuntime {
         }
     }
 
-    /// Drops draining targets whose delay is over; returns their addresses.
+    /// Drops draining targets whose delay is over and cuts the requests they still have open;
+    /// returns their addresses.
     pub fn expire_draining(&self, now: Instant) -> Vec<SocketAddr> {
-        let mut draining = self.lock_draining();
         let mut expired = Vec::new();
-        draining.retain(|t| match t.state() {
+        self.lock_draining().retain(|t| match t.state() {
             HealthState::Draining { until } if until > now => true,
             _ => {
-                expired.push(t.addr);
+                expired.push(Arc::clone(t));
                 false
             }
         });
-        expired
+        for t in &expired {
+            t.cut_if_expired(now);
+        }
+        expired.iter().map(|t| t.addr).collect()
+    }
+
+    /// When the next draining target's deregistration delay expires.
+    pub fn next_drain_expiry(&self) -> Option<Instant> {
+        self.lock_draining()
+            .iter()
+            .filter_map(|t| match t.state() {
+                HealthState::Draining { until } => Some(until),
+                _ => None,
+            })
+            .min()
     }
 
     /// Deregistered targets still within their deregistration delay.

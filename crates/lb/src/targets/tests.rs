@@ -387,3 +387,105 @@ fn an_address_listed_twice_is_one_target() {
         2
     );
 }
+
+/// A task's waker that records being woken.
+struct Woken(AtomicBool);
+
+impl std::task::Wake for Woken {
+    fn wake(self: Arc<Self>) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn connections_to_a_deregistered_target_are_cut_when_its_delay_expires() {
+    let now = Instant::now();
+    let old = TargetGroupRuntime::new(&group(2, Algorithm::RoundRobin));
+    healthy(&old, 0, now);
+    healthy(&old, 1, now);
+    let lease = old.pick(None, now).unwrap();
+    assert_eq!(lease.addr(), addr(0));
+    let mut conn = None;
+    lease.link(&mut conn);
+    let cutoff = Arc::clone(conn.as_ref().unwrap());
+    lease.link(&mut conn);
+    assert!(
+        Arc::ptr_eq(&cutoff, conn.as_ref().unwrap()),
+        "a connection serving the same target again keeps its cutoff"
+    );
+    let woken = Arc::new(Woken(AtomicBool::new(false)));
+    let waker = std::task::Waker::from(Arc::clone(&woken));
+    assert!(!cutoff.poll_cut(&Context::from_waker(&waker)));
+
+    let mut config = group(2, Algorithm::RoundRobin);
+    config.targets.remove(0);
+    config.deregistration_delay = Duration::from_secs(30);
+    let new = TargetGroupRuntime::reconfigure(&old, &config, now);
+    assert_eq!(new.next_drain_expiry(), Some(now + Duration::from_secs(30)));
+    let kept = new.pick(None, now).unwrap();
+    let mut kept_conn = None;
+    kept.link(&mut kept_conn);
+    // a reload racing with the expiry: its runtime still lists the target as draining
+    let racing = TargetGroupRuntime::reconfigure(&new, &config, now);
+
+    assert!(
+        new.expire_draining(now + Duration::from_secs(29))
+            .is_empty()
+    );
+    assert!(!cutoff.is_cut(), "in-flight requests finish while draining");
+    assert!(!woken.0.load(Ordering::SeqCst));
+
+    assert_eq!(
+        new.expire_draining(now + Duration::from_secs(30)),
+        [addr(0)]
+    );
+    assert!(cutoff.is_cut());
+    assert!(woken.0.load(Ordering::SeqCst), "the waiting task is woken");
+    assert!(!kept_conn.unwrap().is_cut(), "other targets are left alone");
+    assert_eq!(new.next_drain_expiry(), None);
+
+    // a connection taken for the request after the expiry is cut as soon as it is linked
+    assert!(lease.cutoff(now + Duration::from_secs(31)).is_cut());
+
+    // registered again as the same target: a connection whose cutoff was set while it idled
+    // serves it again
+    let back = TargetGroupRuntime::reconfigure(&racing, &group(2, Algorithm::RoundRobin), now);
+    assert!(Arc::ptr_eq(&back.targets()[0], &old.targets()[0]));
+    back.lease(0).link(&mut conn);
+    assert!(!Arc::ptr_eq(&cutoff, conn.as_ref().unwrap()));
+    assert!(!conn.unwrap().is_cut());
+}
+
+#[test]
+fn a_target_registered_again_before_its_delay_expires_keeps_its_connections() {
+    let now = Instant::now();
+    let old = TargetGroupRuntime::new(&group(2, Algorithm::RoundRobin));
+    healthy(&old, 0, now);
+    healthy(&old, 1, now);
+    let lease = old.pick(None, now).unwrap();
+    let mut conn = None;
+    lease.link(&mut conn);
+    let mut one = group(2, Algorithm::RoundRobin);
+    one.targets.remove(0);
+    one.deregistration_delay = Duration::from_secs(30);
+    let mid = TargetGroupRuntime::reconfigure(&old, &one, now);
+    let back = TargetGroupRuntime::reconfigure(&mid, &group(2, Algorithm::RoundRobin), now);
+    // the replaced runtime still lists it as draining, and must not cut it
+    mid.expire_draining(now + Duration::from_secs(60));
+    back.expire_draining(now + Duration::from_secs(60));
+    assert!(!conn.unwrap().is_cut());
+}
+
+#[test]
+fn a_zero_deregistration_delay_cuts_open_requests_at_once() {
+    let now = Instant::now();
+    let old = TargetGroupRuntime::new(&group(2, Algorithm::RoundRobin));
+    let lease = old.pick(None, now).unwrap();
+    let mut conn = None;
+    lease.link(&mut conn);
+    let mut rest = group(2, Algorithm::RoundRobin);
+    rest.targets.retain(|t| t.addr != lease.addr());
+    rest.deregistration_delay = Duration::ZERO;
+    let _new = TargetGroupRuntime::reconfigure(&old, &rest, now);
+    assert!(conn.unwrap().is_cut());
+}

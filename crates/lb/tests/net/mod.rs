@@ -20,8 +20,10 @@ pub fn free_port() -> u16 {
 }
 
 /// An HTTP/1.1 origin on loopback. It answers `/health` with 200 (or 500 when told to be
-/// sick), `/hang` never, `/ws` with a WebSocket echo, and anything else with its name and
-/// the request head it received, so tests can see what the load balancer forwarded.
+/// sick), `/hang` never, `/stall` with a head and the start of a body it never finishes,
+/// `/ws` with a WebSocket echo, and anything else with its name and the request head it
+/// received, so tests can see what the load balancer forwarded; `/sleep/<ms>` after that
+/// many milliseconds.
 pub struct Origin {
     pub addr: SocketAddr,
     pub name: String,
@@ -141,6 +143,15 @@ async fn origin_conn(
         if path == "/hang" {
             tokio::time::sleep(Duration::from_secs(3600)).await;
             return Ok(());
+        }
+        if path == "/stall" {
+            s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\npartial")
+                .await?;
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            return Ok(());
+        }
+        if let Some(ms) = path.strip_prefix("/sleep/").and_then(|m| m.parse().ok()) {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
         }
         if path == "/chunked" {
             s.write_all(
