@@ -262,6 +262,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Driver<S> {
             Err(e) => {
                 tracing::debug!(client = %self.conn.peer, code = e.code.name(), reason = e.reason, "HTTP/2 connection error");
                 self.rlen = 0;
+                let g = self.shared.current.load();
+                if let Some(l) = g.listener(self.conn.local) {
+                    let m = &g.lbs[l.lb].metrics;
+                    m.inc(&m.h2_connection_errors);
+                }
             }
         }
         while let Some(ev) = self.h2.poll_event() {
@@ -309,13 +314,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Driver<S> {
                     let (t, r) = mpsc::unbounded_channel();
                     (Some(t), Some(r))
                 };
-                let task = tokio::spawn(stream_task(
+                // boxed: spawning moves a pointer, not the whole (large) stream future
+                let task = tokio::spawn(Box::pin(stream_task(
                     self.shared.clone(),
                     self.conn.clone(),
                     req,
                     body_rx,
                     self.msg_tx.clone(),
-                ));
+                )));
                 self.streams.push(StreamIo {
                     id,
                     task,
@@ -338,7 +344,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Driver<S> {
                     m.elb_status(status);
                 }
                 let (head, body) = lb_response(LbResponse::error(status, None));
-                self.h2.send_headers(stream, head.status, head.fields(), false);
+                self.h2
+                    .send_headers(stream, head.status, head.fields(), false);
                 self.h2.send_data(stream, &body, true);
             }
             Event::Data {
@@ -684,9 +691,7 @@ async fn handle(
                 framing,
                 tx,
             };
-            forwarding
-                .run(forward, head, body, cookies, &mut x)
-                .await
+            forwarding.run(forward, head, body, cookies, &mut x).await
         }
     };
     crate::log::emit(g, lref, x);
@@ -746,8 +751,14 @@ impl Forwarding<'_> {
         }
         let mut sent: u64 = 0;
         let max_body = attrs.limits.max_body_bytes;
+        let mut watchdog = Watchdog::new();
         if let Some(rx) = &mut body {
-            while let Some(data) = rx.recv().await {
+            // a client that stops sending its body is cut after the idle timeout, as AWS does
+            loop {
+                let Some(next) = watchdog.run(attrs.idle_timeout, rx.recv()).await else {
+                    return fail(x, 408, None);
+                };
+                let Some(data) = next else { break };
                 sent += data.len() as u64;
                 if max_body.is_some_and(|m| sent > m) {
                     return fail(x, 413, None);
@@ -777,7 +788,6 @@ impl Forwarding<'_> {
         x.received_bytes = sent;
 
         let mut rhead = ResponseHead::default();
-        let mut watchdog = Watchdog::new();
         loop {
             match read_response_head(
                 &mut up,

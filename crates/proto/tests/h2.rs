@@ -42,7 +42,12 @@ impl Client {
 
     fn get(&mut self, stream: u32, path: &str) -> &mut Client {
         let b = self.block(&get_fields(path));
-        self.frame(kind::HEADERS, flag::END_HEADERS | flag::END_STREAM, stream, &b)
+        self.frame(
+            kind::HEADERS,
+            flag::END_HEADERS | flag::END_STREAM,
+            stream,
+            &b,
+        )
     }
 
     fn take(&mut self) -> Vec<u8> {
@@ -122,7 +127,12 @@ fn a_request_and_its_response() {
     };
     assert_eq!(
         (r.stream, r.method(), r.path(), r.authority()),
-        (1, &b"GET"[..], &b"/index.html?x=1"[..], Some(&b"example.com"[..]))
+        (
+            1,
+            &b"GET"[..],
+            &b"/index.html?x=1"[..],
+            Some(&b"example.com"[..])
+        )
     );
     assert!(r.end_stream);
     assert_eq!(r.field(b"user-agent"), Some(&b"test"[..]));
@@ -205,7 +215,10 @@ fn ping_is_answered_with_its_payload() {
     assert!(frames[0].0.has(flag::ACK));
     assert_eq!(frames[0].1, b"12345678");
     // an ack is not answered
-    feed(&mut s, &c.frame(kind::PING, flag::ACK, 0, b"12345678").take());
+    feed(
+        &mut s,
+        &c.frame(kind::PING, flag::ACK, 0, b"12345678").take(),
+    );
     assert!(output(&mut s).is_empty());
 }
 
@@ -239,13 +252,25 @@ fn response_data_waits_for_the_clients_window() {
     let n = s.send_data(1, &body, true);
     assert_eq!(n, 65_535, "the initial window");
     let frames = output(&mut s);
-    assert!(frames[1..].iter().all(|(h, p)| h.kind == kind::DATA && p.len() <= 16_384));
+    assert!(
+        frames[1..]
+            .iter()
+            .all(|(h, p)| h.kind == kind::DATA && p.len() <= 16_384)
+    );
     assert!(!frames.last().unwrap().0.has(flag::END_STREAM));
     assert_eq!(s.send_data(1, &body[n..], true), 0);
     // the stream's window alone is not enough; the connection's too
-    feed(&mut s, &c.frame(kind::WINDOW_UPDATE, 0, 1, &100_000u32.to_be_bytes()).take());
+    feed(
+        &mut s,
+        &c.frame(kind::WINDOW_UPDATE, 0, 1, &100_000u32.to_be_bytes())
+            .take(),
+    );
     assert_eq!(s.send_data(1, &body[n..], true), 0);
-    feed(&mut s, &c.frame(kind::WINDOW_UPDATE, 0, 0, &100_000u32.to_be_bytes()).take());
+    feed(
+        &mut s,
+        &c.frame(kind::WINDOW_UPDATE, 0, 0, &100_000u32.to_be_bytes())
+            .take(),
+    );
     assert_eq!(s.send_data(1, &body[n..], true), 100_000 - 65_535);
     let frames = output(&mut s);
     assert!(frames.last().unwrap().0.has(flag::END_STREAM));
@@ -266,7 +291,9 @@ fn a_smaller_initial_window_applies_to_open_streams() {
     let mut p = Vec::new();
     p.extend_from_slice(&4u16.to_be_bytes());
     p.extend_from_slice(&(1u32 << 31).to_be_bytes());
-    let e = s.recv(&c.frame(kind::SETTINGS, 0, 0, &p).take()).unwrap_err();
+    let e = s
+        .recv(&c.frame(kind::SETTINGS, 0, 0, &p).take())
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::FlowControlError);
 }
 
@@ -292,13 +319,23 @@ fn request_bodies_are_credited_back_when_released() {
         })
         .sum();
     assert_eq!(total, 8 * 16_384 + 3);
-    assert!(matches!(ev.last(), Some(Event::Data { end_stream: true, .. })));
+    assert!(matches!(
+        ev.last(),
+        Some(Event::Data {
+            end_stream: true,
+            ..
+        })
+    ));
     output(&mut s);
     // nothing is credited until released; half the stream window credits the stream (it has
     // ended: only the connection) — release all
     s.release(1, 8 * 16_384 + 3);
     let frames = output(&mut s);
-    assert!(frames.iter().all(|(h, _)| h.kind == kind::WINDOW_UPDATE && h.stream == 0));
+    assert!(
+        frames
+            .iter()
+            .all(|(h, _)| h.kind == kind::WINDOW_UPDATE && h.stream == 0)
+    );
 }
 
 #[test]
@@ -374,7 +411,10 @@ fn malformed_requests_are_answered_not_served() {
     c2.frame(kind::CONTINUATION, 0, 1, &b[48_000..64_000]);
     c2.frame(kind::CONTINUATION, flag::END_HEADERS, 1, &b[64_000..]);
     let ev = feed(&mut s2, &c2.take());
-    assert!(matches!(ev[..], [Event::Malformed { status: 431, .. }]), "{ev:?}");
+    assert!(
+        matches!(ev[..], [Event::Malformed { status: 431, .. }]),
+        "{ev:?}"
+    );
 }
 
 #[test]
@@ -439,7 +479,10 @@ fn rapid_resets_close_the_connection() {
 fn client_resets_are_events() {
     let (mut s, mut c) = started();
     feed(&mut s, &c.get(1, "/").take());
-    let ev = feed(&mut s, &c.frame(kind::RST_STREAM, 0, 1, &8u32.to_be_bytes()).take());
+    let ev = feed(
+        &mut s,
+        &c.frame(kind::RST_STREAM, 0, 1, &8u32.to_be_bytes()).take(),
+    );
     assert!(matches!(
         ev[..],
         [Event::Reset {
@@ -460,19 +503,79 @@ fn protocol_errors_on_streams_and_connections() {
         (kind::DATA, 0, 0, b"x", ErrorCode::ProtocolError),
         (kind::DATA, 0, 9, b"x", ErrorCode::ProtocolError), // idle stream
         (kind::HEADERS, 0x5, 2, &[0x82], ErrorCode::ProtocolError), // even id
-        (kind::PUSH_PROMISE, 0x4, 1, &[0, 0, 0, 2], ErrorCode::ProtocolError),
-        (kind::CONTINUATION, 0x4, 1, &[0x82], ErrorCode::ProtocolError),
-        (kind::SETTINGS, 0, 0, &[0, 2, 0, 0, 0, 2], ErrorCode::ProtocolError),
-        (kind::SETTINGS, 0, 0, &[0, 5, 0, 0, 0, 1], ErrorCode::ProtocolError),
-        (kind::SETTINGS, 0, 0, &[0, 2, 0, 0], ErrorCode::FrameSizeError),
+        (
+            kind::PUSH_PROMISE,
+            0x4,
+            1,
+            &[0, 0, 0, 2],
+            ErrorCode::ProtocolError,
+        ),
+        (
+            kind::CONTINUATION,
+            0x4,
+            1,
+            &[0x82],
+            ErrorCode::ProtocolError,
+        ),
+        (
+            kind::SETTINGS,
+            0,
+            0,
+            &[0, 2, 0, 0, 0, 2],
+            ErrorCode::ProtocolError,
+        ),
+        (
+            kind::SETTINGS,
+            0,
+            0,
+            &[0, 5, 0, 0, 0, 1],
+            ErrorCode::ProtocolError,
+        ),
+        (
+            kind::SETTINGS,
+            0,
+            0,
+            &[0, 2, 0, 0],
+            ErrorCode::FrameSizeError,
+        ),
         (kind::SETTINGS, 0x1, 0, &[0, 0], ErrorCode::FrameSizeError),
         (kind::PING, 0, 0, &[0; 7], ErrorCode::FrameSizeError),
         (kind::PING, 0, 1, &[0; 8], ErrorCode::ProtocolError),
-        (kind::WINDOW_UPDATE, 0, 0, &[0, 0, 0, 0], ErrorCode::ProtocolError),
-        (kind::WINDOW_UPDATE, 0, 0, &[0x7f, 0xff, 0xff, 0xff], ErrorCode::FlowControlError),
-        (kind::RST_STREAM, 0, 0, &[0, 0, 0, 8], ErrorCode::ProtocolError),
-        (kind::RST_STREAM, 0, 5, &[0, 0, 0, 8], ErrorCode::ProtocolError), // idle
-        (kind::HEADERS, 0x5, 1, &[0xff, 0xff, 0xff, 0xff, 0x0f], ErrorCode::CompressionError),
+        (
+            kind::WINDOW_UPDATE,
+            0,
+            0,
+            &[0, 0, 0, 0],
+            ErrorCode::ProtocolError,
+        ),
+        (
+            kind::WINDOW_UPDATE,
+            0,
+            0,
+            &[0x7f, 0xff, 0xff, 0xff],
+            ErrorCode::FlowControlError,
+        ),
+        (
+            kind::RST_STREAM,
+            0,
+            0,
+            &[0, 0, 0, 8],
+            ErrorCode::ProtocolError,
+        ),
+        (
+            kind::RST_STREAM,
+            0,
+            5,
+            &[0, 0, 0, 8],
+            ErrorCode::ProtocolError,
+        ), // idle
+        (
+            kind::HEADERS,
+            0x5,
+            1,
+            &[0xff, 0xff, 0xff, 0xff, 0x0f],
+            ErrorCode::CompressionError,
+        ),
         (kind::DATA, 0x8, 1, &[5, 1, 2], ErrorCode::ProtocolError), // padding too long
     ];
     for (k, flags, stream, payload, want) in cases {
@@ -542,5 +645,11 @@ fn an_early_response_stops_the_request_body() {
     assert_eq!(kinds(&frames), [kind::HEADERS, kind::RST_STREAM]);
     assert_eq!(error_code(&frames[1].1, 0), ErrorCode::NoError);
     // later DATA on it is ignored, and still counted against the connection window
-    assert!(feed(&mut s, &c.frame(kind::DATA, flag::END_STREAM, 1, b"more").take()).is_empty());
+    assert!(
+        feed(
+            &mut s,
+            &c.frame(kind::DATA, flag::END_STREAM, 1, b"more").take()
+        )
+        .is_empty()
+    );
 }

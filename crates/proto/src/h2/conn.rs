@@ -172,7 +172,10 @@ impl ServerConn {
             &mut c.out,
             &[
                 (setting::ENABLE_PUSH, 0),
-                (setting::MAX_CONCURRENT_STREAMS, config.max_concurrent_streams),
+                (
+                    setting::MAX_CONCURRENT_STREAMS,
+                    config.max_concurrent_streams,
+                ),
                 (setting::INITIAL_WINDOW_SIZE, config.stream_window),
                 (setting::MAX_HEADER_LIST_SIZE, config.max_header_list_size),
             ],
@@ -362,7 +365,10 @@ impl ServerConn {
             return self.header_block(head.stream, end_stream, block);
         }
         if block.len() > self.config.max_header_block {
-            return Err(conn_err(ErrorCode::EnhanceYourCalm, "header block too large"));
+            return Err(conn_err(
+                ErrorCode::EnhanceYourCalm,
+                "header block too large",
+            ));
         }
         self.continuation = Some(PartialBlock {
             stream: head.stream,
@@ -380,7 +386,10 @@ impl ServerConn {
             ));
         };
         if p.block.len() + payload.len() > self.config.max_header_block {
-            return Err(conn_err(ErrorCode::EnhanceYourCalm, "header block too large"));
+            return Err(conn_err(
+                ErrorCode::EnhanceYourCalm,
+                "header block too large",
+            ));
         }
         p.block.extend_from_slice(payload);
         if head.has(flag::END_HEADERS) {
@@ -426,10 +435,16 @@ impl ServerConn {
             return Ok(());
         }
         if !self.idle(id) {
-            return Err(conn_err(ErrorCode::StreamClosed, "HEADERS on a closed stream"));
+            return Err(conn_err(
+                ErrorCode::StreamClosed,
+                "HEADERS on a closed stream",
+            ));
         }
-        if id % 2 == 0 {
-            return Err(conn_err(ErrorCode::ProtocolError, "even stream id from a client"));
+        if id.is_multiple_of(2) {
+            return Err(conn_err(
+                ErrorCode::ProtocolError,
+                "even stream id from a client",
+            ));
         }
         self.last_stream = id;
         let mut builder = RequestBuilder::new(id, end_stream);
@@ -502,7 +517,10 @@ impl ServerConn {
             return Err(conn_err(ErrorCode::ProtocolError, "RST_STREAM on stream 0"));
         }
         let Ok(code) = <[u8; 4]>::try_from(payload) else {
-            return Err(conn_err(ErrorCode::FrameSizeError, "RST_STREAM of wrong size"));
+            return Err(conn_err(
+                ErrorCode::FrameSizeError,
+                "RST_STREAM of wrong size",
+            ));
         };
         if self.idle(head.stream) {
             return Err(conn_err(
@@ -518,7 +536,10 @@ impl ServerConn {
             // cancelled while being served: costs the server work the client never pays for
             self.reset_budget = self.reset_budget.saturating_sub(1);
             if self.reset_budget == 0 {
-                return Err(conn_err(ErrorCode::EnhanceYourCalm, "too many stream resets"));
+                return Err(conn_err(
+                    ErrorCode::EnhanceYourCalm,
+                    "too many stream resets",
+                ));
             }
         }
         self.events.push_back(Event::Reset {
@@ -535,12 +556,18 @@ impl ServerConn {
         }
         if head.has(flag::ACK) {
             if !payload.is_empty() {
-                return Err(conn_err(ErrorCode::FrameSizeError, "SETTINGS ack with a payload"));
+                return Err(conn_err(
+                    ErrorCode::FrameSizeError,
+                    "SETTINGS ack with a payload",
+                ));
             }
             return Ok(());
         }
-        if payload.len() % 6 != 0 {
-            return Err(conn_err(ErrorCode::FrameSizeError, "SETTINGS of wrong size"));
+        if !payload.len().is_multiple_of(6) {
+            return Err(conn_err(
+                ErrorCode::FrameSizeError,
+                "SETTINGS of wrong size",
+            ));
         }
         for p in payload.chunks_exact(6) {
             let id = u16::from_be_bytes([p[0], p[1]]);
@@ -613,7 +640,10 @@ impl ServerConn {
 
     fn window_update(&mut self, head: FrameHeader, payload: &[u8]) -> Result<(), ConnError> {
         let Ok(inc) = <[u8; 4]>::try_from(payload) else {
-            return Err(conn_err(ErrorCode::FrameSizeError, "WINDOW_UPDATE of wrong size"));
+            return Err(conn_err(
+                ErrorCode::FrameSizeError,
+                "WINDOW_UPDATE of wrong size",
+            ));
         };
         let inc = i64::from(u32::from_be_bytes(inc) & 0x7fff_ffff);
         if head.stream == 0 {
@@ -777,9 +807,10 @@ impl ServerConn {
     /// How many body bytes `stream` may send now.
     pub fn send_capacity(&self, stream: u32) -> usize {
         match self.position(stream) {
-            Some(i) if self.streams[i].send_open => {
-                self.streams[i].send_window.min(self.conn_send_window).max(0) as usize
-            }
+            Some(i) if self.streams[i].send_open => self.streams[i]
+                .send_window
+                .min(self.conn_send_window)
+                .max(0) as usize,
             _ => 0,
         }
     }
@@ -809,7 +840,11 @@ impl ServerConn {
         while sent < n {
             let len = (n - sent).min(max);
             let last = sent + len == data.len();
-            let flags = if last && end_stream { flag::END_STREAM } else { 0 };
+            let flags = if last && end_stream {
+                flag::END_STREAM
+            } else {
+                0
+            };
             frame::write_header(&mut self.out, len, kind::DATA, flags, stream);
             self.out.extend_from_slice(&data[sent..sent + len]);
             sent += len;
@@ -895,10 +930,16 @@ fn strip_padding(head: FrameHeader, payload: &[u8]) -> Result<&[u8], ConnError> 
         return Ok(payload);
     }
     let Some((&pad, rest)) = payload.split_first() else {
-        return Err(conn_err(ErrorCode::FrameSizeError, "padded frame without length"));
+        return Err(conn_err(
+            ErrorCode::FrameSizeError,
+            "padded frame without length",
+        ));
     };
     if usize::from(pad) > rest.len() {
-        return Err(conn_err(ErrorCode::ProtocolError, "padding longer than the frame"));
+        return Err(conn_err(
+            ErrorCode::ProtocolError,
+            "padding longer than the frame",
+        ));
     }
     Ok(&rest[..rest.len() - usize::from(pad)])
 }

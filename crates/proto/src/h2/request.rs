@@ -23,7 +23,9 @@ pub struct Request {
 
 impl Request {
     fn get(&self, r: &Range<u32>) -> &[u8] {
-        self.buf.get(r.start as usize..r.end as usize).unwrap_or(&[])
+        self.buf
+            .get(r.start as usize..r.end as usize)
+            .unwrap_or(&[])
     }
 
     pub fn method(&self) -> &[u8] {
@@ -195,7 +197,13 @@ impl RequestBuilder {
             }
             _ => {}
         }
-        if req.fields.iter().filter(|(n, _)| req.get(n) == b"host").count() > 1 {
+        if req
+            .fields
+            .iter()
+            .filter(|(n, _)| req.get(n) == b"host")
+            .count()
+            > 1
+        {
             return Err("more than one host field");
         }
         if req.end_stream && req.content_length.is_some_and(|n| n > 0) {
@@ -269,21 +277,52 @@ mod tests {
     #[test]
     fn malformed_requests() {
         let cases: &[(&[(&str, &str)], &str)] = &[
-            (&[(":method", "GET"), (":scheme", "https"), (":authority", "a")], "missing"),
-            (&[(":method", "CONNECT"), (":authority", "a:443")], "CONNECT"),
             (
-                &[("x", "1"), (":method", "GET"), (":scheme", "https"), (":path", "/")],
+                &[
+                    (":method", "GET"),
+                    (":scheme", "https"),
+                    (":authority", "a"),
+                ],
+                "missing",
+            ),
+            (
+                &[(":method", "CONNECT"), (":authority", "a:443")],
+                "CONNECT",
+            ),
+            (
+                &[
+                    ("x", "1"),
+                    (":method", "GET"),
+                    (":scheme", "https"),
+                    (":path", "/"),
+                ],
                 "after a regular",
             ),
             (&[(":method", "GET"), (":method", "GET")], "duplicate"),
             (&[(":status", "200")], "unknown pseudo"),
             (&[(":method", "GET"), ("Upper", "x")], "invalid field name"),
-            (&[(":method", "GET"), ("connection", "close")], "connection-specific"),
+            (
+                &[(":method", "GET"), ("connection", "close")],
+                "connection-specific",
+            ),
             (&[(":method", "GET"), ("te", "gzip")], "te other"),
             (&[(":method", "GET"), ("x", " lead")], "invalid field value"),
-            (&[(":method", "GET"), ("x", "a\r\nb: c")], "invalid field value"),
-            (&[(":method", "GET"), ("content-length", "1"), ("content-length", "2")], "conflicting"),
-            (&[(":method", "GET"), ("content-length", "-1")], "invalid content-length"),
+            (
+                &[(":method", "GET"), ("x", "a\r\nb: c")],
+                "invalid field value",
+            ),
+            (
+                &[
+                    (":method", "GET"),
+                    ("content-length", "1"),
+                    ("content-length", "2"),
+                ],
+                "conflicting",
+            ),
+            (
+                &[(":method", "GET"), ("content-length", "-1")],
+                "invalid content-length",
+            ),
         ];
         for (fields, want) in cases {
             let err = build(fields).unwrap_err();
