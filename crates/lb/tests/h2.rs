@@ -436,3 +436,50 @@ async fn a_client_that_stops_sending_its_body_gets_408_after_the_idle_timeout() 
     );
     server.shutdown(Duration::from_secs(1)).await;
 }
+
+#[tokio::test]
+async fn interim_responses_are_relayed_before_the_final_one() {
+    let ca = TestCa::new();
+    let origin = Origin::start("o").await;
+    let (server, addr) = h2_server(&ca, &origin).await;
+    let mut c = RawClient::start(&ca, addr).await;
+    let fields = [
+        (":method", "GET"),
+        (":scheme", "https"),
+        (":authority", NAME),
+        (":path", "/early-hints"),
+    ];
+    c.send(
+        kind::HEADERS,
+        flag::END_HEADERS | flag::END_STREAM,
+        1,
+        &block(&fields),
+    )
+    .await;
+    let mut dec = proto::hpack::Decoder::new(4096);
+    let mut heads = Vec::new();
+    for _ in 0..2 {
+        let (h, payload) = c.next(kind::HEADERS, 1).await.unwrap();
+        let mut fields = Vec::new();
+        dec.decode(&payload, 1 << 16, |n, v| {
+            fields.push(format!(
+                "{}={}",
+                String::from_utf8_lossy(n),
+                String::from_utf8_lossy(v)
+            ))
+        })
+        .unwrap();
+        heads.push((h.has(flag::END_STREAM), fields));
+    }
+    assert!(!heads[0].0, "a 103 does not end the stream");
+    assert_eq!(heads[0].1[0], ":status=103");
+    assert!(
+        heads[0]
+            .1
+            .contains(&"link=</style.css>; rel=preload".to_string())
+    );
+    assert_eq!(heads[1].1[0], ":status=200");
+    let (_, body) = c.next(kind::DATA, 1).await.unwrap();
+    assert_eq!(body, b"ok");
+    server.shutdown(Duration::from_secs(1)).await;
+}
