@@ -4,7 +4,8 @@
 //! verdict; nothing reads sockets, spawns tasks or keeps clocks. That keeps the parsers
 //! deterministic, fuzzable and usable offline (replay, `rampart explain`).
 //!
-//! Today the crate holds the HTTP/1.x parser of the load balancer ([`http1`]):
+//! The crate holds the HTTP/1.x parser of the load balancer ([`http1`]) and the HPACK codec
+//! of its HTTP/2 front end ([`hpack`]):
 //!
 //! ```text
 //!  client bytes ──► parse_request ──► RequestHead (spans into the buffer, framing,
@@ -12,6 +13,10 @@
 //!                        └─► Err(ParseError) ──► 400 / 414 / 501 / 505, close
 //!  chunked body ──► ChunkedScanner::scan ──► how many bytes belong to the message, done?
 //!  target bytes ──► parse_response ──► ResponseHead (or Err → 502)
+//!
+//!  header block ──► hpack::Decoder::decode ──► field(name, value) per field
+//!                        └─► Err(DecodeError) ──► COMPRESSION_ERROR, or 431 for a long list
+//!  response head ──► hpack::Encoder::{status, field} ──► header block
 //! ```
 //!
 //! The request parser classifies each request the way AWS's Application Load Balancer does
@@ -21,10 +26,12 @@
 //! unambiguously, and refuses (in every mode) what cannot be.
 //!
 //! What it does not do: allocate per byte or per header (header storage is a `Vec` the caller
-//! reuses across requests), decode bodies, or rewrite anything — the proxy serialises what it
-//! forwards, guided by the per-header flags ([`HeaderFlags`]).
+//! reuses across requests; HPACK's dynamic table grows only up to the size agreed in
+//! SETTINGS), decode bodies, or rewrite anything — the proxy serialises what it forwards,
+//! guided by the per-header flags ([`HeaderFlags`]).
 #![forbid(unsafe_code)]
 
+pub mod hpack;
 pub mod http1;
 
 pub use http1::{
