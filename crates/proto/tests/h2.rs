@@ -1,5 +1,7 @@
 //! The HTTP/2 server state machine against hand-built client frames.
 
+#![allow(clippy::unwrap_used)]
+
 use proto::h2::frame::{flag, kind};
 use proto::h2::{Config, ErrorCode, Event, FrameHeader, PREFACE, ServerConn};
 use proto::hpack;
