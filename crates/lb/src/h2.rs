@@ -1,15 +1,18 @@
 //! The HTTP/2 front end (ALPN `h2` on HTTPS listeners).
 //!
 //! One task drives the connection: it reads TLS records, feeds them to
-//! [`proto::h2::ServerConn`], starts one task per request stream, and writes every response
+//! [`proto::h2::ServerConn`], polls one future per request stream, and writes every response
 //! that is ready in one batch. Each stream is decided by [`crate::phases`] exactly as an
 //! HTTP/1.1 request is and forwarded over the same pooled HTTP/1.1 connections to targets.
+//! The stream futures live in the connection's task (a `FuturesUnordered`): a stream costs
+//! no task of its own, and a target's answer wakes the connection directly.
 //!
 //! ```text
-//!             ┌────────── connection task ──────────┐        stream tasks
-//!  TLS ──► recv ──► Event::Request ──► spawn ─────────────► decide ─► target ─┐
-//!                   Event::Data ──► body channel ─────────► write to target   │
-//!  TLS ◄── output ◄── send_headers / send_data ◄── Msg::Response / body chunks ◄┘
+//!             ┌───────────────── connection task ─────────────────┐
+//!  TLS ──► recv ──► Event::Request ──► stream future: decide ─► target ─┐
+//!                   Event::Data ──► body channel ──► write to target    │
+//!  TLS ◄── output ◄── send_headers / send_data ◄── Reply (head, body) ◄─┘
+//!                                   ▲ long bodies: a pump task per stream
 //! ```
 //!
 //! Bounds: request bodies in flight by the HTTP/2 flow-control windows (the client is only
@@ -25,12 +28,14 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::{Buf, Bytes, BytesMut};
+use futures_util::StreamExt as _;
+use futures_util::future::{AbortHandle, Abortable};
+use futures_util::stream::FuturesUnordered;
 use model::{RedirectSource, RequestFacts};
 use proto::h2::{ErrorCode, Event, Request, ServerConn};
 use proto::{Class, ResponseHead};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 use tokio::time::Sleep;
 
 use crate::body::ChunkedDecoder;
@@ -81,6 +86,7 @@ where
         rbuf: vec![0; READ_BUF].into_boxed_slice(),
         rlen: 0,
         streams: Vec::new(),
+        futures: FuturesUnordered::new(),
         msgs,
         msg_tx,
         draining: Box::pin(async move {
@@ -95,21 +101,15 @@ where
     poll_fn(|cx| d.poll(cx)).await;
 }
 
-/// A message from a stream task to its connection.
+/// A message from a stream future to its connection, before its reply.
 enum Msg {
     /// An informational (1xx) head.
     Interim { stream: u32, head: ResponseOut },
-    /// The final head, and the body or where it will come from.
-    Response {
-        stream: u32,
-        head: ResponseOut,
-        body: BodyOut,
-    },
     /// Request body bytes reached the target: credit them to the client.
     Consumed { stream: u32, n: usize },
-    /// The stream task ended without a response: reset the stream.
-    Failed { stream: u32 },
 }
+
+type StreamFuture = Abortable<Pin<Box<dyn Future<Output = (u32, Reply)> + Send>>>;
 
 /// A response head for the client: status and fields (ranges into `buf`).
 #[derive(Debug, Default)]
@@ -142,15 +142,11 @@ impl ResponseOut {
     }
 }
 
-enum BodyOut {
-    Complete(Bytes),
-    Streaming(mpsc::Receiver<Result<Bytes, ()>>),
-}
-
 /// The connection's view of one stream.
 struct StreamIo {
     id: u32,
-    task: JoinHandle<()>,
+    /// Cancels the stream's future (the client reset the stream).
+    abort: AbortHandle,
     /// Request body bytes go here; dropped at the end of the body.
     body_tx: Option<mpsc::UnboundedSender<Bytes>>,
     /// Response body bytes waiting for flow-control window.
@@ -168,6 +164,7 @@ struct Driver<S> {
     rbuf: Box<[u8]>,
     rlen: usize,
     streams: Vec<StreamIo>,
+    futures: FuturesUnordered<StreamFuture>,
     msgs: mpsc::UnboundedReceiver<Msg>,
     msg_tx: mpsc::UnboundedSender<Msg>,
     draining: Pin<Box<dyn Future<Output = ()> + Send>>,
@@ -177,14 +174,6 @@ struct Driver<S> {
     last_active: Instant,
     /// Bytes were written and not yet flushed.
     flushing: bool,
-}
-
-impl<S> Drop for Driver<S> {
-    fn drop(&mut self) {
-        for s in &self.streams {
-            s.task.abort();
-        }
-    }
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Driver<S> {
@@ -198,6 +187,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Driver<S> {
             }
             while let Poll::Ready(Some(m)) = self.msgs.poll_recv(cx) {
                 self.on_msg(m);
+                progress = true;
+            }
+            while let Poll::Ready(Some(done)) = self.futures.poll_next_unpin(cx) {
+                if let Ok((stream, reply)) = done {
+                    self.on_reply(stream, reply);
+                }
                 progress = true;
             }
             progress |= self.pump_bodies(cx);
@@ -314,17 +309,19 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Driver<S> {
                     let (t, r) = mpsc::unbounded_channel();
                     (Some(t), Some(r))
                 };
-                // boxed: spawning moves a pointer, not the whole (large) stream future
-                let task = tokio::spawn(Box::pin(stream_task(
-                    self.shared.clone(),
-                    self.conn.clone(),
-                    req,
-                    body_rx,
-                    self.msg_tx.clone(),
-                )));
+                let (abort, registration) = AbortHandle::new_pair();
+                let future: Pin<Box<dyn Future<Output = (u32, Reply)> + Send>> =
+                    Box::pin(stream_future(
+                        self.shared.clone(),
+                        self.conn.clone(),
+                        req,
+                        body_rx,
+                        self.msg_tx.clone(),
+                    ));
+                self.futures.push(Abortable::new(future, registration));
                 self.streams.push(StreamIo {
                     id,
-                    task,
+                    abort,
                     body_tx,
                     pending: Bytes::new(),
                     pending_end: false,
@@ -374,7 +371,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Driver<S> {
             }
             Event::Reset { stream, .. } => {
                 if let Some(i) = self.position(stream) {
-                    self.streams.swap_remove(i).task.abort();
+                    self.streams.swap_remove(i).abort.abort();
                 }
             }
             Event::GoAway { .. } => {}
@@ -387,11 +384,22 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Driver<S> {
                 self.h2
                     .send_headers(stream, head.status, head.fields(), false);
             }
-            Msg::Response { stream, head, body } => {
-                let Some(i) = self.position(stream) else {
-                    return;
-                };
-                let empty = matches!(&body, BodyOut::Complete(b) if b.is_empty());
+            Msg::Consumed { stream, n } => self.h2.release(stream, n),
+        }
+    }
+
+    /// A stream's future is done: its head goes out, and its body now or as it arrives.
+    fn on_reply(&mut self, stream: u32, reply: Reply) {
+        // what the future sent before it finished (a 1xx head) goes out first
+        while let Ok(m) = self.msgs.try_recv() {
+            self.on_msg(m);
+        }
+        let Some(i) = self.position(stream) else {
+            return;
+        };
+        match reply {
+            Reply::Complete(head, body) => {
+                let empty = body.is_empty();
                 self.h2
                     .send_headers(stream, head.status, head.fields(), empty);
                 if empty {
@@ -399,20 +407,31 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Driver<S> {
                     return;
                 }
                 let s = &mut self.streams[i];
-                match body {
-                    BodyOut::Complete(b) => {
-                        s.pending = b;
-                        s.pending_end = true;
-                    }
-                    BodyOut::Streaming(rx) => s.body_rx = Some(rx),
-                }
+                s.pending = body;
+                s.pending_end = true;
             }
-            Msg::Consumed { stream, n } => self.h2.release(stream, n),
-            Msg::Failed { stream } => {
-                self.h2.reset(stream, ErrorCode::InternalError);
-                if let Some(i) = self.position(stream) {
-                    self.streams.swap_remove(i);
-                }
+            Reply::Streaming {
+                head,
+                up,
+                state,
+                keep_alive,
+                lease,
+                idle,
+                max_idle,
+            } => {
+                self.h2
+                    .send_headers(stream, head.status, head.fields(), false);
+                let (tx, rx) = mpsc::channel(BODY_CHUNKS);
+                self.streams[i].body_rx = Some(rx);
+                let shared = self.shared.clone();
+                tokio::spawn(async move {
+                    let _lease = lease;
+                    if let Some(up) = pump(up, state, idle, &tx).await
+                        && keep_alive
+                    {
+                        shared.pool.put(up, max_idle);
+                    }
+                });
             }
         }
     }
@@ -466,23 +485,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Driver<S> {
     }
 }
 
-/// Sends `Failed` unless the stream task answered.
-struct StreamGuard<'a> {
-    tx: &'a mpsc::UnboundedSender<Msg>,
-    stream: u32,
-    answered: bool,
-}
-
-impl Drop for StreamGuard<'_> {
-    fn drop(&mut self) {
-        if !self.answered {
-            let _ = self.tx.send(Msg::Failed {
-                stream: self.stream,
-            });
-        }
-    }
-}
-
 /// What a stream's forwarding produced: a complete answer, or a head with the target's
 /// connection still delivering the body.
 enum Reply {
@@ -493,58 +495,28 @@ enum Reply {
         state: Remaining,
         keep_alive: bool,
         lease: crate::targets::Lease,
+        idle: Duration,
+        max_idle: usize,
     },
 }
 
-async fn stream_task(
+async fn stream_future(
     shared: Arc<Shared>,
     conn: Arc<ConnInfo>,
     req: Request,
     body: Option<mpsc::UnboundedReceiver<Bytes>>,
     tx: mpsc::UnboundedSender<Msg>,
-) {
+) -> (u32, Reply) {
     let stream = req.stream;
-    let mut guard = StreamGuard {
-        tx: &tx,
-        stream,
-        answered: false,
-    };
     let g = shared.current.load_full();
-    let Some(lref) = g.listener(conn.local) else {
-        return;
+    let reply = match g.listener(conn.local) {
+        Some(lref) => handle(&shared, &g, lref, &conn, &req, body, &tx).await,
+        None => {
+            let (head, body) = lb_response(LbResponse::error(503, None));
+            Reply::Complete(head, body)
+        }
     };
-    let reply = handle(&shared, &g, lref, &conn, &req, body, &tx).await;
-    guard.answered = true;
-    match reply {
-        Reply::Complete(head, body) => {
-            let _ = tx.send(Msg::Response {
-                stream,
-                head,
-                body: BodyOut::Complete(body),
-            });
-        }
-        Reply::Streaming {
-            head,
-            up,
-            state,
-            keep_alive,
-            lease,
-        } => {
-            let (btx, brx) = mpsc::channel(BODY_CHUNKS);
-            let _ = tx.send(Msg::Response {
-                stream,
-                head,
-                body: BodyOut::Streaming(brx),
-            });
-            let attrs = &g.lb_model(lref).attributes;
-            if let Some(up) = pump(up, state, attrs.idle_timeout, &btx).await
-                && keep_alive
-            {
-                shared.pool.put(up, attrs.limits.max_idle_per_target);
-            }
-            drop(lease);
-        }
-    }
+    (stream, reply)
 }
 
 fn lb_response(resp: LbResponse) -> (ResponseOut, Bytes) {
@@ -856,6 +828,8 @@ impl Forwarding<'_> {
                 state,
                 keep_alive,
                 lease,
+                idle: attrs.idle_timeout,
+                max_idle: attrs.limits.max_idle_per_target,
             },
         }
     }
