@@ -271,6 +271,16 @@ fn frame(out: &mut Vec<u8>, k: u8, flags: u8, stream: u32, payload: &[u8]) {
     out.extend_from_slice(payload);
 }
 
+/// The pseudo-header fields of a request to the test name.
+fn head(method: &'static str, path: &'static str) -> Vec<(&'static str, &'static str)> {
+    vec![
+        (":method", method),
+        (":scheme", "https"),
+        (":authority", NAME),
+        (":path", path),
+    ]
+}
+
 fn block(fields: &[(&str, &str)]) -> Vec<u8> {
     let mut enc = proto::hpack::Encoder::new();
     let mut b = Vec::new();
@@ -298,12 +308,7 @@ async fn malformed_requests_are_answered_400_and_the_connection_lives_on() {
     let origin = Origin::start("o").await;
     let (server, addr) = h2_server(&ca, &origin).await;
     let mut c = RawClient::start(&ca, addr).await;
-    let base = [
-        (":method", "GET"),
-        (":scheme", "https"),
-        (":authority", NAME),
-        (":path", "/"),
-    ];
+    let base = head("GET", "/");
     let cases: [&[(&str, &str)]; 3] = [
         &[("Upper-Case", "x")],
         &[("connection", "close")],
@@ -358,12 +363,7 @@ async fn shutdown_sends_goaway_and_finishes_open_streams() {
     let origin = Origin::start("o").await;
     let (server, addr) = h2_server(&ca, &origin).await;
     let mut c = RawClient::start(&ca, addr).await;
-    let fields = [
-        (":method", "GET"),
-        (":scheme", "https"),
-        (":authority", NAME),
-        (":path", "/sleep/500"),
-    ];
+    let fields = head("GET", "/sleep/500");
     c.send(
         kind::HEADERS,
         flag::END_HEADERS | flag::END_STREAM,
@@ -390,12 +390,7 @@ async fn a_body_without_length_is_chunked_to_the_target() {
     let origin = Origin::start("o").await;
     let (server, addr) = h2_server(&ca, &origin).await;
     let mut c = RawClient::start(&ca, addr).await;
-    let fields = [
-        (":method", "POST"),
-        (":scheme", "https"),
-        (":authority", NAME),
-        (":path", "/stream"),
-    ];
+    let fields = head("POST", "/stream");
     c.send(kind::HEADERS, flag::END_HEADERS, 1, &block(&fields))
         .await;
     c.send(kind::DATA, 0, 1, b"hel").await;
@@ -416,13 +411,8 @@ async fn a_client_that_stops_sending_its_body_gets_408_after_the_idle_timeout() 
     let origin = Origin::start("o").await;
     let (server, addr) = h2_server_idle(&ca, &origin, 1).await;
     let mut c = RawClient::start(&ca, addr).await;
-    let fields = [
-        (":method", "POST"),
-        (":scheme", "https"),
-        (":authority", NAME),
-        (":path", "/upload"),
-        ("content-length", "10"),
-    ];
+    let mut fields = head("POST", "/upload");
+    fields.push(("content-length", "10"));
     let started = std::time::Instant::now();
     c.send(kind::HEADERS, flag::END_HEADERS, 1, &block(&fields))
         .await;
@@ -443,12 +433,7 @@ async fn interim_responses_are_relayed_before_the_final_one() {
     let origin = Origin::start("o").await;
     let (server, addr) = h2_server(&ca, &origin).await;
     let mut c = RawClient::start(&ca, addr).await;
-    let fields = [
-        (":method", "GET"),
-        (":scheme", "https"),
-        (":authority", NAME),
-        (":path", "/early-hints"),
-    ];
+    let fields = head("GET", "/early-hints");
     c.send(
         kind::HEADERS,
         flag::END_HEADERS | flag::END_STREAM,
