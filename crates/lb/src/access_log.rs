@@ -296,7 +296,7 @@ impl Fields<'_> {
 }
 
 /// ISO 8601 in UTC with microseconds, as AWS writes it: `2026-11-24T18:30:04.123456Z`.
-pub fn format_time(t: SystemTime, out: &mut String) {
+pub(crate) fn format_time(t: SystemTime, out: &mut String) {
     let since = t.duration_since(UNIX_EPOCH).unwrap_or_default();
     let secs = since.as_secs();
     let (y, m, d) = civil_from_days((secs / 86_400) as i64);

@@ -31,17 +31,19 @@ mod upstream;
 mod watchdog;
 
 pub use access_log::{
-    AccessLogHandle, AccessLogRecord, FIELDS as ACCESS_LOG_FIELDS, LogType, ParseError,
-    format_time, parse_line, request_field, target_group_arn,
+    AccessLogRecord, FIELDS as ACCESS_LOG_FIELDS, LogType, ParseError, parse_line, request_field,
+    target_group_arn,
 };
 pub use metrics::Metrics;
 pub use server::{ReloadSummary, ServeError, Server};
-pub use targets::{
-    CheckOutcome, DrainingTarget, HealthState, Lease, Reason, StickyCookie, TargetGroupRuntime,
-    TargetHealth, TargetState, Thresholds, cookie, set_cookie_headers, spawn_health_checks,
-    status_code_of, target_group_cookie, target_group_from_cookie,
-};
-pub use tls::{
-    CertStore, TlsContext, TlsError, TlsInfo, certificate_arn, certificate_names, negotiated,
-    openssl_name, protocol_name, rustls_suite, server_config,
-};
+pub use targets::{HealthState, TargetHealth};
+pub use tls::{TlsError, certificate_arn};
+
+/// Pieces the integration tests drive on their own (the access-log writer, the health
+/// checker, the TLS context). Not a stable interface: use [`Server`].
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::access_log::AccessLogHandle;
+    pub use crate::targets::{TargetGroupRuntime, spawn_health_checks};
+    pub use crate::tls::{TlsContext, TlsInfo, certificate_names, server_config};
+}

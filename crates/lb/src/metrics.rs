@@ -41,6 +41,7 @@ metrics! {
     target_connection_errors => "TargetConnectionErrorCount", "Connections to targets that could not be established";
     desync_non_compliant => "DesyncMitigationMode_NonCompliant_Request_Count", "Requests that do not comply with RFC 7230";
     desync_blocked => "DesyncMitigationMode_Blocked_Request_Count", "Requests blocked by the desync mitigation mode";
+    h2_connection_errors => "HTTP2_ConnectionError_Count", "HTTP/2 client connections closed for breaking the protocol (GOAWAY with an error; Rampart's, not a CloudWatch metric)";
     received_bytes => "ProcessedBytes_Received", "Bytes received from clients";
     sent_bytes => "ProcessedBytes_Sent", "Bytes sent to clients";
 }

@@ -96,7 +96,7 @@ const SUITES: &[(&str, SupportedCipherSuite)] = &[
 ];
 
 /// The rustls suite for an AWS/OpenSSL cipher name, when rustls implements it.
-pub fn rustls_suite(openssl_name: &str) -> Option<SupportedCipherSuite> {
+pub(crate) fn rustls_suite(openssl_name: &str) -> Option<SupportedCipherSuite> {
     SUITES
         .iter()
         .find(|(name, _)| *name == openssl_name)
@@ -104,7 +104,7 @@ pub fn rustls_suite(openssl_name: &str) -> Option<SupportedCipherSuite> {
 }
 
 /// The name AWS logs (`ssl_cipher`) for a negotiated suite.
-pub fn openssl_name(suite: CipherSuite) -> &'static str {
+pub(crate) fn openssl_name(suite: CipherSuite) -> &'static str {
     SUITES
         .iter()
         .find(|(_, s)| s.suite() == suite)
@@ -112,7 +112,7 @@ pub fn openssl_name(suite: CipherSuite) -> &'static str {
 }
 
 /// `TLSv1.2`, as AWS's `ssl_protocol` field spells it.
-pub fn protocol_name(version: ProtocolVersion) -> &'static str {
+pub(crate) fn protocol_name(version: ProtocolVersion) -> &'static str {
     match version {
         ProtocolVersion::TLSv1_3 => "TLSv1.3",
         ProtocolVersion::TLSv1_2 => "TLSv1.2",
@@ -427,7 +427,7 @@ pub struct TlsInfo {
 }
 
 /// What a completed handshake negotiated.
-pub fn negotiated(conn: &ServerConnection) -> TlsInfo {
+pub(crate) fn negotiated(conn: &ServerConnection) -> TlsInfo {
     TlsInfo {
         sni: conn.server_name().map(str::to_owned),
         protocol: conn.protocol_version().map_or("-", protocol_name),

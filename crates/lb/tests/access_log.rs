@@ -7,7 +7,8 @@ mod common;
 use std::time::{Duration, UNIX_EPOCH};
 
 use common::TempDir;
-use lb::{AccessLogHandle, AccessLogRecord, LogType, parse_line};
+use lb::internals::AccessLogHandle;
+use lb::{AccessLogRecord, LogType, parse_line};
 
 fn aws_example() -> AccessLogRecord {
     let t = |secs: u64, micros: u64| {

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use lb::{TargetGroupRuntime, spawn_health_checks};
+use lb::internals::{TargetGroupRuntime, spawn_health_checks};
 use model::{Algorithm, HealthCheck, ProtocolVersion, Target, TargetGroup, TargetProtocol};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -216,7 +216,8 @@ async fn https_health_checks_accept_a_self_signed_target_certificate() {
         },
         certificates: vec![],
     };
-    let acceptor = tokio_rustls::TlsAcceptor::from(lb::server_config(&tls, &[]).unwrap());
+    let acceptor =
+        tokio_rustls::TlsAcceptor::from(lb::internals::server_config(&tls, &[]).unwrap());
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let _task = tokio::spawn(async move {

@@ -8,7 +8,7 @@ mod common;
 use std::sync::Arc;
 
 use common::TestCa;
-use lb::{TlsContext, TlsInfo};
+use lb::internals::{TlsContext, TlsInfo};
 use model::{Certificate, ListenerTls, SslPolicy, TlsVersion};
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -400,7 +400,10 @@ async fn self_signed_certificates_are_generated_for_their_names() {
         certificates: vec![],
     };
     let ctx = TlsContext::new(&tls, &[]).unwrap();
-    assert_eq!(lb::certificate_names(ctx.certs()), ["lab.example.com"]);
+    assert_eq!(
+        lb::internals::certificate_names(ctx.certs()),
+        ["lab.example.com"]
+    );
 }
 
 #[test]

@@ -4,7 +4,9 @@
 //! verdict; nothing reads sockets, spawns tasks or keeps clocks. That keeps the parsers
 //! deterministic, fuzzable and usable offline (replay, `rampart explain`).
 //!
-//! Today the crate holds the HTTP/1.x parser of the load balancer ([`http1`]):
+//! The crate holds the load balancer's protocols: the HTTP/1.x parser ([`http1`]), and the
+//! server side of HTTP/2 ([`h2`], a connection state machine) with its HPACK codec
+//! ([`hpack`]):
 //!
 //! ```text
 //!  client bytes ──► parse_request ──► RequestHead (spans into the buffer, framing,
@@ -12,6 +14,13 @@
 //!                        └─► Err(ParseError) ──► 400 / 414 / 501 / 505, close
 //!  chunked body ──► ChunkedScanner::scan ──► how many bytes belong to the message, done?
 //!  target bytes ──► parse_response ──► ResponseHead (or Err → 502)
+//!
+//!  header block ──► hpack::Decoder::decode ──► field(name, value) per field
+//!                        └─► Err(DecodeError) ──► COMPRESSION_ERROR, or 431 for a long list
+//!  response head ──► hpack::Encoder::{status, field} ──► header block
+//!
+//!  h2 bytes ──► h2::ServerConn::recv ──► Event::{Request, Data, Reset, Malformed, GoAway}
+//!  response ──► send_headers / send_data (flow-controlled) ──► output() ──► client
 //! ```
 //!
 //! The request parser classifies each request the way AWS's Application Load Balancer does
@@ -21,10 +30,13 @@
 //! unambiguously, and refuses (in every mode) what cannot be.
 //!
 //! What it does not do: allocate per byte or per header (header storage is a `Vec` the caller
-//! reuses across requests), decode bodies, or rewrite anything — the proxy serialises what it
-//! forwards, guided by the per-header flags ([`HeaderFlags`]).
+//! reuses across requests; HPACK's dynamic table grows only up to the size agreed in
+//! SETTINGS), decode bodies, or rewrite anything — the proxy serialises what it forwards,
+//! guided by the per-header flags ([`HeaderFlags`]).
 #![forbid(unsafe_code)]
 
+pub mod h2;
+pub mod hpack;
 pub mod http1;
 
 pub use http1::{

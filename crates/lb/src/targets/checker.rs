@@ -189,7 +189,7 @@ async fn status_of<S: AsyncRead + AsyncWrite + Unpin>(mut s: S, request: &[u8]) 
 }
 
 /// The status code of an HTTP/1.x status line (`HTTP/1.1 200 OK`).
-pub fn status_code_of(line: &[u8]) -> Option<u16> {
+pub(crate) fn status_code_of(line: &[u8]) -> Option<u16> {
     let rest = line
         .strip_prefix(b"HTTP/1.1 ")
         .or_else(|| line.strip_prefix(b"HTTP/1.0 "))?;

@@ -25,9 +25,10 @@ use std::time::{Duration, Instant, SystemTime};
 use atomic_waker::AtomicWaker;
 use model::{Algorithm, TargetGroup};
 
-pub use checker::{spawn_health_checks, status_code_of};
-pub use health::{CheckOutcome, HealthState, Reason, Thresholds};
-pub use sticky::{
+pub use checker::spawn_health_checks;
+pub use health::HealthState;
+pub(crate) use health::{CheckOutcome, Reason, Thresholds};
+pub(crate) use sticky::{
     StickyCookie, cookie, set_cookie_headers, target_group_cookie, target_group_from_cookie,
 };
 

@@ -14,7 +14,7 @@ use ring::hmac;
 
 /// Which cookie pair.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StickyCookie {
+pub(crate) enum StickyCookie {
     /// `AWSALB` and `AWSALBCORS`: the target.
     Target,
     /// `AWSALBTG` and `AWSALBTGCORS`: the target group.
@@ -23,24 +23,25 @@ pub enum StickyCookie {
 
 impl StickyCookie {
     /// The cookie's name and its CORS twin's.
-    pub fn names(self) -> [&'static str; 2] {
+    /// The value a request carries, from either cookie of the pair.
+    #[cfg(test)]
+    fn find(self, cookie_header: &str) -> Option<&str> {
+        self.names()
+            .iter()
+            .find_map(|name| cookie(cookie_header, name))
+    }
+
+    pub(crate) fn names(self) -> [&'static str; 2] {
         match self {
             StickyCookie::Target => ["AWSALB", "AWSALBCORS"],
             StickyCookie::TargetGroup => ["AWSALBTG", "AWSALBTGCORS"],
         }
     }
-
-    /// The value a request carries, from either cookie of the pair.
-    pub fn find(self, cookie_header: &str) -> Option<&str> {
-        self.names()
-            .iter()
-            .find_map(|name| cookie(cookie_header, name))
-    }
 }
 
 /// The `Set-Cookie` values for a sticky pick: the plain cookie and its CORS twin, expiring
 /// `duration` after `now`.
-pub fn set_cookie_headers(
+pub(crate) fn set_cookie_headers(
     kind: StickyCookie,
     value: &str,
     duration: Duration,
@@ -55,7 +56,7 @@ pub fn set_cookie_headers(
 }
 
 /// The value of cookie `name` in a `Cookie` header.
-pub fn cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+pub(crate) fn cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {
     header.split(';').find_map(|pair| {
         let (k, v) = pair.trim().split_once('=')?;
         (k == name).then_some(v)
@@ -68,12 +69,12 @@ pub(crate) fn target_cookie(group: &str, addr: SocketAddr) -> String {
 }
 
 /// The `AWSALBTG` value for a target group.
-pub fn target_group_cookie(group: &str) -> String {
+pub(crate) fn target_group_cookie(group: &str) -> String {
     tag(&[b"AWSALBTG", group.as_bytes()])
 }
 
 /// Which of a forward's groups an `AWSALBTG` value names, by index.
-pub fn target_group_from_cookie<'a>(
+pub(crate) fn target_group_from_cookie<'a>(
     value: &str,
     groups: impl IntoIterator<Item = &'a str>,
 ) -> Option<usize> {

@@ -23,7 +23,8 @@ pub fn free_port() -> u16 {
 /// sick), `/hang` never, `/stall` with a head and the start of a body it never finishes,
 /// `/ws` with a WebSocket echo, and anything else with its name and the request head it
 /// received, so tests can see what the load balancer forwarded; `/sleep/<ms>` after that
-/// many milliseconds.
+/// many milliseconds; `/bytes/<n>` with n bytes (`i % 251` for byte i); `/early-hints`
+/// with a 103 before its 200.
 pub struct Origin {
     pub addr: SocketAddr,
     pub name: String,
@@ -149,6 +150,23 @@ async fn origin_conn(
                 .await?;
             tokio::time::sleep(Duration::from_secs(3600)).await;
             return Ok(());
+        }
+        if path == "/early-hints" {
+            s.write_all(
+                b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+            )
+            .await?;
+            continue;
+        }
+        if let Some(n) = path
+            .strip_prefix("/bytes/")
+            .and_then(|n| n.parse::<usize>().ok())
+        {
+            let body: Vec<u8> = (0..n).map(|i| (i % 251) as u8).collect();
+            s.write_all(format!("HTTP/1.1 200 OK\r\nContent-Length: {n}\r\n\r\n").as_bytes())
+                .await?;
+            s.write_all(&body).await?;
+            continue;
         }
         if let Some(ms) = path.strip_prefix("/sleep/").and_then(|m| m.parse().ok()) {
             tokio::time::sleep(Duration::from_millis(ms)).await;

@@ -5,7 +5,7 @@
 //! (the cost is linear in what is buffered; a caller may skip the call when the new bytes hold
 //! no LF).
 
-mod chars;
+pub(crate) mod chars;
 mod chunked;
 mod classify;
 mod request;
