@@ -18,7 +18,7 @@ use crate::conn::ConnInfo;
 use crate::phases::{self, Decision, RequestMeta};
 use crate::record::Exchange;
 use crate::respond::LbResponse;
-use crate::rewrite::{self, ForwardCtx, Framing};
+use crate::rewrite::{self, ForwardCtx, Framing, utf8};
 use crate::server::{Generation, ListenerRef, Shared};
 use crate::upstream::{RespErr, TARGET_DEREGISTERED, UpstreamConn, read_response_head};
 use crate::watchdog::Watchdog;
@@ -141,10 +141,6 @@ where
             }
         }
     }
-}
-
-fn utf8(b: &[u8]) -> &str {
-    std::str::from_utf8(b).unwrap_or("")
 }
 
 /// Serves one request whose head is in `st.head`. Returns whether the connection may serve

@@ -550,19 +550,16 @@ async fn handle(
     x.detailed = g.lbs[lref.lb].access_log.is_some() || tracing::enabled!(tracing::Level::DEBUG);
 
     let authority = req.authority();
-    let host = authority.map(|a| std::str::from_utf8(rewrite::strip_port(a)).unwrap_or(""));
+    let host = authority.map(|a| rewrite::utf8(rewrite::strip_port(a)));
     let target = req.path();
     let (path, query) = match target.iter().position(|&b| b == b'?') {
         Some(q) => (&target[..q], Some(&target[q + 1..])),
         None => (target, None),
     };
-    let path = std::str::from_utf8(path).unwrap_or("");
-    let query = query.map(|q| std::str::from_utf8(q).unwrap_or(""));
-    let method = std::str::from_utf8(req.method()).unwrap_or("");
-    let headers: Vec<(&str, &[u8])> = req
-        .fields()
-        .map(|(n, v)| (std::str::from_utf8(n).unwrap_or(""), v))
-        .collect();
+    let path = rewrite::utf8(path);
+    let query = query.map(rewrite::utf8);
+    let method = rewrite::utf8(req.method());
+    let headers: Vec<(&str, &[u8])> = req.fields().map(|(n, v)| (rewrite::utf8(n), v)).collect();
     let facts = RequestFacts {
         method,
         host,
@@ -653,7 +650,7 @@ async fn handle(
                     .chain(joined),
                 &cx,
             );
-            let cookies = std::str::from_utf8(&cookies).unwrap_or("");
+            let cookies = rewrite::utf8(&cookies);
             let forwarding = Forwarding {
                 shared,
                 g,

@@ -56,6 +56,11 @@ fn is_replaced_request_header(name: &[u8]) -> bool {
     }
 }
 
+/// Request text as the rule conditions read it; bytes that are not UTF-8 match as empty.
+pub(crate) fn utf8(b: &[u8]) -> &str {
+    std::str::from_utf8(b).unwrap_or("")
+}
+
 /// Counts the addresses in the `X-Forwarded-For` headers.
 pub(crate) fn forwarded_ip_count<'h>(values: impl Iterator<Item = &'h [u8]>) -> usize {
     values
