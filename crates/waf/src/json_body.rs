@@ -1,0 +1,1 @@
+//! AWS WAF's lenient JSON body parser (`JsonBody`).
