@@ -6,15 +6,26 @@
 //!
 //! ```text
 //!  request ─► fields (FieldToMatch, once each) ─► transformations (once per chain)
-//!          ─► statements (byte/regex sets in one pass, detectors) ─► rules by priority
+//!          ─► statements (byte/regex matches, detectors) ─► rules by priority
 //!          ─► labels, actions, terminating rule ─► verdict + AWS WAF log record
 //! ```
 
 #![forbid(unsafe_code)]
 
+pub mod acl;
 pub mod detect;
+mod engine;
+mod fields;
+pub mod ipset;
 pub mod json_body;
+mod managed;
+mod multipart;
 mod request;
 pub mod transform;
 
+pub use engine::{
+    ActionKind, BlockResponse, GroupRecord, MatchDetail, Options, Resources, RuleMatch, RuleType,
+    TraceStep, Verdict, WebAcl, compile,
+};
+pub use managed::names as managed_rule_groups;
 pub use request::{Header, Request};

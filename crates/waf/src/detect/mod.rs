@@ -15,3 +15,23 @@ pub struct Detection {
     /// At most a few tokens of the input that make the case, as AWS logs `matchedData`.
     pub matched: Vec<String>,
 }
+
+/// The attack families behind the managed rule groups (Rampart's detection statement).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Detector {}
+
+impl Detector {
+    pub fn from_name(name: &str) -> Option<Detector> {
+        let _ = name;
+        None
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {}
+    }
+
+    pub fn detect(self, input: &[u8]) -> Option<Detection> {
+        let _ = input;
+        match self {}
+    }
+}
