@@ -18,9 +18,11 @@ mod engine;
 mod fields;
 pub mod ipset;
 pub mod json_body;
+pub mod log;
 mod managed;
 mod multipart;
 mod request;
+pub mod requests;
 pub mod transform;
 
 pub use engine::{

@@ -842,7 +842,7 @@ pub(crate) fn search_bytes(
 }
 
 /// Strict standard base64 with padding.
-fn decode_base64(s: &str) -> Option<Vec<u8>> {
+pub(crate) fn decode_base64(s: &str) -> Option<Vec<u8>> {
     let s = s.as_bytes();
     if !s.len().is_multiple_of(4) {
         return None;
