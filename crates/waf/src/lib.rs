@@ -13,7 +13,10 @@
 #![forbid(unsafe_code)]
 
 pub mod detect;
+pub mod geo;
 pub mod json_body;
+#[doc(hidden)]
+pub mod mmdb_writer;
 mod request;
 pub mod transform;
 
