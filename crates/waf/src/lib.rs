@@ -17,6 +17,7 @@ pub mod geo;
 pub mod json_body;
 #[doc(hidden)]
 pub mod mmdb_writer;
+pub mod rate;
 mod request;
 pub mod transform;
 
