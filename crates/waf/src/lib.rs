@@ -16,11 +16,15 @@ pub mod acl;
 pub mod detect;
 mod engine;
 mod fields;
+pub mod geo;
 pub mod ipset;
 pub mod json_body;
 pub mod log;
 mod managed;
+#[doc(hidden)]
+pub mod mmdb_writer;
 mod multipart;
+pub mod rate;
 mod request;
 pub mod requests;
 pub mod transform;
