@@ -30,8 +30,8 @@ pub mod requests;
 pub mod transform;
 
 pub use engine::{
-    ActionKind, BlockResponse, GroupRecord, MatchDetail, Options, Resources, RuleMatch, RuleType,
-    TraceStep, Verdict, WebAcl, compile,
+    ActionKind, BlockResponse, GroupRecord, MatchDetail, Options, RateRecord, Resources, RuleMatch,
+    RuleType, TraceStep, Verdict, WebAcl, compile,
 };
 pub use managed::names as managed_rule_groups;
 pub use request::{Header, Request};

@@ -73,7 +73,23 @@ pub fn record(
                 .collect(),
         ),
     );
-    r.insert("rateBasedRuleList".into(), json!([]));
+    r.insert(
+        "rateBasedRuleList".into(),
+        Value::Array(
+            verdict
+                .rate_based_rules
+                .iter()
+                .map(|x| {
+                    json!({
+                        "rateBasedRuleName": x.rule_name,
+                        "limitKey": x.limit_key,
+                        "maxRateAllowed": x.max_rate_allowed,
+                        "evaluationWindowSec": x.evaluation_window_sec.to_string(),
+                    })
+                })
+                .collect(),
+        ),
+    );
     r.insert(
         "nonTerminatingMatchingRules".into(),
         Value::Array(

@@ -946,3 +946,218 @@ fn capacity_is_computed_as_aws_does() {
     ));
     assert_eq!(acl.capacity(), 12 + 20);
 }
+
+// ---- rate-based, geo and ASN ----------------------------------------------------------------
+
+fn rate(limit: u64, key: &str, extra: Value) -> Value {
+    let mut s = json!({"Limit": limit, "EvaluationWindowSec": 60, "AggregateKeyType": key});
+    if let (Some(o), Some(e)) = (s.as_object_mut(), extra.as_object()) {
+        o.extend(e.clone());
+    }
+    json!({"RateBasedStatement": s})
+}
+
+fn at(req: &Req, acl: &WebAcl, ms: u64) -> Verdict {
+    req.eval_with(
+        acl,
+        Options {
+            now: ms / 1000,
+            now_ms: ms,
+            ..Options::default()
+        },
+    )
+}
+
+#[test]
+fn rate_based_rules_limit_each_key_above_the_limit() {
+    let mut r = rule("per-ip", 0, rate(10, "IP", json!({})), "Block");
+    r["RuleLabels"] = json!([{"Name": "limited"}]);
+    let acl = compile(web_acl("Allow", vec![r]));
+    let a = get("/").ip("192.0.2.1");
+    let t0 = 1_700_000_000_000;
+    for i in 0..10 {
+        assert_eq!(
+            at(&a, &acl, t0 + i * 100).action,
+            ActionKind::Allow,
+            "request {i}"
+        );
+    }
+    let v = at(&a, &acl, t0 + 1_100);
+    assert_eq!(v.action, ActionKind::Block);
+    assert_eq!(v.terminating_rule_type, RuleType::RateBased);
+    assert_eq!(v.rate_based_rules[0].rule_name, "per-ip");
+    assert_eq!(v.rate_based_rules[0].max_rate_allowed, 10);
+    assert_eq!(v.labels, ["awswaf:000000000000:webacl:test-acl:limited"]);
+    // another address has its own count
+    assert_eq!(
+        at(&get("/").ip("192.0.2.2"), &acl, t0 + 1_200).action,
+        ActionKind::Allow
+    );
+    // once the window has passed, the key is no longer limited
+    assert_eq!(at(&a, &acl, t0 + 130_000).action, ActionKind::Allow);
+}
+
+#[test]
+fn rate_based_scope_down_and_custom_keys() {
+    let st = rate(
+        10,
+        "CUSTOM_KEYS",
+        json!({
+            "CustomKeys": [{"Header": {"Name": "x-api-key", "TextTransformations": [{"Priority": 0, "Type": "NONE"}]}},
+                           {"HTTPMethod": {}}],
+            "ScopeDownStatement": byte(uri(), "/api/", "STARTS_WITH", &["NONE"])
+        }),
+    );
+    let acl = compile(web_acl("Allow", vec![rule("api", 0, st, "Block")]));
+    let t0 = 1_700_000_000_000;
+    let key_a = get("/api/x").header("X-Api-Key", "a");
+    for i in 0..10 {
+        at(&key_a, &acl, t0 + i);
+    }
+    assert_eq!(at(&key_a, &acl, t0 + 20).action, ActionKind::Block);
+    // another key value, or outside the scope-down, or without the key: not limited
+    assert_eq!(
+        at(&get("/api/x").header("X-Api-Key", "b"), &acl, t0 + 21).action,
+        ActionKind::Allow
+    );
+    assert_eq!(
+        at(&get("/other").header("X-Api-Key", "a"), &acl, t0 + 22).action,
+        ActionKind::Allow
+    );
+    for i in 0..20 {
+        assert_eq!(
+            at(&get("/api/x"), &acl, t0 + 30 + i).action,
+            ActionKind::Allow
+        );
+    }
+    // CONSTANT needs a scope-down; IP alone is not a custom key set
+    let e = errors(web_acl(
+        "Allow",
+        vec![rule("c", 0, rate(10, "CONSTANT", json!({})), "Block")],
+    ));
+    assert!(
+        e[0].contains("CONSTANT needs a scope-down statement"),
+        "{e:?}"
+    );
+    let e = errors(web_acl(
+        "Allow",
+        vec![rule(
+            "c",
+            0,
+            rate(10, "CUSTOM_KEYS", json!({"CustomKeys": [{"IP": {}}]})),
+            "Block",
+        )],
+    ));
+    assert!(e[0].contains("must be combined with another key"), "{e:?}");
+    let nested = json!({"NotStatement": {"Statement": rate(10, "IP", json!({}))}});
+    let e = errors(web_acl("Allow", vec![rule("n", 0, nested, "Block")]));
+    assert!(e[0].contains("cannot be nested"), "{e:?}");
+}
+
+fn geo_resources() -> Resources {
+    use waf::mmdb_writer::{GeoRecord, build};
+    let rec = |c: &str, r: Option<&str>, asn| GeoRecord {
+        country: Some(c.to_string()),
+        region: r.map(str::to_string),
+        asn: Some(asn),
+    };
+    let db = build(&[
+        (
+            ("192.0.2.0".parse().unwrap(), 24),
+            rec("US", Some("US-OR"), 64500),
+        ),
+        (
+            ("198.51.100.0".parse().unwrap(), 24),
+            rec("DE", None, 64501),
+        ),
+        (
+            ("2001:db8::".parse().unwrap(), 32),
+            rec("FR", Some("FR-IDF"), 64502),
+        ),
+    ])
+    .unwrap();
+    Resources {
+        geo: Some(std::sync::Arc::new(
+            waf::geo::GeoDb::from_bytes(db).unwrap(),
+        )),
+        ..Resources::default()
+    }
+}
+
+#[test]
+fn geo_match_labels_every_inspected_request_and_the_label_pattern_needs_two_rules() {
+    let res = geo_resources();
+    // AWS's pattern: a geo rule in Count mode labels, a later rule acts on the label
+    let geo = json!({"GeoMatchStatement": {"CountryCodes": ["US"]}});
+    let label = json!({"LabelMatchStatement": {"Scope": "LABEL", "Key": "awswaf:clientip:geo:region:US-OR"}});
+    let acl = compile_with(
+        web_acl(
+            "Allow",
+            vec![
+                rule("geo", 0, geo, "Count"),
+                rule("oregon", 1, label, "Block"),
+            ],
+        ),
+        &res,
+    )
+    .unwrap();
+    let v = get("/").ip("192.0.2.5").eval(&acl);
+    assert_eq!(v.terminating_rule_id, "oregon");
+    assert_eq!(
+        v.labels,
+        [
+            "awswaf:clientip:geo:country:US",
+            "awswaf:clientip:geo:region:US-OR"
+        ]
+    );
+    // not a match, but inspected: labelled all the same
+    let v = get("/").ip("198.51.100.5").eval(&acl);
+    assert_eq!(v.action, ActionKind::Allow);
+    assert_eq!(v.labels, ["awswaf:clientip:geo:country:DE"]);
+    // unknown address: XX
+    let v = get("/").ip("203.0.113.1").eval(&acl);
+    assert_eq!(v.labels, ["awswaf:clientip:geo:country:XX"]);
+
+    // the forwarded variant labels under awswaf:forwardedip
+    let fwd = json!({"GeoMatchStatement": {"CountryCodes": ["FR"],
+        "ForwardedIPConfig": {"HeaderName": "X-Forwarded-For", "FallbackBehavior": "NO_MATCH"}}});
+    let acl = compile_with(web_acl("Allow", vec![rule("fr", 0, fwd, "Block")]), &res).unwrap();
+    let v = get("/")
+        .header("X-Forwarded-For", "2001:db8::1, 192.0.2.1")
+        .eval(&acl);
+    assert_eq!(v.action, ActionKind::Block);
+    assert!(
+        v.labels
+            .contains(&"awswaf:forwardedip:geo:region:FR-IDF".to_string())
+    );
+    // a rule cannot match its own geo labels
+    let same = json!({"AndStatement": {"Statements": [
+        {"GeoMatchStatement": {"CountryCodes": ["US"]}},
+        {"LabelMatchStatement": {"Scope": "NAMESPACE", "Key": "awswaf:clientip:geo:"}}]}});
+    let acl = compile_with(web_acl("Allow", vec![rule("same", 0, same, "Block")]), &res).unwrap();
+    assert_eq!(
+        get("/").ip("192.0.2.5").eval(&acl).action,
+        ActionKind::Allow
+    );
+}
+
+#[test]
+fn asn_match_and_a_missing_database() {
+    let res = geo_resources();
+    let st = json!({"AsnMatchStatement": {"AsnList": [64501, 64502]}});
+    let acl = compile_with(
+        web_acl("Allow", vec![rule("asn", 0, st.clone(), "Block")]),
+        &res,
+    )
+    .unwrap();
+    assert_eq!(
+        get("/").ip("198.51.100.9").eval(&acl).action,
+        ActionKind::Block
+    );
+    assert_eq!(
+        get("/").ip("192.0.2.9").eval(&acl).action,
+        ActionKind::Allow
+    );
+    let e = errors(web_acl("Allow", vec![rule("asn", 0, st, "Block")]));
+    assert!(e[0].contains("needs a geolocation database"), "{e:?}");
+}

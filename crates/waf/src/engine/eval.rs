@@ -23,6 +23,8 @@ pub struct Options {
     pub captcha_solved: Option<u64>,
     /// When the request's token says it last passed a Challenge.
     pub challenge_solved: Option<u64>,
+    /// Milliseconds since the Unix epoch, for rate-based rules; `now × 1000` when 0.
+    pub now_ms: u64,
     /// Record every rule met in [`Verdict::trace`].
     pub trace: bool,
 }
@@ -39,8 +41,11 @@ struct Eval<'a, 'r> {
     opts: Options,
     slots: Vec<Option<Slot<'r>>>,
     labels: Vec<String>,
+    /// Labels a statement adds as it is evaluated (geo), applied when its rule ends.
+    pending: Vec<String>,
     details: Vec<MatchDetail>,
     non_terminating: Vec<RuleMatch>,
+    rate: Vec<RateRecord>,
     groups: Vec<GroupRecord>,
     inserted: Vec<(String, String)>,
     oversize: Vec<&'static str>,
@@ -68,8 +73,10 @@ impl WebAcl {
             opts,
             slots: Vec::new(),
             labels: Vec::new(),
+            pending: Vec::new(),
             details: Vec::new(),
             non_terminating: Vec::new(),
+            rate: Vec::new(),
             groups: Vec::new(),
             inserted: Vec::new(),
             oversize: Vec::new(),
@@ -129,10 +136,104 @@ impl<'r> Eval<'_, 'r> {
             terminating_rule_match_details: details,
             rule_group_list: self.groups,
             non_terminating_matching_rules: self.non_terminating,
+            rate_based_rules: self.rate,
             labels: self.labels,
             inserted_headers: self.inserted,
             oversize_fields: self.oversize,
             trace: self.trace,
+        }
+    }
+
+    fn flush_pending(&mut self) {
+        for l in std::mem::take(&mut self.pending) {
+            if !self.labels.contains(&l) {
+                self.labels.push(l);
+            }
+        }
+    }
+
+    fn now_ms(&self) -> u64 {
+        if self.opts.now_ms != 0 {
+            self.opts.now_ms
+        } else {
+            self.opts.now.saturating_mul(1000)
+        }
+    }
+
+    /// The address a geo or ASN statement looks up, and where it came from.
+    fn geo_address(
+        &self,
+        source: &IpSource,
+    ) -> Option<Result<(IpAddr, crate::geo::GeoSource), bool>> {
+        match self.addresses(source) {
+            Addresses::Skip => None,
+            Addresses::Fallback(m) => Some(Err(m)),
+            Addresses::List(ips) => {
+                let src = match source {
+                    IpSource::Client => crate::geo::GeoSource::ClientIp,
+                    IpSource::Forwarded { .. } => crate::geo::GeoSource::ForwardedIp,
+                };
+                ips.first().map(|ip| Ok((*ip, src)))
+            }
+        }
+    }
+
+    /// The aggregate key of a rate-based statement; `None` when a component is missing (the
+    /// request is not counted).
+    fn rate_key(&mut self, key: &super::RateKey) -> Option<Vec<u8>> {
+        use super::{CustomKey, RateKey};
+        let ip_bytes = |ip: IpAddr| match ip {
+            IpAddr::V4(a) => a.octets().to_vec(),
+            IpAddr::V6(a) => a.octets().to_vec(),
+        };
+        match key {
+            RateKey::Ip => Some(ip_bytes(self.req.client_ip)),
+            RateKey::Constant => Some(Vec::new()),
+            RateKey::ForwardedIp(src) => match self.addresses(src) {
+                Addresses::List(ips) => ips.first().map(|ip| ip_bytes(*ip)),
+                _ => None,
+            },
+            RateKey::Custom(keys) => {
+                let mut out = Vec::new();
+                for k in keys {
+                    let part: Vec<u8> = match k {
+                        CustomKey::Slot(i) => {
+                            let s = self.slot(*i)?;
+                            s.values.first()?.to_vec()
+                        }
+                        CustomKey::Method => self.req.method.as_bytes().to_vec(),
+                        CustomKey::Ip => ip_bytes(self.req.client_ip),
+                        CustomKey::ForwardedIp(src) => match self.addresses(src) {
+                            Addresses::List(ips) => ip_bytes(*ips.first()?),
+                            _ => return None,
+                        },
+                        CustomKey::LabelNamespace(ns) => {
+                            let names: Vec<&str> = self
+                                .labels
+                                .iter()
+                                .filter(|l| l.starts_with(ns.as_str()))
+                                .map(String::as_str)
+                                .collect();
+                            if names.is_empty() {
+                                return None;
+                            }
+                            names.join(",").into_bytes()
+                        }
+                        CustomKey::Ja3 => self.req.ja3?.as_bytes().to_vec(),
+                        CustomKey::Ja4 => self.req.ja4?.as_bytes().to_vec(),
+                        CustomKey::Asn(db) => db
+                            .as_ref()?
+                            .lookup(self.req.client_ip)
+                            .asn?
+                            .to_be_bytes()
+                            .to_vec(),
+                    };
+                    // length-prefixed, so that ("ab","c") and ("a","bc") differ
+                    out.extend_from_slice(&(part.len() as u32).to_be_bytes());
+                    out.extend_from_slice(&part);
+                }
+                Some(out)
+            }
         }
     }
 
@@ -166,13 +267,18 @@ impl<'r> Eval<'_, 'r> {
             Then::Action { action, overridden } => {
                 self.details.clear();
                 let matched = self.stmt(&rule.statement);
+                // labels are added at the end of the rule's evaluation
+                self.flush_pending();
                 if !matched {
                     self.step(&rule.name, prefix, false, "no match");
                     return Outcome::Continue;
                 }
                 let details = std::mem::take(&mut self.details);
-                // labels are added at the end of the rule's evaluation
                 self.labels.extend(rule.labels.iter().cloned());
+                let rate_based = matches!(rule.statement, Stmt::Rate(_));
+                if rate_based && let Some(r) = self.rate.last_mut() {
+                    r.rule_name = rule.name.clone();
+                }
                 let kind = action.kind();
                 let (solved, immunity) = match kind {
                     ActionKind::Captcha => (self.opts.captcha_solved, rule.captcha_immunity),
@@ -254,7 +360,11 @@ impl<'r> Eval<'_, 'r> {
                     Outcome::Terminate {
                         action: action.clone(),
                         rule: rule.name.clone(),
-                        kind: RuleType::Regular,
+                        kind: if rate_based {
+                            RuleType::RateBased
+                        } else {
+                            RuleType::Regular
+                        },
                         details,
                         immunity: matches!(kind, ActionKind::Captcha | ActionKind::Challenge)
                             .then_some(immunity),
@@ -277,7 +387,11 @@ impl<'r> Eval<'_, 'r> {
 
     fn group(&mut self, rule: &Rule, g: &Group) -> Outcome {
         if let Some(sd) = &g.scope_down
-            && !self.stmt(sd)
+            && !{
+                let m = self.stmt(sd);
+                self.flush_pending();
+                m
+            }
         {
             self.step(
                 &rule.name,
@@ -460,6 +574,46 @@ impl<'r> Eval<'_, 'r> {
                 } else {
                     self.labels.iter().any(|l| l == key)
                 }
+            }
+            Stmt::Geo { db, codes, source } => match self.geo_address(source) {
+                None => false,
+                Some(Err(fallback)) => fallback,
+                Some(Ok((ip, src))) => {
+                    let info = db.lookup(ip);
+                    // every inspected request is labelled with its country and region
+                    self.pending.extend(info.labels(src));
+                    info.country.is_some_and(|c| codes.contains(&c.as_bytes()))
+                }
+            },
+            Stmt::Asn { db, asns, source } => match self.geo_address(source) {
+                None => false,
+                Some(Err(fallback)) => fallback,
+                Some(Ok((ip, _))) => db.lookup(ip).asn.is_some_and(|a| asns.contains(&a)),
+            },
+            Stmt::Rate(r) => {
+                if let Some(sd) = &r.scope_down
+                    && !self.stmt(sd)
+                {
+                    return false;
+                }
+                let Some(key) = self.rate_key(&r.key) else {
+                    return false;
+                };
+                let limited = r.limiter.observe(&key, self.now_ms());
+                if limited {
+                    self.rate.push(RateRecord {
+                        rule_name: String::new(),
+                        limit_key: match r.key {
+                            super::RateKey::Ip => "IP",
+                            super::RateKey::ForwardedIp(_) => "FORWARDED_IP",
+                            super::RateKey::Constant => "CONSTANT",
+                            super::RateKey::Custom(_) => "CUSTOM_KEYS",
+                        },
+                        max_rate_allowed: r.limiter.limit(),
+                        evaluation_window_sec: r.window,
+                    });
+                }
+                limited
             }
             Stmt::And(v) => v.iter().all(|s| self.stmt(s)),
             Stmt::Or(v) => v.iter().any(|s| self.stmt(s)),

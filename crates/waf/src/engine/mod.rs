@@ -16,7 +16,8 @@ use crate::transform::Transformation;
 
 pub use eval::Options;
 pub use verdict::{
-    ActionKind, BlockResponse, GroupRecord, MatchDetail, RuleMatch, RuleType, TraceStep, Verdict,
+    ActionKind, BlockResponse, GroupRecord, MatchDetail, RateRecord, RuleMatch, RuleType,
+    TraceStep, Verdict,
 };
 
 /// What a web ACL's references resolve against: the rule groups, IP sets and regex pattern
@@ -29,6 +30,8 @@ pub struct Resources {
     pub regex_pattern_sets: Vec<json::RegexPatternSet>,
     /// Addresses behind `AWSManagedIPReputationList`, `AnonymousIPList`, …, by rule name.
     pub managed_ip_lists: HashMap<String, Vec<crate::ipset::Cidr>>,
+    /// The MaxMind-format database behind `GeoMatchStatement` and `AsnMatchStatement`.
+    pub geo: Option<Arc<crate::geo::GeoDb>>,
 }
 
 /// The account part of labels when a document does not carry its own `LabelNamespace`.
@@ -164,9 +167,51 @@ pub(crate) enum Stmt {
         namespace: bool,
         key: String,
     },
+    Geo {
+        db: Arc<crate::geo::GeoDb>,
+        codes: Vec<[u8; 2]>,
+        source: IpSource,
+    },
+    Asn {
+        db: Arc<crate::geo::GeoDb>,
+        asns: Vec<u32>,
+        source: IpSource,
+    },
+    Rate(Box<RateRule>),
     And(Vec<Stmt>),
     Or(Vec<Stmt>),
     Not(Box<Stmt>),
+}
+
+/// A rate-based statement: its counter lives as long as the compiled web ACL.
+#[derive(Debug)]
+pub(crate) struct RateRule {
+    pub(crate) limiter: crate::rate::RateLimiter,
+    pub(crate) key: RateKey,
+    pub(crate) scope_down: Option<Stmt>,
+    pub(crate) window: u32,
+}
+
+#[derive(Debug)]
+pub(crate) enum RateKey {
+    Ip,
+    ForwardedIp(IpSource),
+    Constant,
+    Custom(Vec<CustomKey>),
+}
+
+#[derive(Debug)]
+pub(crate) enum CustomKey {
+    /// A field's single value (header, cookie, query argument, query string, URI path) after
+    /// its transformations.
+    Slot(usize),
+    Method,
+    Ip,
+    ForwardedIp(IpSource),
+    LabelNamespace(String),
+    Ja3,
+    Ja4,
+    Asn(Option<Arc<crate::geo::GeoDb>>),
 }
 
 /// Where a statement takes the client address from.
@@ -765,17 +810,150 @@ impl Compiler<'_> {
                 &n.statement,
                 ctx,
             )?)),
-            Statement::GeoMatchStatement(_)
-            | Statement::AsnMatchStatement(_)
-            | Statement::RateBasedStatement(_) => {
-                self.err(p, "not available in this build");
-                return None;
+            Statement::GeoMatchStatement(g) => {
+                let db = self.geo(&format!("{p}.GeoMatchStatement"))?;
+                self.capacity += 1;
+                Stmt::Geo {
+                    db,
+                    codes: g
+                        .country_codes
+                        .iter()
+                        .filter_map(|c| <[u8; 2]>::try_from(c.as_bytes()).ok())
+                        .collect(),
+                    source: forwarded(&g.forwarded_ip_config),
+                }
+            }
+            Statement::AsnMatchStatement(a) => {
+                let db = self.geo(&format!("{p}.AsnMatchStatement"))?;
+                self.capacity += 1;
+                Stmt::Asn {
+                    db,
+                    asns: a
+                        .asn_list
+                        .iter()
+                        .filter_map(|n| u32::try_from(*n).ok())
+                        .collect(),
+                    source: forwarded(&a.forwarded_ip_config),
+                }
+            }
+            Statement::RateBasedStatement(r) => {
+                let p = format!("{p}.RateBasedStatement");
+                let window = r.evaluation_window_sec.unwrap_or(300);
+                let limiter = match crate::rate::RateLimiter::new(
+                    u64::try_from(r.limit).unwrap_or(u64::MAX),
+                    u32::try_from(window).unwrap_or(0),
+                    crate::rate::RateCaps::default(),
+                ) {
+                    Ok(l) => l,
+                    Err(e) => {
+                        self.err(&p, e.to_string());
+                        return None;
+                    }
+                };
+                self.capacity += 2;
+                let scope_down = match &r.scope_down_statement {
+                    Some(s) => Some(self.statement(&format!("{p}.ScopeDownStatement"), s, ctx)?),
+                    None => None,
+                };
+                let key = match r.aggregate_key_type {
+                    json::AggregateKeyType::Ip => RateKey::Ip,
+                    json::AggregateKeyType::Constant => RateKey::Constant,
+                    json::AggregateKeyType::ForwardedIp => {
+                        RateKey::ForwardedIp(forwarded(&r.forwarded_ip_config))
+                    }
+                    json::AggregateKeyType::CustomKeys => {
+                        let mut keys = Vec::new();
+                        for k in &r.custom_keys {
+                            keys.push(self.custom_key(k, r, ctx));
+                        }
+                        self.capacity += 30 * keys.len() as u64;
+                        RateKey::Custom(keys)
+                    }
+                };
+                Stmt::Rate(Box::new(RateRule {
+                    limiter,
+                    key,
+                    scope_down,
+                    window: u32::try_from(window).unwrap_or(300),
+                }))
             }
             Statement::ManagedRuleGroupStatement(_) | Statement::RuleGroupReferenceStatement(_) => {
                 self.err(p, "only at the top level of a web ACL rule");
                 return None;
             }
         })
+    }
+
+    fn geo(&mut self, p: &str) -> Option<Arc<crate::geo::GeoDb>> {
+        let db = self.resources.geo.clone();
+        if db.is_none() {
+            self.err(
+                p,
+                "needs a geolocation database (a MaxMind-format file: `geo_database` in the \
+                 configuration, --geo-database on the command line)",
+            );
+        }
+        db
+    }
+
+    fn custom_key(
+        &mut self,
+        k: &json::RateBasedCustomKey,
+        r: &json::RateBasedStatement,
+        ctx: &Ctx<'_>,
+    ) -> CustomKey {
+        use json::RateBasedCustomKey as K;
+        let empty = json::Empty {};
+        fn named(n: &json::NamedKey) -> (String, &[json::TextTransformation]) {
+            (n.name.clone(), &n.text_transformations)
+        }
+        match k {
+            K::Header(n) => {
+                let (name, ts) = named(n);
+                CustomKey::Slot(self.slot(&FieldToMatch::SingleHeader(json::NameOnly { name }), ts))
+            }
+            K::Cookie(n) => {
+                let (name, ts) = named(n);
+                CustomKey::Slot(self.slot(
+                    &FieldToMatch::Cookies(json::CookiesField {
+                        match_pattern: json::CookieMatchPattern {
+                            all: None,
+                            included_cookies: Some(vec![name]),
+                            excluded_cookies: None,
+                        },
+                        match_scope: json::MatchScope::Value,
+                        oversize_handling: json::OversizeHandling::Continue,
+                    }),
+                    ts,
+                ))
+            }
+            K::QueryArgument(n) => {
+                let (name, ts) = named(n);
+                CustomKey::Slot(self.slot(
+                    &FieldToMatch::SingleQueryArgument(json::NameOnly { name }),
+                    ts,
+                ))
+            }
+            K::QueryString(t) => CustomKey::Slot(
+                self.slot(&FieldToMatch::QueryString(empty), &t.text_transformations),
+            ),
+            K::UriPath(t) => {
+                CustomKey::Slot(self.slot(&FieldToMatch::UriPath(empty), &t.text_transformations))
+            }
+            K::HttpMethod(_) => CustomKey::Method,
+            K::Ip(_) => CustomKey::Ip,
+            K::ForwardedIp(_) => CustomKey::ForwardedIp(forwarded(&r.forwarded_ip_config)),
+            K::LabelNamespace(l) => {
+                CustomKey::LabelNamespace(if l.namespace.starts_with("awswaf:") {
+                    l.namespace.clone()
+                } else {
+                    format!("{}{}", ctx.namespace, l.namespace)
+                })
+            }
+            K::Ja3Fingerprint(_) => CustomKey::Ja3,
+            K::Ja4Fingerprint(_) => CustomKey::Ja4,
+            K::Asn(_) => CustomKey::Asn(self.resources.geo.clone()),
+        }
     }
 
     fn statements(&mut self, p: &str, s: &[Statement], ctx: &Ctx<'_>) -> Option<Vec<Stmt>> {
@@ -788,6 +966,18 @@ impl Compiler<'_> {
             }
         }
         ok.then_some(out)
+    }
+}
+
+/// A `ForwardedIPConfig` as an address source: the first address of the header.
+fn forwarded(f: &Option<json::ForwardedIpConfig>) -> IpSource {
+    match f {
+        None => IpSource::Client,
+        Some(f) => IpSource::Forwarded {
+            header: f.header_name.clone(),
+            fallback_match: f.fallback_behavior == json::MatchFallback::Match,
+            position: json::ForwardedIpPosition::First,
+        },
     }
 }
 

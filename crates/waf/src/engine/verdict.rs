@@ -94,6 +94,16 @@ pub struct GroupRecord {
     pub excluded_rules: Vec<String>,
 }
 
+/// A rate-based rule that limited the request (`rateBasedRuleList[]`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RateRecord {
+    pub rule_name: String,
+    /// `IP`, `FORWARDED_IP`, `CONSTANT` or `CUSTOM_KEYS`.
+    pub limit_key: &'static str,
+    pub max_rate_allowed: u64,
+    pub evaluation_window_sec: u32,
+}
+
 /// One rule as the evaluation met it (for `explain` and `waf test`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TraceStep {
@@ -120,6 +130,7 @@ pub struct Verdict {
     pub terminating_rule_match_details: Vec<MatchDetail>,
     pub rule_group_list: Vec<GroupRecord>,
     pub non_terminating_matching_rules: Vec<RuleMatch>,
+    pub rate_based_rules: Vec<RateRecord>,
     pub labels: Vec<String>,
     /// `x-amzn-waf-` headers to add to the forwarded request (Allow and Count).
     pub inserted_headers: Vec<(String, String)>,
