@@ -32,6 +32,10 @@ pub(crate) struct WafTestArgs {
     /// AWSManagedIPReputationList=reputation.txt (repeatable).
     #[arg(long = "ip-list", value_name = "RULE=FILE")]
     ip_lists: Vec<String>,
+    /// A MaxMind-format database (GeoLite2/GeoIP2 Country, City or ASN) for geo and ASN
+    /// match statements.
+    #[arg(long, value_name = "FILE")]
+    geo_database: Option<PathBuf>,
     /// Body bytes inspected (the ALB's fixed limit is 8 KB).
     #[arg(long, value_name = "BYTES", default_value_t = 8 * 1024)]
     body_limit: usize,
@@ -113,6 +117,12 @@ pub(crate) fn test(a: WafTestArgs) -> anyhow::Result<ExitCode> {
         &a.regex_pattern_sets,
         &a.ip_lists,
     )?;
+    let mut resources = resources;
+    if let Some(p) = &a.geo_database {
+        resources.geo = Some(std::sync::Arc::new(
+            waf::geo::GeoDb::open(p).with_context(|| format!("{}", p.display()))?,
+        ));
+    }
     let text = read(&a.web_acl)?;
     let loaded = acl::load_web_acl(&text).map_err(|e| acl_errors(&a.web_acl, e))?;
     let compiled = waf::compile(&loaded.value, loaded.search_strings, &resources)
