@@ -2,9 +2,26 @@
 //! the attack families behind the managed rule groups.
 //!
 //! Every detector takes the bytes of one field (after the rule's text transformations) and
-//! answers whether they carry an attack, with the evidence. None allocates unless it detects.
+//! answers whether they carry an attack, with the evidence. The family detectors ([`Detector`])
+//! run an Aho-Corasick prefilter (one automaton per family, built once) and verify each hit with
+//! a small hand-written check, so their cost does not grow with the number of patterns; none
+//! allocates unless the prefilter fires.
 
+mod admin_paths;
+mod bad_bot;
+mod exploitable_paths;
+mod java;
+mod lfi;
+mod log4j;
+mod metadata_ssrf;
+mod php;
+mod powershell;
+mod protocol;
+mod restricted_ext;
+mod rfi;
+mod shell;
 pub mod sqli;
+mod util;
 pub mod xss;
 
 /// What a detector found: why, and the evidence (AWS's `matchedData`: a few tokens).
@@ -16,22 +33,142 @@ pub struct Detection {
     pub matched: Vec<String>,
 }
 
-/// The attack families behind the managed rule groups (Rampart's detection statement).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Detector {}
+/// One attack family: what a `RampartDetectionStatement`'s `Detector` names.
+///
+/// Each looks at one field value (a query argument, a header value, a form field, the URI
+/// path, …) after the rule's transformations, and also behaves sensibly on a whole raw body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Detector {
+    /// Path traversal (plain, encoded, overlong UTF-8, backslash, `....//`) and sensitive
+    /// files (`/etc/passwd`, `/proc/self/environ`, `win.ini`, `.ssh/id_rsa`, …).
+    Lfi,
+    /// Remote file inclusion: URLs with an IP host, URLs ending in `?`, SSRF-only schemes,
+    /// known include parameters.
+    Rfi,
+    /// Unix command injection: a command after a shell separator, substitutions, `${IFS}`,
+    /// quote/backslash splitting, wildcard paths, shell variables.
+    UnixShell,
+    /// cmd.exe command injection: a Windows command after a separator, `%COMSPEC%`, carets.
+    WindowsShell,
+    /// PowerShell: `powershell`/`pwsh` invocations, `IEX`, `-EncodedCommand`, verb-noun cmdlets.
+    Powershell,
+    /// PHP code injection: open tags, high-risk functions called, superglobals, stream
+    /// wrappers, serialized objects, `php.ini` directives.
+    Php,
+    /// Java deserialization and expression-language gadgets (`rO0AB`, `java.lang.Runtime`, OGNL).
+    JavaDeserialization,
+    /// Log4Shell lookups (`${jndi:…}`), with nested-lookup evasions.
+    Log4j,
+    /// Cloud instance metadata endpoints (169.254.169.254 in every spelling, GCP, Azure, …).
+    Ec2MetadataSsrf,
+    /// File extensions that should not be served or named (`.log`, `.ini`, `.bak`, `.sql`, …).
+    RestrictedExtensions,
+    /// Security scanners' User-Agent values (nessus, nmap, sqlmap, nikto, …).
+    BadBotUserAgent,
+    /// Paths reserved for administration (`/admin`, `/wp-admin`, `/phpmyadmin`, …).
+    AdminPaths,
+    /// Paths that are probed for exploitable content (`/.git/`, `/.env`, `/WEB-INF/`, …).
+    ExploitablePaths,
+    /// CRLF/header injection, response splitting, smuggled request lines, LDAP injection,
+    /// mail-protocol command injection.
+    ProtocolAttack,
+}
 
 impl Detector {
+    /// Every detector, in a stable order.
+    pub const ALL: [Detector; 14] = [
+        Detector::Lfi,
+        Detector::Rfi,
+        Detector::UnixShell,
+        Detector::WindowsShell,
+        Detector::Powershell,
+        Detector::Php,
+        Detector::JavaDeserialization,
+        Detector::Log4j,
+        Detector::Ec2MetadataSsrf,
+        Detector::RestrictedExtensions,
+        Detector::BadBotUserAgent,
+        Detector::AdminPaths,
+        Detector::ExploitablePaths,
+        Detector::ProtocolAttack,
+    ];
+
+    /// The detector a rule names (`"LFI"`, `"UNIX_SHELL"`, …); case-sensitive, as AWS's enums.
     pub fn from_name(name: &str) -> Option<Detector> {
-        let _ = name;
-        None
+        Detector::ALL.into_iter().find(|d| d.name() == name)
     }
 
+    /// The name used in rule JSON.
     pub fn name(self) -> &'static str {
-        match self {}
+        match self {
+            Detector::Lfi => "LFI",
+            Detector::Rfi => "RFI",
+            Detector::UnixShell => "UNIX_SHELL",
+            Detector::WindowsShell => "WINDOWS_SHELL",
+            Detector::Powershell => "POWERSHELL",
+            Detector::Php => "PHP",
+            Detector::JavaDeserialization => "JAVA_DESERIALIZATION",
+            Detector::Log4j => "LOG4J",
+            Detector::Ec2MetadataSsrf => "EC2_METADATA_SSRF",
+            Detector::RestrictedExtensions => "RESTRICTED_EXTENSIONS",
+            Detector::BadBotUserAgent => "BAD_BOT_USER_AGENT",
+            Detector::AdminPaths => "ADMIN_PATHS",
+            Detector::ExploitablePaths => "EXPLOITABLE_PATHS",
+            Detector::ProtocolAttack => "PROTOCOL_ATTACK",
+        }
     }
 
+    /// Whether `input` (one field value after transformations) carries this family's attack.
     pub fn detect(self, input: &[u8]) -> Option<Detection> {
-        let _ = input;
-        match self {}
+        match self {
+            Detector::Lfi => lfi::detect(input),
+            Detector::Rfi => rfi::detect(input),
+            Detector::UnixShell => shell::detect_unix(input),
+            Detector::WindowsShell => shell::detect_windows(input),
+            Detector::Powershell => powershell::detect(input),
+            Detector::Php => php::detect(input),
+            Detector::JavaDeserialization => java::detect(input),
+            Detector::Log4j => log4j::detect(input),
+            Detector::Ec2MetadataSsrf => metadata_ssrf::detect(input),
+            Detector::RestrictedExtensions => restricted_ext::detect(input),
+            Detector::BadBotUserAgent => bad_bot::detect(input),
+            Detector::AdminPaths => admin_paths::detect(input),
+            Detector::ExploitablePaths => exploitable_paths::detect(input),
+            Detector::ProtocolAttack => protocol::detect(input),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Detector;
+
+    #[test]
+    fn names_round_trip() {
+        for d in Detector::ALL {
+            assert_eq!(Detector::from_name(d.name()), Some(d));
+        }
+        assert_eq!(Detector::from_name("lfi"), None);
+        assert_eq!(Detector::from_name("SQLI"), None);
+    }
+
+    #[test]
+    fn empty_and_tiny_inputs_never_fire() {
+        for d in Detector::ALL {
+            for input in [
+                &b""[..],
+                b"a",
+                b"/",
+                b"?",
+                b"$",
+                b"..",
+                b"\r\n",
+                b"${",
+                b"<?",
+            ] {
+                assert_eq!(d.detect(input), None, "{} on {input:?}", d.name());
+            }
+        }
     }
 }

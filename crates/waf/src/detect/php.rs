@@ -1,0 +1,636 @@
+//! PHP code injection.
+//!
+//! - open tags: `<?php`, `<?=`, `<?` followed by code, `[php]`;
+//! - high-risk functions *called*: the name, then whitespace or comments, then `(`; names
+//!   that are also English words (`system`, `exec`, `assert`) need the call to look like code
+//!   (a quote, `$`, `)` or another call right after the parenthesis, and no space before it
+//!   for a bare word);
+//! - superglobals (`$_GET`, `$GLOBALS`, …) and variable variables (`${'_GET'}`);
+//! - stream wrappers (`php://`, `phar://`, `zlib://`, `expect://`, `data://`…);
+//! - serialized objects (`O:8:"stdClass":1:{…}`);
+//! - `php.ini` directives set in a value (`allow_url_include=1`).
+
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+
+use super::Detection;
+use super::util::{at, automaton, before, found, is_word, skip_ws};
+
+/// Functions that run code or commands, read or write files, or open sockets.
+const FUNCTIONS: &[&str] = &[
+    "system",
+    "exec",
+    "shell_exec",
+    "passthru",
+    "popen",
+    "proc_open",
+    "pcntl_exec",
+    "eval",
+    "assert",
+    "create_function",
+    "call_user_func",
+    "call_user_func_array",
+    "preg_replace",
+    "base64_decode",
+    "gzinflate",
+    "gzuncompress",
+    "gzdecode",
+    "str_rot13",
+    "convert_uudecode",
+    "hex2bin",
+    "file_get_contents",
+    "file_put_contents",
+    "fopen",
+    "fwrite",
+    "fputs",
+    "fread",
+    "readfile",
+    "file",
+    "include",
+    "include_once",
+    "require",
+    "require_once",
+    "phpinfo",
+    "fsockopen",
+    "pfsockopen",
+    "stream_socket_client",
+    "curl_exec",
+    "curl_init",
+    "move_uploaded_file",
+    "unserialize",
+    "extract",
+    "parse_str",
+    "putenv",
+    "ini_set",
+    "ini_get",
+    "dl",
+    "chmod",
+    "chown",
+    "symlink",
+    "highlight_file",
+    "show_source",
+    "php_uname",
+    "posix_getpwuid",
+    "posix_getuid",
+    "posix_geteuid",
+    "posix_getegid",
+    "posix_kill",
+    "posix_mkfifo",
+    "posix_setuid",
+    "getenv",
+    "get_defined_vars",
+    "get_defined_functions",
+    "get_current_user",
+    "getcwd",
+    "glob",
+    "scandir",
+    "opendir",
+    "readdir",
+    "unlink",
+    "rmdir",
+    "mkdir",
+    "copy",
+    "rename",
+    "tempnam",
+    "tmpfile",
+    "var_dump",
+    "print_r",
+    "var_export",
+    "array_map",
+    "array_filter",
+    "array_walk",
+    "usort",
+    "uasort",
+    "uksort",
+    "ob_start",
+    "register_shutdown_function",
+    "register_tick_function",
+    "set_error_handler",
+    "error_reporting",
+    "set_time_limit",
+    "ignore_user_abort",
+    "mail",
+    "header",
+    "strrev",
+    "str_replace",
+    "chr",
+    "ord",
+    "escapeshellcmd",
+    "escapeshellarg",
+    "mb_ereg_replace",
+    "iptcembed",
+    "session_start",
+    "zlib_decode",
+    "gzopen",
+    "bzopen",
+    "imap_open",
+    "ftp_connect",
+    "socket_create",
+    "mysql_query",
+    "mysqli_query",
+    "pg_query",
+    "apache_child_terminate",
+    "apache_setenv",
+    "define",
+    "constant",
+    "func_get_args",
+    "invoke",
+    "reflectionfunction",
+];
+
+/// Those that are ordinary words or too general to trust without code around them.
+const WORDY: &[&str] = &[
+    "system",
+    "exec",
+    "eval",
+    "assert",
+    "file",
+    "include",
+    "require",
+    "extract",
+    "copy",
+    "rename",
+    "glob",
+    "mail",
+    "header",
+    "chr",
+    "ord",
+    "define",
+    "constant",
+    "invoke",
+    "print_r",
+    "mkdir",
+    "rmdir",
+    "unlink",
+    "dl",
+    "chmod",
+    "chown",
+    "usort",
+    "getenv",
+    "getcwd",
+    "fopen",
+    "fread",
+    "fwrite",
+    "popen",
+    "strrev",
+    "session_start",
+    "str_replace",
+    "array_map",
+    "array_filter",
+    "array_walk",
+    "error_reporting",
+    "set_time_limit",
+];
+
+/// Superglobals (case-sensitive in PHP).
+const SUPERGLOBALS: &[&str] = &[
+    "$_GET",
+    "$_POST",
+    "$_REQUEST",
+    "$_COOKIE",
+    "$_SERVER",
+    "$_ENV",
+    "$_FILES",
+    "$_SESSION",
+    "$GLOBALS",
+    "$HTTP_RAW_POST_DATA",
+    "$http_response_header",
+    "$HTTP_GET_VARS",
+    "$HTTP_POST_VARS",
+    "$HTTP_COOKIE_VARS",
+    "$HTTP_SERVER_VARS",
+    "$argv",
+];
+
+/// Stream wrappers.
+const WRAPPERS: &[&str] = &[
+    "php://",
+    "phar://",
+    "zlib://",
+    "expect://",
+    "glob://",
+    "ssh2.shell://",
+    "ssh2.exec://",
+    "ssh2.tunnel://",
+    "ssh2.sftp://",
+    "rar://",
+    "ogg://",
+    "compress.zlib://",
+    "compress.bzip2://",
+    "zip://",
+    "data://text/plain",
+    "data:text/plain;base64",
+];
+
+/// `php.ini` directives worth setting only in an attack (followed by `=`).
+const INI: &[&str] = &[
+    "allow_url_include",
+    "allow_url_fopen",
+    "auto_prepend_file",
+    "auto_append_file",
+    "disable_functions",
+    "open_basedir",
+    "safe_mode",
+    "register_globals",
+    "session.save_path",
+    "session.referer_check",
+    "sendmail_path",
+    "mail.log",
+    "error_log",
+    "extension_dir",
+    "extension",
+    "include_path",
+    "memory_limit",
+    "max_execution_time",
+    "mbstring.regex_stack_limit",
+    "pcre.backtrack_limit",
+    "cgi.force_redirect",
+    "doc_root",
+    "user_ini.filename",
+    "upload_tmp_dir",
+    "display_errors",
+    "log_errors",
+    "smtp",
+    "short_open_tag",
+    "magic_quotes_gpc",
+    "output_handler",
+    "unserialize_callback_func",
+    "zend_extension",
+    "expose_php",
+];
+
+#[derive(Clone, Copy)]
+enum What {
+    Function(usize),
+    Wrapper,
+    Ini,
+    OpenTag,
+}
+
+struct Automata {
+    /// Case-insensitive: functions, wrappers, ini directives, tags.
+    ac: AhoCorasick,
+    what: Vec<What>,
+    /// Case-sensitive: superglobals.
+    globals: AhoCorasick,
+}
+
+static AC: LazyLock<Automata> = LazyLock::new(|| {
+    let mut pats: Vec<&str> = Vec::new();
+    let mut what = Vec::new();
+    for (i, f) in FUNCTIONS.iter().enumerate() {
+        pats.push(f);
+        what.push(What::Function(i));
+    }
+    for w in WRAPPERS {
+        pats.push(w);
+        what.push(What::Wrapper);
+    }
+    for d in INI {
+        pats.push(d);
+        what.push(What::Ini);
+    }
+    for t in ["<?", "[php]", "[/php]", "{php}", "{/php}"] {
+        pats.push(t);
+        what.push(What::OpenTag);
+    }
+    Automata {
+        ac: automaton(&pats),
+        what,
+        globals: super::util::automaton_exact(SUPERGLOBALS),
+    }
+});
+
+/// Whether `input` carries PHP code injection.
+pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
+    if let Some(d) = detect_once(input) {
+        return Some(d);
+    }
+    // `"sys"."tem"`: string concatenation hiding a name
+    if input
+        .windows(3)
+        .any(|w| matches!(w, [b'"' | b'\'', b'.', b'"' | b'\'']))
+        || memchr::memmem::find(input, b" . ").is_some()
+    {
+        let joined = unconcat(input);
+        return detect_once(&joined).map(|mut d| {
+            d.reason = "php:concatenated-call";
+            d
+        });
+    }
+    None
+}
+
+/// Removes `"."`, `' . '` and the like between string pieces.
+fn unconcat(input: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while i < input.len() {
+        let c = input[i];
+        if matches!(c, b'"' | b'\'') {
+            let mut j = skip_ws(input, i + 1);
+            if at(input, j) == b'.' {
+                j = skip_ws(input, j + 1);
+                if matches!(at(input, j), b'"' | b'\'') {
+                    i = j + 1;
+                    continue;
+                }
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+fn detect_once(input: &[u8]) -> Option<Detection> {
+    let a = &*AC;
+    if let Some(m) = a.globals.find(input) {
+        if !is_word(at(input, m.end())) || input[m.start()..m.end()].starts_with(b"$_") {
+            return Some(found(
+                "php:superglobal",
+                &input[m.start()..input.len().min(m.end() + 16)],
+            ));
+        }
+    }
+    if let Some(d) = serialized_object(input).or_else(|| variable_variable(input)) {
+        return Some(d);
+    }
+    for m in a.ac.find_iter(input) {
+        let (s, e) = (m.start(), m.end());
+        let evidence = &input[s..input.len().min(e + 24)];
+        match a.what[m.pattern().as_usize()] {
+            What::Wrapper => {
+                if !is_word(before(input, s)) {
+                    return Some(found("php:wrapper", evidence));
+                }
+            }
+            What::Ini => {
+                let j = skip_ws(input, e);
+                let boundary_before = !is_word(before(input, s)) && before(input, s) != b'.';
+                if boundary_before
+                    && at(input, j) == b'='
+                    && at(input, j + 1) != b'='
+                    && (s == 0
+                        || !input[..s].contains(&b'=')
+                        || before(input, s) == b' '
+                        || before(input, s) == b'\n')
+                {
+                    return Some(found("php:ini-directive", evidence));
+                }
+            }
+            What::OpenTag => {
+                if open_tag(input, s, e) {
+                    return Some(found("php:open-tag", evidence));
+                }
+            }
+            What::Function(i) => {
+                if call(input, s, e, FUNCTIONS[i]) {
+                    return Some(found("php:function-call", evidence));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// `<?php`, `<?=`, `<? code`, `[php]…`; not `<?xml` and other processing instructions.
+fn open_tag(input: &[u8], s: usize, e: usize) -> bool {
+    let tag = &input[s..e];
+    if tag != b"<?" {
+        return true;
+    }
+    let rest = &input[e..];
+    if rest.len() >= 3 && rest[..3].eq_ignore_ascii_case(b"php") {
+        return true;
+    }
+    match rest.first() {
+        Some(b'=') => rest
+            .get(1)
+            .is_some_and(|&c| c == b'$' || c == b' ' || c.is_ascii_alphabetic()),
+        Some(b' ' | b'\t' | b'\n' | b'\r') => {
+            // `<? echo 1; ?>`: code follows (a word then `(`, `$` or `;`)
+            let j = skip_ws(rest, 0);
+            let w = rest[j..].iter().take_while(|&&c| is_word(c)).count();
+            let code_end = memchr::memmem::find(rest, b"?>").unwrap_or(rest.len().min(200));
+            let code = &rest[j..code_end.max(j)];
+            rest.get(j) == Some(&b'$')
+                || rest[j..]
+                    .get(..3)
+                    .is_some_and(|t| t.eq_ignore_ascii_case(b"php"))
+                || (w > 0 && code.iter().any(|&c| matches!(c, b'(' | b';' | b'$')))
+        }
+        _ => false,
+    }
+}
+
+/// Whether the function name at `s..e` is called.
+fn call(input: &[u8], s: usize, e: usize, name: &str) -> bool {
+    let prev = before(input, s);
+    // part of a longer identifier (`ecosystem(`) or a method/property of something else
+    if is_word(prev) || prev == b'$' || prev == b'-' {
+        return false;
+    }
+    if is_word(at(input, e)) {
+        return false;
+    }
+    // whitespace, comments, and the `)` of `(system)('ls')` between the name and `(`
+    let mut j = e;
+    let mut gap = false;
+    let mut closing_paren = false;
+    loop {
+        let k = skip_ws(input, j);
+        gap |= k > j;
+        j = k;
+        if input[j..].starts_with(b"/*") {
+            j = memchr::memmem::find(&input[j + 2..], b"*/").map_or(input.len(), |p| j + 2 + p + 2);
+            gap = true;
+        } else if input[j..].starts_with(b"#") || input[j..].starts_with(b"//") {
+            j = input[j..]
+                .iter()
+                .position(|&c| c == b'\n')
+                .map_or(input.len(), |p| j + p + 1);
+            gap = true;
+        } else if matches!(at(input, j), b'"' | b'\'') && at(input, j + 1) == b')' && !closing_paren
+        {
+            // `("sys"."tem")(…)`, `('system')('id')`
+            j += 2;
+            closing_paren = true;
+        } else if at(input, j) == b')' && !closing_paren && prev == b'(' {
+            j += 1;
+            closing_paren = true;
+        } else {
+            break;
+        }
+    }
+    if at(input, j) != b'(' {
+        return false;
+    }
+    let wordy = WORDY.contains(&name);
+    if !wordy {
+        return true;
+    }
+    // an English word: the arguments must look like code
+    let k = skip_ws(input, j + 1);
+    let first = at(input, k);
+    let codey = matches!(first, b'"' | b'\'' | b'$' | b'`' | b')' | b'[')
+        || (first.is_ascii_alphabetic() && {
+            let w = input[k..].iter().take_while(|&&c| is_word(c)).count();
+            at(input, skip_ws(input, k + w)) == b'(' && !gap
+        });
+    codey && (!gap || matches!(first, b'"' | b'\'' | b'$'))
+}
+
+/// `O:8:"stdClass":1:{…}`, `C:…`, `a:2:{i:0;…}`.
+fn serialized_object(input: &[u8]) -> Option<Detection> {
+    let mut i = 0;
+    while let Some(p) = input[i..].iter().position(|&c| c == b':') {
+        let colon = i + p;
+        i = colon + 1;
+        let Some(kind) = colon.checked_sub(1).map(|k| input[k]) else {
+            continue;
+        };
+        if colon >= 2 && is_word(input[colon - 2]) {
+            continue;
+        }
+        let digits = input[colon + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if digits == 0 || digits > 6 {
+            continue;
+        }
+        let after = colon + 1 + digits;
+        let ok = match kind {
+            b'O' | b'o' | b'C' | b'c' => {
+                at(input, after) == b':' && at(input, after + 1) == b'"' && {
+                    // `"Name":N:{`
+                    let name_end = input[after + 2..]
+                        .iter()
+                        .position(|&c| c == b'"')
+                        .map(|q| after + 2 + q);
+                    name_end.is_some_and(|q| {
+                        at(input, q + 1) == b':' && {
+                            let d = input[q + 2..]
+                                .iter()
+                                .take_while(|c| c.is_ascii_digit())
+                                .count();
+                            d > 0 && at(input, q + 2 + d) == b':' && at(input, q + 3 + d) == b'{'
+                        }
+                    })
+                }
+            }
+            b'a' => {
+                at(input, after) == b':'
+                    && at(input, after + 1) == b'{'
+                    && matches!(at(input, after + 2), b'i' | b's' | b'}')
+                    && at(input, after + 3) == b':'
+            }
+            _ => false,
+        };
+        if ok {
+            return Some(found(
+                "php:serialized-object",
+                &input[colon - 1..input.len().min(colon + 40)],
+            ));
+        }
+    }
+    None
+}
+
+/// `${'_GET'}`, `$ {'_VAR'.'IABLE'}`, `$$x`: variable variables.
+fn variable_variable(input: &[u8]) -> Option<Detection> {
+    let mut i = 0;
+    while let Some(p) = input[i..].iter().position(|&c| c == b'$') {
+        let d = i + p;
+        i = d + 1;
+        let j = skip_ws(input, d + 1);
+        if at(input, j) == b'{' {
+            let k = skip_ws(input, j + 1);
+            if matches!(at(input, k), b'\'' | b'"' | b'}') && (j > d + 1 || at(input, k) != b'}') {
+                return Some(found(
+                    "php:variable-variable",
+                    &input[d..input.len().min(d + 32)],
+                ));
+            }
+            if at(input, k) == b'\'' || at(input, k) == b'"' {
+                return Some(found(
+                    "php:variable-variable",
+                    &input[d..input.len().min(d + 32)],
+                ));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::detect;
+
+    fn hit(s: &str) -> bool {
+        detect(s.as_bytes()).is_some()
+    }
+
+    #[test]
+    fn attacks() {
+        for s in [
+            "<?php echo \"test\"",
+            "<?=$_GET['data']?>",
+            "<? echo 1; ?>",
+            "<?\nphp echo 1",
+            "[PHP]system('whoami');[/PHP]",
+            "system('id')",
+            "system (\"ls\")",
+            "eval($_POST['code']);",
+            "exec/**/('id')",
+            "passthru(\"cat /etc/passwd\")",
+            "shell_exec($c)",
+            "base64_decode(\"aWQ=\")",
+            "eval(base64_decode('x'))",
+            "fsockopen('evil', 4444)",
+            "pfsockopen('foo', 25)",
+            "(system)('ls')",
+            "(\"sys\".\"tem\")('id')",
+            "$_COOKIE=value;",
+            "php://filter/convert.base64-encode/resource=index.php",
+            "phar:///tmp/x.phar",
+            "expect://id",
+            "O:8:\"stdClass\":1:{s:1:\"a\";i:1;}",
+            "a:2:{i:0;s:1:\"x\";}",
+            "allow_url_include=1",
+            "session.referer_check=true",
+            "$ {'_VAR'.'IABLE_NAME'}",
+            "get_defined_vars()[0]",
+            "posix_getegid()",
+        ] {
+            assert!(hit(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn benign() {
+        for s in [
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+            "<?xml-stylesheet type=\"text/xsl\" href=\"style.xsl\"?>",
+            "the operating system (which one?) matters",
+            "an ecosystem() call",
+            "executor()",
+            "Please include (optional) a photo",
+            "file (pdf) attached",
+            "$5 - $10",
+            "copy (2)",
+            "I need to eval (evaluate) this",
+            "https://example.com/page?id=123",
+            "x=test<?",
+            "Order O:12 is ready",
+            "ratio a:2 b:3",
+            "email user@[192.168.1.1]",
+            "memory limit is 512M",
+            "mail me (please)",
+        ] {
+            assert!(!hit(s), "{s}");
+        }
+    }
+}
