@@ -314,13 +314,21 @@ pub(crate) fn extract<'r>(field: &FieldToMatch, req: &Request<'r>) -> Extracted<
     }
 }
 
+fn json_scope(s: MatchScope) -> crate::json_body::MatchScope {
+    match s {
+        MatchScope::All => crate::json_body::MatchScope::All,
+        MatchScope::Key => crate::json_body::MatchScope::Key,
+        MatchScope::Value => crate::json_body::MatchScope::Value,
+    }
+}
+
 fn json_values<'r>(body: &'r [u8], j: &crate::acl::json::JsonBodyField) -> Extracted<'r> {
-    use crate::json_body;
+    use crate::json_body::{self, JsonPointer, Limits, MatchPattern};
     if body.is_empty() {
         return Extracted::default();
     }
-    let parsed = json_body::parse(body);
-    if parsed.error.is_some() {
+    let parsed = json_body::parse(body, &Limits::default());
+    if parsed.error().is_some() {
         match j.invalid_fallback_behavior {
             Some(JsonInvalidFallback::Match) => return Extracted::forced(true),
             Some(JsonInvalidFallback::NoMatch) => return Extracted::forced(false),
@@ -329,9 +337,17 @@ fn json_values<'r>(body: &'r [u8], j: &crate::acl::json::JsonBodyField) -> Extra
             None => {}
         }
     }
-    let paths = j.match_pattern.included_paths.as_deref();
+    let pattern = match &j.match_pattern.included_paths {
+        None => MatchPattern::All,
+        Some(paths) => MatchPattern::IncludedPaths(
+            paths
+                .iter()
+                .filter_map(|p| JsonPointer::parse(p).ok())
+                .collect(),
+        ),
+    };
     Extracted {
-        values: json_body::select(&parsed, paths, j.match_scope)
+        values: json_body::select(&parsed, &pattern, json_scope(j.match_scope))
             .map(|v| Cow::Owned(v.to_vec()))
             .collect(),
         ..Extracted::default()
@@ -358,10 +374,15 @@ fn body_arguments<'r>(req: &Request<'r>, scope: MatchScope) -> Extracted<'r> {
             };
         }
     } else if ct.contains("json") {
-        let parsed = crate::json_body::parse(req.body);
-        if parsed.error.is_none() {
+        let parsed = crate::json_body::parse(req.body, &crate::json_body::Limits::default());
+        if parsed.error().is_none() {
             values.extend(
-                crate::json_body::select(&parsed, None, scope).map(|v| Cow::Owned(v.to_vec())),
+                crate::json_body::select(
+                    &parsed,
+                    &crate::json_body::MatchPattern::All,
+                    json_scope(scope),
+                )
+                .map(|v| Cow::Owned(v.to_vec())),
             );
             return Extracted {
                 values,

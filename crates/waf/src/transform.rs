@@ -371,7 +371,7 @@ fn hex2(s: &[u8], i: usize) -> Option<u8> {
 }
 
 /// The value of the four hex digits at `s[i..i + 4]`.
-fn hex4(s: &[u8], i: usize) -> Option<u32> {
+pub(crate) fn hex4(s: &[u8], i: usize) -> Option<u32> {
     let hi = u32::from(hex2(s, i)?);
     let lo = u32::from(hex2(s, i + 2)?);
     Some(hi << 8 | lo)

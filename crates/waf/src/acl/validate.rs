@@ -549,10 +549,10 @@ fn field(c: &mut Checker, p: &str, f: &FieldToMatch) {
                 );
             }
             for (i, path) in pat.included_paths.iter().flatten().enumerate() {
-                if !(path.is_empty() || path.starts_with('/')) {
+                if let Err(e) = crate::json_body::JsonPointer::parse(path) {
                     c.err(
                         &format!("{p}.JsonBody.MatchPattern.IncludedPaths[{i}]"),
-                        format!("{path:?}: a JSON Pointer starts with `/`"),
+                        format!("{path:?}: {e}"),
                     );
                 }
             }
