@@ -19,6 +19,7 @@ pub mod json_body;
 pub mod mmdb_writer;
 pub mod rate;
 mod request;
+pub mod token;
 pub mod transform;
 
 pub use request::{Header, Request};
