@@ -27,6 +27,7 @@ mod multipart;
 pub mod rate;
 mod request;
 pub mod requests;
+pub mod token;
 pub mod transform;
 
 pub use engine::{
