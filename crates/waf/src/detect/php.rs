@@ -416,7 +416,7 @@ fn call(input: &[u8], s: usize, e: usize, name: &str) -> bool {
     // an English word: the arguments must look like code
     let k = skip_ws(input, j + 1);
     let first = at(input, k);
-    let codey = matches!(first, b'"' | b'\'' | b'$' | b'`' | b')' | b'[')
+    let codey = matches!(first, b'"' | b'\'' | b'$' | b'`' | b'[')
         || (first.is_ascii_alphabetic() && {
             let w = input[k..].iter().take_while(|&&c| is_word(c)).count();
             at(input, skip_ws(input, k + w)) == b'(' && !gap
