@@ -207,7 +207,8 @@ fn traversal(input: &[u8]) -> Option<Detection> {
                 if dots >= 2 && boundary && (u.byte == b'/' || at(input, i + 1) == b'/') {
                     steps += 1;
                     encoded_step |= run_encoded || u.encoded;
-                    anchored_step |= matches!(before_run, 0 | b'/' | b'=');
+                    anchored_step |= matches!(before_run, 0 | b'/' | b'=')
+                        || (matches!(before_run, b'"' | b'\'') && input[..run_start].to_ascii_lowercase().ends_with(b"filename=\""));
                     first_step_at.get_or_insert(run_start);
                 }
                 dots = 0;
@@ -295,11 +296,19 @@ const SENSITIVE: &[&str] = &[
     "/proc/1/",
     "/proc/partitions",
     "/proc/stat",
-    "/sys/class/",
-    "/sys/kernel/",
-    "/sys/devices/",
-    "/sys/power/",
-    "/sys/firmware/",
+    "/sys/class",
+    "/sys/kernel",
+    "/sys/devices",
+    "/sys/power",
+    "/sys/firmware",
+    "/sys/module",
+    "/proc/interrupts",
+    "/proc/modules",
+    "/proc/filesystems",
+    "/proc/loadavg",
+    "/proc/swaps",
+    "/proc/kcore",
+    "/proc/kallsyms",
     "/var/log/",
     "/var/run/secrets/",
     "/var/lib/mysql/",

@@ -1239,6 +1239,20 @@ fn first_word_is_command(input: &[u8], t: &Table, flavor: Flavor) -> bool {
 /// Shellshock, substitutions and variables, read on the raw value.
 fn unix_specials(input: &[u8]) -> Option<Detection> {
     let s = trim(input);
+    // `>/tmp/x`, `>> /dev/tcp/…`: redirecting output into a system directory
+    for (i, _) in input.iter().enumerate().filter(|&(_, &c)| c == b'>') {
+        let mut j = i + 1;
+        if input.get(j) == Some(&b'>') {
+            j += 1;
+        }
+        while input.get(j) == Some(&b' ') {
+            j += 1;
+        }
+        const DIRS: &[&[u8]] = &[b"/tmp/", b"/dev/", b"/var/", b"/etc/", b"/root/", b"/home/", b"/usr/", b"/bin/", b"/proc/"];
+        if DIRS.iter().any(|d| input[j..].starts_with(d)) && (i == 0 || !is_word(input[i - 1]) || input[i - 1].is_ascii_digit()) {
+            return Some(found("shell:redirect", &input[i..input.len().min(i + 32)]));
+        }
+    }
     if s.starts_with(b"() {") || s.starts_with(b"(){") {
         return Some(found("shell:function-definition", s));
     }
