@@ -301,7 +301,19 @@ fn field(req: &Req, f: &Value) -> Option<Vec<Vec<u8>>> {
             Some(vec![req.header(name)?.to_vec()])
         }
         "Headers" => {
-            let pairs: Vec<(Vec<u8>, Vec<u8>)> = req.headers.iter().map(|(n, v)| (n.as_bytes().to_vec(), v.clone())).collect();
+            let names = |k: &str| -> Option<Vec<String>> {
+                spec["MatchPattern"][k].as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_ascii_lowercase)).collect())
+            };
+            let (inc, exc) = (names("IncludedHeaders"), names("ExcludedHeaders"));
+            let pairs: Vec<(Vec<u8>, Vec<u8>)> = req
+                .headers
+                .iter()
+                .filter(|(n, _)| {
+                    let n = n.to_ascii_lowercase();
+                    inc.as_ref().is_none_or(|i| i.contains(&n)) && exc.as_ref().is_none_or(|e| !e.contains(&n))
+                })
+                .map(|(n, v)| (n.as_bytes().to_vec(), v.clone()))
+                .collect();
             (!pairs.is_empty()).then(|| scoped(pairs, scope))
         }
         "Cookies" => {
@@ -573,7 +585,6 @@ fn main() {
                 }
             }
         }
-        let desc = c.get(14).copied().unwrap_or("");
         match label {
             "detect" => {
                 let t = attacks.entry(class.to_string()).or_default();
