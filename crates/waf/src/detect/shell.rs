@@ -1196,6 +1196,11 @@ fn detect_flavor(input: &[u8], flavor: Flavor) -> Option<Detection> {
         Flavor::Unix => &UNIX,
         Flavor::Windows => &WINDOWS,
     };
+    if flavor == Flavor::Windows {
+        if let Some(d) = windows_specials(input) {
+            return Some(d);
+        }
+    }
     let has_interesting = input.iter().any(|&b| interesting(b, flavor));
     if !has_interesting && !first_word_is_command(input, t, flavor) && !input.contains(&b'/') {
         return None;
@@ -1204,8 +1209,6 @@ fn detect_flavor(input: &[u8], flavor: Flavor) -> Option<Detection> {
         if let Some(d) = unix_specials(input) {
             return Some(d);
         }
-    } else if let Some(d) = windows_specials(input) {
-        return Some(d);
     }
     let r = rewrite(input, flavor);
     if r.ifs {
@@ -1394,8 +1397,9 @@ fn windows_for_loop(input: &[u8]) -> Option<Detection> {
         if input.get(j) == Some(&b'%') {
             j += 1;
         }
-        // the loop variable: one character
-        j += 1;
+        // the loop variable: one character, or a name
+        let name = input[j..].iter().take_while(|&&c| is_word(c)).count();
+        j += name.max(usize::from(input.get(j).is_some_and(|c| !c.is_ascii_whitespace())));
         let k = super::util::skip_ws(input, j);
         if k == j || !input.get(k..k + 2).is_some_and(|w| w.eq_ignore_ascii_case(b"in")) {
             continue;
@@ -1413,8 +1417,40 @@ fn windows_for_loop(input: &[u8]) -> Option<Detection> {
     None
 }
 
+/// `if [/i] [not] exist|defined|errorlevel …`, `if a==b …`, `if a equ b …`: cmd.exe's
+/// conditional, at the start of the value or after a separator.
+fn windows_if(input: &[u8]) -> Option<Detection> {
+    const KEYWORDS: &[&[u8]] = &[b"exist", b"defined", b"errorlevel", b"cmdextversion"];
+    const COMPARE: &[&[u8]] = &[b"equ", b"neq", b"lss", b"leq", b"gtr", b"geq"];
+    let mut i = 0;
+    while let Some(p) = input[i..].windows(3).position(|w| w[..2].eq_ignore_ascii_case(b"if") && matches!(w[2], b' ' | b'\t' | b'(' | b'"')) {
+        let start = i + p;
+        i = start + 2;
+        let head = trim(&input[..start]);
+        if !(head.is_empty() || matches!(head.last(), Some(b'&' | b'|' | b';' | b'(' | b'\n'))) {
+            continue;
+        }
+        let rest = &input[start + 2..input.len().min(start + 120)];
+        let words: Vec<&[u8]> = rest.split(|c| c.is_ascii_whitespace()).filter(|w| !w.is_empty()).collect();
+        let mut k = 0;
+        while k < words.len() && (words[k].eq_ignore_ascii_case(b"/i") || words[k].eq_ignore_ascii_case(b"not")) {
+            k += 1;
+        }
+        let keyword = words.get(k).is_some_and(|w| KEYWORDS.iter().any(|x| w.eq_ignore_ascii_case(x)));
+        let compare = rest.windows(2).any(|w| w == b"==")
+            || words.iter().take(6).any(|w| COMPARE.iter().any(|x| w.trim_ascii_start().eq_ignore_ascii_case(x)) || {
+                let w = w.strip_prefix(b"(").unwrap_or(w);
+                COMPARE.iter().any(|x| w.eq_ignore_ascii_case(x))
+            });
+        if keyword && words.len() > k + 1 || compare && words.len() >= 3 {
+            return Some(found("shell:windows-if", &input[start..input.len().min(start + 48)]));
+        }
+    }
+    None
+}
+
 fn windows_specials(input: &[u8]) -> Option<Detection> {
-    if let Some(d) = windows_for_loop(input) {
+    if let Some(d) = windows_for_loop(input).or_else(|| windows_if(input)) {
         return Some(d);
     }
     // `%COMSPEC%` and friends
@@ -1621,6 +1657,11 @@ mod tests {
             "& ping -n 10 127.0.0.1",
             "%comspec:~0,1%",
             "C:\\Windows\\System32\\cmd.exe /c dir",
+            "for /l %variable in (1,1,2) do command",
+            "& FOR /F \"tokens=1-3\" %A IN (\"x y\") DO @echo pwnd",
+            "IF EXIST C:\\pagefile.sys CMD",
+            "IF /I NOT item1==item2 CMD",
+            "if %n1% gtr %n2% echo greater",
         ] {
             assert!(win(s), "{s}");
         }
@@ -1639,6 +1680,10 @@ mod tests {
             "start the engine",
             "net income was up",
             "echo chamber",
+            "if you can, call me",
+            "If not defined, leave it blank",
+            "for all of us in (the) world do good",
+            "What if a == b?",
         ] {
             assert!(!win(s), "{s}");
         }
