@@ -43,7 +43,30 @@ fn multibyte(input: &[u8], i: usize) -> Option<Unit> {
     let (value, len) = match b0 {
         0xc0 | 0xc1 => {
             let (b1, n1, _) = cont(i + n0)?;
+            if matches!(b1, b'.' | b'/' | b'\\') {
+                // `%c0%5c`: a lax decoder keeps the ASCII byte
+                return Some(Unit {
+                    byte: if b1 == b'.' { b'.' } else { b'/' },
+                    len: n0 + n1,
+                    encoded: true,
+                });
+            }
             (u32::from(b0 & 0x1f) << 6 | u32::from(b1 & 0x3f), n0 + n1)
+        }
+        0xf8 | 0xfc => {
+            // five- and six-byte overlong forms: zero continuation bytes, then the value
+            let count = if b0 == 0xf8 { 4 } else { 5 };
+            let mut j = i + n0;
+            let mut last = 0u8;
+            for k in 0..count {
+                let (b, n, _) = cont(j)?;
+                if k + 1 < count && b != 0x80 {
+                    return None;
+                }
+                last = b;
+                j += n;
+            }
+            (u32::from(last & 0x3f), j - i)
         }
         0xe0 => {
             let (b1, n1, _) = cont(i + n0)?;
@@ -140,7 +163,7 @@ pub(crate) fn unit(input: &[u8], i: usize) -> Unit {
                 None => plain(b'%'),
             }
         }
-        0xc0 | 0xc1 | 0xe0 | 0xf0 | 0xef | 0xe2 => multibyte(input, i).unwrap_or(plain(b)),
+        0xc0 | 0xc1 | 0xe0 | 0xf0 | 0xf8 | 0xfc | 0xef | 0xe2 => multibyte(input, i).unwrap_or(plain(b)),
         b'0' if matches!(at(input, i + 1), b'x' | b'X') => {
             // `0x2e`-style spellings seen in scanners' payloads
             match (hex(at(input, i + 2)), hex(at(input, i + 3))) {
@@ -172,7 +195,7 @@ fn traversal(input: &[u8]) -> Option<Detection> {
     // quick reject: no dot in any spelling
     if !input
         .iter()
-        .any(|&b| matches!(b, b'.' | b'%' | b'0' | 0xc0 | 0xc1 | 0xe0 | 0xf0 | 0xef))
+        .any(|&b| matches!(b, b'.' | b'%' | b'0' | 0xc0 | 0xc1 | 0xe0 | 0xf0 | 0xf8 | 0xfc | 0xef))
     {
         return None;
     }
@@ -385,6 +408,24 @@ const SENSITIVE: &[&str] = &[
     // java and app servers
     "/web-inf/",
     "/meta-inf/",
+    // logs and data of common servers
+    "/access_log",
+    "/error_log",
+    "/access.log",
+    "/error.log",
+    "/logs/",
+    "/mysql/data/",
+    "/php/sessions",
+    "/php4/sessions",
+    "/php5/sessions",
+    "/xampp/",
+    "/documents and settings/",
+    "desktop.ini",
+    "ntuser.dat",
+    "pagefile.sys",
+    "hiberfil.sys",
+    "c:/windows/",
+    "c:/winnt/",
     "/tomcat-users.xml",
     "/server.xml",
     "/jboss-web.xml",

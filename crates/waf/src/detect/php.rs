@@ -455,6 +455,13 @@ const WRAPPERS: &[&str] = &[
     "zip://",
     "data://text/plain",
     "data:text/plain;base64",
+    "convert.iconv.",
+    "convert.base64-encode",
+    "convert.base64-decode",
+    "convert.quoted-printable",
+    "string.rot13",
+    "zlib.deflate",
+    "zlib.inflate",
 ];
 
 /// `php.ini` directives worth setting only in an attack (followed by `=`).

@@ -22,7 +22,8 @@ const EXTENSIONS: &[&[u8]] = &[
 pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
     // the part that names a file: up to `?`, `#` or `;`
     let end = input.iter().position(|&c| matches!(c, b'?' | b'#' | b';')).unwrap_or(input.len());
-    let name = &input[..end];
+    let name = input[..end].trim_ascii_end();
+    let name = &name[..name.iter().rposition(|&c| c != 0).map_or(0, |p| p + 1)];
     let tilde = name.ends_with(b"~");
     let name = name.strip_suffix(b"~").unwrap_or(name);
     if name.is_empty() || name.contains(&b' ') || name.contains(&b'\n') || name.contains(&b'@') {
