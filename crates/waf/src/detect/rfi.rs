@@ -59,7 +59,7 @@ static AC: LazyLock<(AhoCorasick, usize, usize)> = LazyLock::new(|| {
 
 /// Whether `input` carries a remote file inclusion.
 pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
-    if let Some(d) = unc_path(input) {
+    if let Some(d) = unc_path(input).or_else(|| bare_scheme_question(input)) {
         return Some(d);
     }
     if !input.contains(&b':') && !input.contains(&b'(') {
@@ -109,6 +109,18 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
         }
     }
     None
+}
+
+/// `http?`, `file??`: a scheme name, then only question marks.
+fn bare_scheme_question(input: &[u8]) -> Option<Detection> {
+    let n = input.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    let scheme = &input[..n];
+    let rest = &input[n..];
+    let is_scheme = [b"http".as_slice(), b"https", b"ftp", b"ftps", b"file"]
+        .iter()
+        .any(|s| scheme.eq_ignore_ascii_case(s));
+    (is_scheme && !rest.is_empty() && rest.iter().all(|&c| c == b'?'))
+        .then(|| found("rfi:trailing-question-mark", input))
 }
 
 fn has_scheme_after(rest: &[u8]) -> bool {

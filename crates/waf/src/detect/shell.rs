@@ -292,6 +292,210 @@ const UNIX_COMMANDS: &[(&str, Kind)] = &[
     ("sendmail", Strong),
     ("mailx", Strong),
     ("dos2unix", Strong),
+    ("column", Weak),
+    ("fold", Weak),
+    ("flock", Strong),
+    ("base32", Strong),
+    ("cpulimit", Strong),
+    ("comm", Weak),
+    ("perf", Weak),
+    ("rmt", Strong),
+    ("rmt-tar", Strong),
+    ("rmt-dump", Strong),
+    ("irb", Strong),
+    ("aptitude", Strong),
+    ("htop", Strong),
+    ("cscli", Strong),
+    ("lastlogin", Strong),
+    ("knife", Weak),
+    ("puppet", Weak),
+    ("terraform", Strong),
+    ("helm", Weak),
+    ("chef-client", Strong),
+    ("chef-shell", Strong),
+    ("chef-run", Strong),
+    ("chef-vault", Strong),
+    ("chef-solo", Strong),
+    ("ansible-config", Strong),
+    ("ansible-galaxy", Strong),
+    ("ansible-console", Strong),
+    ("ansible-doc", Strong),
+    ("ansible-inventory", Strong),
+    ("ansible-pull", Strong),
+    ("ansible-vault", Strong),
+    ("zypper", Strong),
+    ("apk", Strong),
+    ("pacman", Strong),
+    ("emerge", Strong),
+    ("snap", Weak),
+    ("flatpak", Strong),
+    ("brew", Strong),
+    ("port", Weak),
+    ("pkg_add", Strong),
+    ("yarn", Strong),
+    ("pnpm", Strong),
+    ("bundle", Weak),
+    ("rake", Weak),
+    ("gdbserver", Strong),
+    ("valgrind", Strong),
+    ("socat2", Strong),
+    ("nping", Strong),
+    ("hping3", Strong),
+    ("proxychains", Strong),
+    ("torsocks", Strong),
+    ("stunnel", Strong),
+    ("autossh", Strong),
+    ("sshpass", Strong),
+    ("plink", Strong),
+    ("expect", Weak),
+    ("unbuffer", Strong),
+    ("stdbuf", Strong),
+    ("script", Weak),
+    ("runcon", Strong),
+    ("chcon", Strong),
+    ("setfacl", Strong),
+    ("getfacl", Strong),
+    ("capsh", Strong),
+    ("setcap", Strong),
+    ("getcap", Strong),
+    ("unshare", Strong),
+    ("nsenter", Strong),
+    ("ip6tables", Strong),
+    ("nft", Strong),
+    ("tc", Weak),
+    ("ethtool", Strong),
+    ("iwconfig", Strong),
+    ("lsattr", Strong),
+    ("lsusb", Strong),
+    ("lspci", Strong),
+    ("lshw", Strong),
+    ("dmidecode", Strong),
+    ("blkid", Strong),
+    ("fdisk", Strong),
+    ("parted", Strong),
+    ("mkfs", Strong),
+    ("losetup", Strong),
+    ("cryptsetup", Strong),
+    ("atq", Strong),
+    ("atrm", Strong),
+    ("batch", Weak),
+    ("systemd-run", Strong),
+    ("launchctl", Strong),
+    ("initctl", Strong),
+    ("update-rc.d", Strong),
+    ("chkconfig", Strong),
+    ("rc-service", Strong),
+    ("basenc", Strong),
+    ("hd", Weak),
+    ("objdump", Strong),
+    ("readelf", Strong),
+    ("nm", Weak),
+    ("ld", Weak),
+    ("as", Weak),
+    ("gcc-12", Strong),
+    ("tcc", Strong),
+    ("mawk", Strong),
+    ("toybox", Strong),
+    ("ash", Strong),
+    ("rbash", Strong),
+    ("rksh", Strong),
+    ("pdksh", Strong),
+    ("mksh", Strong),
+    ("yash", Strong),
+    ("posh", Strong),
+    ("elvish", Strong),
+    ("xonsh", Strong),
+    ("nu", Short),
+    ("php5", Strong),
+    ("php7", Strong),
+    ("php8", Strong),
+    ("perl5", Strong),
+    ("python2.7", Strong),
+    ("jython", Strong),
+    ("jruby", Strong),
+    ("rlwrap", Strong),
+    ("curlie", Strong),
+    ("httpie", Strong),
+    ("http", Weak),
+    ("xh", Short),
+    ("axel", Strong),
+    ("lftp", Strong),
+    ("ncftp", Strong),
+    ("smbclient", Strong),
+    ("rpcclient", Strong),
+    ("enum4linux", Strong),
+    ("mysqldump", Strong),
+    ("pg_dump", Strong),
+    ("mongodump", Strong),
+    ("mongoexport", Strong),
+    ("sqlcmd", Strong),
+    ("isql", Strong),
+    ("wish", Strong),
+    ("expectk", Strong),
+    ("gimp", Strong),
+    ("rsh", Strong),
+    ("rlogin", Strong),
+    ("rcp", Strong),
+    ("rexec", Strong),
+    ("mesg", Strong),
+    ("talk", Weak),
+    ("pwdx", Strong),
+    ("pmap", Strong),
+    ("fuser", Strong),
+    ("lsns", Strong),
+    ("lslogins", Strong),
+    ("faillog", Strong),
+    ("lastb", Strong),
+    ("w", Weak),
+    ("users", Weak),
+    ("groups", Weak),
+    ("iconv", Strong),
+    ("recode", Strong),
+    ("enca", Strong),
+    ("csplit", Strong),
+    ("pr", Weak),
+    ("fmt", Weak),
+    ("paste", Weak),
+    ("join", Weak),
+    ("expand", Weak),
+    ("unexpand", Strong),
+    ("sponge", Weak),
+    ("parallel", Weak),
+    ("mlocate", Strong),
+    ("updatedb", Strong),
+    ("pax", Weak),
+    ("ar", Weak),
+    ("lzma", Strong),
+    ("lz4", Strong),
+    ("7za", Strong),
+    ("7zr", Strong),
+    ("md5sum", Strong),
+    ("sha1sum", Strong),
+    ("sha256sum", Strong),
+    ("sha512sum", Strong),
+    ("cksum", Strong),
+    ("sum", Weak),
+    ("date", Weak),
+    ("cal", Weak),
+    ("bc", Weak),
+    ("dc", Weak),
+    ("factor", Weak),
+    ("shuf", Strong),
+    ("drill", Strong),
+    ("delv", Strong),
+    ("resolvectl", Strong),
+    ("iptables-save", Strong),
+    ("iptables-restore", Strong),
+    ("groupadd", Strong),
+    ("groupdel", Strong),
+    ("gpasswd", Strong),
+    ("newgrp", Strong),
+    ("chage", Strong),
+    ("sudoedit", Strong),
+    ("sg", Weak),
+    ("skill", Strong),
+    ("snice", Strong),
+    ("disown", Strong),
 ];
 
 const WINDOWS_COMMANDS: &[(&str, Kind)] = &[
@@ -396,6 +600,83 @@ const WINDOWS_COMMANDS: &[(&str, Kind)] = &[
     ("psexec", Strong),
     ("wmiexec", Strong),
     ("mimikatz", Strong),
+    ("bcdboot", Strong),
+    ("bootcfg", Strong),
+    ("wbadmin", Strong),
+    ("secedit", Strong),
+    ("gpupdate", Strong),
+    ("wusa", Strong),
+    ("dism", Strong),
+    ("sfc", Strong),
+    ("chkdsk", Strong),
+    ("compact", Weak),
+    ("convert", Weak),
+    ("defrag", Strong),
+    ("diskshadow", Strong),
+    ("label", Weak),
+    ("mklink", Strong),
+    ("recover", Weak),
+    ("subst", Strong),
+    ("vol", Weak),
+    ("tskill", Strong),
+    ("at", Weak),
+    ("logoff", Weak),
+    ("msg", Weak),
+    ("query", Weak),
+    ("qprocess", Strong),
+    ("rwinsta", Strong),
+    ("tsdiscon", Strong),
+    ("pathping", Strong),
+    ("wmiprvse", Strong),
+    ("regini", Strong),
+    ("expand", Weak),
+    ("extrac32", Strong),
+    ("makecab", Strong),
+    ("replace", Weak),
+    ("cmdkey", Strong),
+    ("ksetup", Strong),
+    ("setspn", Strong),
+    ("dsget", Strong),
+    ("csvde", Strong),
+    ("ldifde", Strong),
+    ("format", Weak),
+    ("more", Weak),
+    ("sort", Weak),
+    ("find", Weak),
+    ("clip", Weak),
+    ("choice", Weak),
+    ("timeout", Weak),
+    ("waitfor", Strong),
+    ("mavinject", Strong),
+    ("pcalua", Strong),
+    ("msdt", Strong),
+    ("control", Weak),
+];
+
+/// Commands whose plain-word arguments are still file names (`ls foo bar`).
+const FILE_TOOLS: &[&[u8]] = &[
+    b"ls", b"rm", b"chmod", b"chown", b"cp", b"mv", b"ln", b"cat", b"tac", b"nl",
+];
+
+/// Commands that are an attack even as a whole value on their own.
+const ALONE: &[&[u8]] = &[
+    b"whoami",
+    b"ifconfig",
+    b"ipconfig",
+    b"uname",
+    b"netstat",
+    b"systeminfo",
+    b"visudo",
+    b"lsof",
+    b"htop",
+    b"tasklist",
+    b"getmac",
+    b"printenv",
+    b"dmesg",
+    b"lscpu",
+    b"lsmod",
+    b"qwinsta",
+    b"quser",
 ];
 
 /// `net user`, `net localgroup`: what makes `net` a command.
@@ -457,19 +738,6 @@ const WINDOWS_VARIABLES: &[&[u8]] = &[
     b"systemroot",
     b"windir",
     b"systemdrive",
-    b"programfiles",
-    b"programdata",
-    b"appdata",
-    b"localappdata",
-    b"userprofile",
-    b"allusersprofile",
-    b"homedrive",
-    b"homepath",
-    b"public",
-    b"computername",
-    b"username",
-    b"userdomain",
-    b"logonserver",
     b"pathext",
     b"psmodulepath",
 ];
@@ -489,6 +757,11 @@ const GLOB_TARGETS: &[&[u8]] = &[
     b"/usr/bin/whoami",
     b"/usr/bin/python",
     b"/usr/bin/perl",
+    b"/usr/bin/bash",
+    b"/usr/bin/sh",
+    b"/usr/bin/env",
+    b"/usr/bin/uname",
+    b"/bin/uname",
     b"/etc/passwd",
     b"/etc/shadow",
     b"/etc/hosts",
@@ -559,6 +832,8 @@ fn interesting(b: u8, flavor: Flavor) -> bool {
                 | b'?'
                 | b'*'
                 | b'['
+                | b'~'
+                | b'!'
         ),
         Flavor::Windows => matches!(
             b,
@@ -596,8 +871,58 @@ fn rewrite(input: &[u8], flavor: Flavor) -> Rewrite {
                 r.spliced |= glued;
             }
             (Flavor::Windows, b'^') => r.spliced = true,
+            (_, b'`') => r.out.push(SUBST),
+            (_, b'&')
+                if {
+                    let n = input[i + 1..]
+                        .iter()
+                        .take(10)
+                        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'#')
+                        .count();
+                    n >= 2 && input.get(i + 1 + n) == Some(&b';')
+                } =>
+            {
+                // an HTML entity the transformations left (`&copy;`), not a separator
+                let n = input[i + 1..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphanumeric() || **c == b'#')
+                    .count();
+                r.out.push(b' ');
+                i += n + 2;
+                continue;
+            }
+            (Flavor::Unix, b'[')
+                if i > 0
+                    && (is_word(input[i - 1]) || input[i - 1] == b'/')
+                    && input.get(i + 2) == Some(&b']')
+                    && input.get(i + 1).is_some_and(|&c| is_word(c)) =>
+            {
+                // `pas[s]wd`: a one-character class is that character
+                r.out.push(input[i + 1]);
+                r.spliced = true;
+                i += 3;
+                continue;
+            }
             (Flavor::Unix, b'$') => {
                 let rest = &input[i + 1..];
+                if rest.starts_with(b"()") {
+                    // an empty substitution glued into a word
+                    r.spliced = true;
+                    i += 3;
+                    continue;
+                }
+                if rest.starts_with(b"((") {
+                    // arithmetic expansion: a number, dropped
+                    let close = memchr::memmem::find(rest, b"))").map_or(rest.len(), |p| p + 2);
+                    r.spliced = true;
+                    i += 1 + close;
+                    continue;
+                }
+                if rest.starts_with(b"(") {
+                    r.out.push(SUBST);
+                    i += 2;
+                    continue;
+                }
                 if rest.starts_with(b"{IFS}") || rest.starts_with(b"IFS") {
                     r.ifs = true;
                     r.out.push(b' ');
@@ -672,8 +997,14 @@ fn rewrite(input: &[u8], flavor: Flavor) -> Rewrite {
             (Flavor::Unix, b',') if brace_depth > 0 => r.out.push(b' '),
             (Flavor::Unix, b'<' | b'>') => {
                 if input.get(i + 1) == Some(&b'(') {
-                    r.out.push(b';');
+                    r.out.push(SUBST);
                     i += 2;
+                    continue;
+                }
+                if input[i..].starts_with(b"<<<") {
+                    // a here-string: its text is often run
+                    r.out.push(SUBST);
+                    i += 3;
                     continue;
                 }
                 r.out.push(b' ');
@@ -685,10 +1016,14 @@ fn rewrite(input: &[u8], flavor: Flavor) -> Rewrite {
     r
 }
 
+/// Marks, in rewritten text, the start of a command substitution (`$(`, backquote, `<(`,
+/// `<<<`): whatever follows is run, so even a command that is an English word counts.
+const SUBST: u8 = 0x01;
+
 fn is_separator(b: u8, flavor: Flavor) -> bool {
     match flavor {
-        Flavor::Unix => matches!(b, b';' | b'|' | b'&' | b'\n' | b'`' | b'(' | b')'),
-        Flavor::Windows => matches!(b, b';' | b'|' | b'&' | b'\n' | b'(' | b')' | b'`'),
+        Flavor::Unix => matches!(b, b';' | b'|' | b'&' | b'\n' | SUBST | b'(' | b')'),
+        Flavor::Windows => matches!(b, b';' | b'|' | b'&' | b'\n' | b'(' | b')' | SUBST),
     }
 }
 
@@ -722,6 +1057,16 @@ fn shellish_args(args: &[u8], flavor: Flavor) -> bool {
 
 /// `example.com`, `10.0.0.1`, `evil.co:4444`: a dot between two word characters, no spaces.
 fn looks_like_host(word: &[u8]) -> bool {
+    const CODE: &[&[u8]] = &[
+        b".py", b".js", b".rb", b".php", b".java", b".go", b".rs", b".ts", b".md", b".txt",
+        b".html",
+    ];
+    if CODE
+        .iter()
+        .any(|e| word.len() > e.len() && word[word.len() - e.len()..].eq_ignore_ascii_case(e))
+    {
+        return false;
+    }
     word.len() >= 4
         && word
             .windows(3)
@@ -742,6 +1087,14 @@ fn trim(s: &[u8]) -> &[u8] {
 struct Segment<'a> {
     /// Whether a separator (not the start of the value) precedes it.
     after_separator: bool,
+    /// Whether that separator starts a substitution.
+    in_substitution: bool,
+    /// A lone `&` between spaces, as prose writes it (`salt & pepper`).
+    loose: bool,
+    /// The separator before it (0 at the start).
+    sep: u8,
+    /// Whether a separator follows it.
+    ended_by_separator: bool,
     /// The command word, with any directory.
     word: &'a [u8],
     /// The rest of the segment.
@@ -750,23 +1103,60 @@ struct Segment<'a> {
 
 /// Prefixes that run the next word as a command.
 const PREFIXES: &[&[u8]] = &[
-    b"sudo", b"nohup", b"time", b"env", b"exec", b"command", b"builtin", b"nice",
+    b"sudo",
+    b"nohup",
+    b"time",
+    b"env",
+    b"exec",
+    b"command",
+    b"builtin",
+    b"nice",
+    b"strace",
+    b"ltrace",
+    b"xargs",
+    b"timeout",
+    b"stdbuf",
+    b"setsid",
+    b"doas",
+    b"watch",
+    b"unbuffer",
+    b"proxychains",
+    b"torsocks",
+    b"chroot",
 ];
 
 fn segments(text: &[u8], flavor: Flavor) -> impl Iterator<Item = Segment<'_>> {
     let mut pos = 0usize;
     let mut first = true;
+    let mut prev_sep = 0u8;
     std::iter::from_fn(move || {
         while pos <= text.len() {
             let start = pos;
+            let sep_before = prev_sep;
+            let loose = sep_before == b'&'
+                && start >= 2
+                && text[start - 2] == b' '
+                && text.get(start) == Some(&b' ');
             let end = text[start..]
                 .iter()
                 .position(|&c| is_separator(c, flavor))
                 .map_or(text.len(), |p| start + p);
             pos = end + 1;
-            let after_separator = !first;
+            prev_sep = text.get(end).copied().unwrap_or(0);
+            let mut after_separator = !first;
             first = false;
             let mut seg = trim(&text[start..end]);
+            // `name=value` at the start of a segment (a form field, an assignment): the value
+            if let Some(eq) = seg.iter().position(|&c| c == b'=') {
+                let name = &seg[..eq];
+                if eq > 0
+                    && name
+                        .iter()
+                        .all(|&c| is_word(c) || c == b'-' || c == b'.' || c == b'[' || c == b']')
+                {
+                    seg = trim(&seg[eq + 1..]);
+                }
+            }
             // `sudo cmd`, `A=b cmd`
             loop {
                 let w_end = seg.iter().position(|&c| c == b' ').unwrap_or(seg.len());
@@ -779,6 +1169,7 @@ fn segments(text: &[u8], flavor: Flavor) -> impl Iterator<Item = Segment<'_>> {
                         .is_some_and(|e| e > 0 && w[..e].iter().all(|&c| is_word(c)))
                     && w_end < seg.len();
                 if is_prefix || is_assign {
+                    after_separator |= is_prefix;
                     seg = trim(&seg[w_end..]);
                 } else {
                     break;
@@ -790,6 +1181,10 @@ fn segments(text: &[u8], flavor: Flavor) -> impl Iterator<Item = Segment<'_>> {
             let w_end = seg.iter().position(|&c| c == b' ').unwrap_or(seg.len());
             return Some(Segment {
                 after_separator,
+                in_substitution: sep_before == SUBST,
+                loose,
+                sep: sep_before,
+                ended_by_separator: end < text.len() && !matches!(text[end], b')' | b'('),
                 word: &seg[..w_end],
                 args: &seg[w_end..],
             });
@@ -855,8 +1250,11 @@ fn judge(seg: &Segment<'_>, t: &Table, flavor: Flavor) -> Option<&'static str> {
     } else {
         name
     };
-    let unix_case_ok = flavor == Flavor::Windows || !name.iter().any(u8::is_ascii_uppercase);
-    let kind = if unix_case_ok { lookup(t, name) } else { None };
+    let kind = lookup(t, name);
+    // a Unix command that is an English word must be spelled as the shell needs it
+    let kind = kind.filter(|&k| {
+        !(flavor == Flavor::Unix && k == Weak && name.iter().any(u8::is_ascii_uppercase))
+    });
     if in_bin
         && (kind.is_some()
             || (flavor == Flavor::Unix
@@ -869,27 +1267,47 @@ fn judge(seg: &Segment<'_>, t: &Table, flavor: Flavor) -> Option<&'static str> {
     }
     let kind = kind?;
     let args = trim(seg.args);
-    let mut shellish = shellish_args(args, flavor);
+    let versioned =
+        name.len() > 2 && name.last().is_some_and(u8::is_ascii_digit) && name.contains(&b'.');
+    let mut shellish = shellish_args(args, flavor) || versioned;
+    if name.eq_ignore_ascii_case(b"alias") {
+        // `alias x=curl`: defining a command
+        let a = args
+            .split(|&c| c == b' ')
+            .find(|w| !w.starts_with(b"-") && !w.starts_with(b"+"));
+        shellish |= a.is_some_and(|w| w.iter().position(|&c| c == b'=').is_some_and(|e| e > 0));
+    }
     if flavor == Flavor::Windows
         && (name.eq_ignore_ascii_case(b"net") || name.eq_ignore_ascii_case(b"net1"))
     {
         let sub = args.split(|&c| c == b' ').next().unwrap_or(b"");
         shellish |= NET_SUBCOMMANDS.iter().any(|s| sub.eq_ignore_ascii_case(s));
     }
+    if seg.in_substitution {
+        return Some("shell:command-substitution");
+    }
     if seg.after_separator {
         let hit = match kind {
             Strong => true,
-            Weak | Short => shellish,
+            Weak => shellish && !(seg.loose && args.is_empty()),
+            // `(id)` in prose or SQL is not `;id`
+            Short => {
+                shellish
+                    && (!args.is_empty()
+                        || matches!(seg.sep, b';' | b'|' | b'&' | b'\n') && !seg.loose)
+            }
         };
         return hit.then_some("shell:command-after-separator");
     }
-    // the start of the value: a command with the arguments of one
+    // the start of the value: a command with the arguments of one, or ending at a separator
+    let alone = ALONE.iter().any(|a| name.eq_ignore_ascii_case(a));
     let hit = match kind {
         Strong => {
-            !args.is_empty()
-                && (shellish
-                    || args.split(|&c| c == b' ').count() >= 2
-                    || matches!(name, b"cmd" | b"powershell"))
+            (args.is_empty() && (seg.ended_by_separator || alone))
+                || (!args.is_empty()
+                    && !args[0].is_ascii_digit()
+                    && (shellish
+                        || (FILE_TOOLS.contains(&name) && args.split(|&c| c == b' ').count() >= 2)))
         }
         Weak | Short => !args.is_empty() && shellish && !matches!(args.first(), Some(b'0'..=b'9')),
     };
@@ -914,6 +1332,11 @@ fn detect_flavor(input: &[u8], flavor: Flavor) -> Option<Detection> {
         Flavor::Unix => &UNIX,
         Flavor::Windows => &WINDOWS,
     };
+    if flavor == Flavor::Windows {
+        if let Some(d) = windows_specials(input) {
+            return Some(d);
+        }
+    }
     let has_interesting = input.iter().any(|&b| interesting(b, flavor));
     if !has_interesting && !first_word_is_command(input, t, flavor) && !input.contains(&b'/') {
         return None;
@@ -922,8 +1345,6 @@ fn detect_flavor(input: &[u8], flavor: Flavor) -> Option<Detection> {
         if let Some(d) = unix_specials(input) {
             return Some(d);
         }
-    } else if let Some(d) = windows_specials(input) {
-        return Some(d);
     }
     let r = rewrite(input, flavor);
     if r.ifs {
@@ -957,8 +1378,46 @@ fn first_word_is_command(input: &[u8], t: &Table, flavor: Flavor) -> bool {
 /// Shellshock, substitutions and variables, read on the raw value.
 fn unix_specials(input: &[u8]) -> Option<Detection> {
     let s = trim(input);
+    // `>/tmp/x`, `>> /dev/tcp/…`: redirecting output into a system directory
+    for (i, _) in input.iter().enumerate().filter(|&(_, &c)| c == b'>') {
+        let mut j = i + 1;
+        if input.get(j) == Some(&b'>') {
+            j += 1;
+        }
+        while input.get(j) == Some(&b' ') {
+            j += 1;
+        }
+        const DIRS: &[&[u8]] = &[
+            b"/tmp/", b"/dev/", b"/var/", b"/etc/", b"/root/", b"/home/", b"/usr/", b"/bin/",
+            b"/proc/",
+        ];
+        if DIRS.iter().any(|d| input[j..].starts_with(d))
+            && (i == 0 || !is_word(input[i - 1]) || input[i - 1].is_ascii_digit())
+        {
+            return Some(found("shell:redirect", &input[i..input.len().min(i + 32)]));
+        }
+    }
     if s.starts_with(b"() {") || s.starts_with(b"(){") {
         return Some(found("shell:function-definition", s));
+    }
+    // `~+`, `~-2`: the shell's directory-stack expansions, as a whole value
+    if let [b'~', b'+' | b'-', rest @ ..] = s {
+        if rest.iter().all(u8::is_ascii_digit) || rest.first() == Some(&b'/') {
+            return Some(found("shell:tilde-expansion", s));
+        }
+    }
+    // `\ls`: a backslash that skips aliases, before a command
+    if let Some(rest) = s.strip_prefix(b"\\") {
+        let w = rest
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .count();
+        if w >= 2 && rest.get(w).is_none_or(|&c| c == b' ') && lookup(&UNIX, &rest[..w]).is_some() {
+            return Some(found("shell:escaped-command", s));
+        }
+    }
+    if let Some(d) = brace_expansion(input).or_else(|| history_or_arithmetic(input)) {
+        return Some(d);
     }
     let mut i = 0;
     while let Some(p) = input[i..].iter().position(|&c| c == b'$') {
@@ -989,7 +1448,234 @@ fn unix_specials(input: &[u8]) -> Option<Detection> {
     None
 }
 
+/// `c{a,oun}t`, `{l,-lh}s`, `{,ip,a}`: brace expansion glued to a word, or with an empty or
+/// option item: the shell builds a command from pieces.
+fn brace_expansion(input: &[u8]) -> Option<Detection> {
+    let mut i = 0;
+    while let Some(p) = input[i..].iter().position(|&c| c == b'{') {
+        let open = i + p;
+        i = open + 1;
+        let Some(len) = input[open + 1..].iter().take(64).position(|&c| c == b'}') else {
+            continue;
+        };
+        let inner = &input[open + 1..open + 1 + len];
+        if !inner.contains(&b',')
+            || inner
+                .iter()
+                .any(|&c| matches!(c, b' ' | b'"' | b':' | b'\'' | b'{'))
+        {
+            continue;
+        }
+        let glued = (open > 0 && input[open - 1].is_ascii_alphabetic())
+            || input
+                .get(open + 2 + len)
+                .is_some_and(u8::is_ascii_alphabetic);
+        let odd_item = inner
+            .split(|&c| c == b',')
+            .any(|item| item.is_empty() || item.starts_with(b"-"));
+        let letters = inner
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b',' | b'-' | b'/' | b'.'));
+        if letters && (glued || odd_item) {
+            return Some(found(
+                "shell:brace-expansion",
+                &input[open.saturating_sub(8)..input.len().min(open + len + 10)],
+            ));
+        }
+    }
+    None
+}
+
+/// `!-1` (history), `$[2+2]` (old arithmetic), `${PATH:0:1}` / `${x#…}` (parameter operators).
+fn history_or_arithmetic(input: &[u8]) -> Option<Detection> {
+    for (i, w) in input.windows(3).enumerate() {
+        if w[0] == b'!'
+            && w[1] == b'-'
+            && w[2].is_ascii_digit()
+            && (i == 0 || !input[i - 1].is_ascii_alphanumeric())
+        {
+            return Some(found(
+                "shell:history-expansion",
+                &input[i..input.len().min(i + 16)],
+            ));
+        }
+    }
+    let mut i = 0;
+    while let Some(p) = input[i..].iter().position(|&c| c == b'$') {
+        let d = i + p;
+        i = d + 1;
+        match input.get(d + 1) {
+            Some(b'[') => {
+                let close = input[d + 2..].iter().take(32).position(|&c| c == b']');
+                if close.is_some_and(|c| {
+                    input[d + 2..d + 2 + c]
+                        .iter()
+                        .all(|&x| x.is_ascii_digit() || b"+-*/%() ".contains(&x))
+                }) {
+                    return Some(found(
+                        "shell:arithmetic",
+                        &input[d..input.len().min(d + 16)],
+                    ));
+                }
+            }
+            Some(b'{') => {
+                let name = input[d + 2..].iter().take_while(|&&c| is_word(c)).count();
+                let op = input.get(d + 2 + name).copied();
+                let next = input.get(d + 3 + name).copied();
+                let param_op = match op {
+                    Some(b'#' | b'%' | b'/' | b'^' | b',') => name > 0,
+                    Some(b':') => next.is_some_and(|c| {
+                        c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'=' | b'?' | b' ')
+                    }),
+                    _ => false,
+                };
+                if param_op {
+                    return Some(found(
+                        "shell:parameter-expansion",
+                        &input[d..input.len().min(d + 24)],
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `for /f "…" %a in (…) do …`: cmd.exe's loop, with any switches and options.
+fn windows_for_loop(input: &[u8]) -> Option<Detection> {
+    let mut i = 0;
+    while i + 3 < input.len() {
+        let Some(p) = input[i..]
+            .windows(3)
+            .position(|w| w.eq_ignore_ascii_case(b"for"))
+        else {
+            return None;
+        };
+        let start = i + p;
+        i = start + 3;
+        if start > 0 && is_word(input[start - 1]) {
+            continue;
+        }
+        let mut j = start + 3;
+        if !input.get(j).is_some_and(|c| c.is_ascii_whitespace()) {
+            continue;
+        }
+        // switches and quoted options
+        loop {
+            j = super::util::skip_ws(input, j);
+            match input.get(j) {
+                Some(b'/') => j += 2,
+                Some(b'"') => {
+                    j = input[j + 1..]
+                        .iter()
+                        .position(|&c| c == b'"')
+                        .map_or(input.len(), |q| j + q + 2);
+                }
+                Some(c) if c.is_ascii_alphabetic() && input.get(j + 1) == Some(&b':') => {
+                    // a root for /r: `c:\x`
+                    j += input[j..]
+                        .iter()
+                        .take_while(|c| !c.is_ascii_whitespace())
+                        .count();
+                }
+                _ => break,
+            }
+        }
+        if input.get(j) != Some(&b'%') {
+            continue;
+        }
+        j += 1;
+        if input.get(j) == Some(&b'%') {
+            j += 1;
+        }
+        // the loop variable: one character, or a name
+        let name = input[j..].iter().take_while(|&&c| is_word(c)).count();
+        j += name.max(usize::from(
+            input.get(j).is_some_and(|c| !c.is_ascii_whitespace()),
+        ));
+        let k = super::util::skip_ws(input, j);
+        if k == j
+            || !input
+                .get(k..k + 2)
+                .is_some_and(|w| w.eq_ignore_ascii_case(b"in"))
+        {
+            continue;
+        }
+        let k = super::util::skip_ws(input, k + 2);
+        if input.get(k) != Some(&b'(') {
+            continue;
+        }
+        let Some(close) = input[k..].iter().position(|&c| c == b')') else {
+            continue;
+        };
+        let m = super::util::skip_ws(input, k + close + 1);
+        if input
+            .get(m..m + 2)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"do"))
+        {
+            return Some(found(
+                "shell:windows-for-loop",
+                &input[start..input.len().min(m + 16)],
+            ));
+        }
+    }
+    None
+}
+
+/// `if [/i] [not] exist|defined|errorlevel …`, `if a==b …`, `if a equ b …`: cmd.exe's
+/// conditional, at the start of the value or after a separator.
+fn windows_if(input: &[u8]) -> Option<Detection> {
+    const KEYWORDS: &[&[u8]] = &[b"exist", b"defined", b"errorlevel", b"cmdextversion"];
+    const COMPARE: &[&[u8]] = &[b"equ", b"neq", b"lss", b"leq", b"gtr", b"geq"];
+    let mut i = 0;
+    while let Some(p) = input[i..].windows(3).position(|w| {
+        w[..2].eq_ignore_ascii_case(b"if") && matches!(w[2], b' ' | b'\t' | b'(' | b'"')
+    }) {
+        let start = i + p;
+        i = start + 2;
+        let head = trim(&input[..start]);
+        if !(head.is_empty() || matches!(head.last(), Some(b'&' | b'|' | b';' | b'(' | b'\n'))) {
+            continue;
+        }
+        let rest = &input[start + 2..input.len().min(start + 120)];
+        let words: Vec<&[u8]> = rest
+            .split(|c| c.is_ascii_whitespace())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let mut k = 0;
+        while k < words.len()
+            && (words[k].eq_ignore_ascii_case(b"/i") || words[k].eq_ignore_ascii_case(b"not"))
+        {
+            k += 1;
+        }
+        let keyword = words
+            .get(k)
+            .is_some_and(|w| KEYWORDS.iter().any(|x| w.eq_ignore_ascii_case(x)));
+        let compare = rest.windows(2).any(|w| w == b"==")
+            || words.iter().take(6).any(|w| {
+                COMPARE
+                    .iter()
+                    .any(|x| w.trim_ascii_start().eq_ignore_ascii_case(x))
+                    || {
+                        let w = w.strip_prefix(b"(").unwrap_or(w);
+                        COMPARE.iter().any(|x| w.eq_ignore_ascii_case(x))
+                    }
+            });
+        if keyword && words.len() > k + 1 || compare && words.len() >= 3 {
+            return Some(found(
+                "shell:windows-if",
+                &input[start..input.len().min(start + 48)],
+            ));
+        }
+    }
+    None
+}
+
 fn windows_specials(input: &[u8]) -> Option<Detection> {
+    if let Some(d) = windows_for_loop(input).or_else(|| windows_if(input)) {
+        return Some(d);
+    }
     // `%COMSPEC%` and friends
     let mut i = 0;
     while let Some(p) = input[i..].iter().position(|&c| c == b'%') {
@@ -1083,7 +1769,18 @@ fn glob_match(pat: &[u8], target: &[u8], depth: u32) -> bool {
                     Some(b'!' | b'^') => (true, &class[1..]),
                     _ => (false, class),
                 };
-                if class.contains(&c) == neg {
+                let mut inside = false;
+                let mut k = 0;
+                while k < class.len() {
+                    if k + 2 < class.len() && class[k + 1] == b'-' {
+                        inside |= (class[k]..=class[k + 2]).contains(&c);
+                        k += 3;
+                    } else {
+                        inside |= class[k] == c;
+                        k += 1;
+                    }
+                }
+                if inside == neg {
                     return false;
                 }
                 p += close + 2;
@@ -1199,6 +1896,11 @@ mod tests {
             "& ping -n 10 127.0.0.1",
             "%comspec:~0,1%",
             "C:\\Windows\\System32\\cmd.exe /c dir",
+            "for /l %variable in (1,1,2) do command",
+            "& FOR /F \"tokens=1-3\" %A IN (\"x y\") DO @echo pwnd",
+            "IF EXIST C:\\pagefile.sys CMD",
+            "IF /I NOT item1==item2 CMD",
+            "if %n1% gtr %n2% echo greater",
         ] {
             assert!(win(s), "{s}");
         }
@@ -1217,6 +1919,10 @@ mod tests {
             "start the engine",
             "net income was up",
             "echo chamber",
+            "if you can, call me",
+            "If not defined, leave it blank",
+            "for all of us in (the) world do good",
+            "What if a == b?",
         ] {
             assert!(!win(s), "{s}");
         }
