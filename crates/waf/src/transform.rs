@@ -230,9 +230,9 @@ impl Transformation {
             Self::HtmlEntityDecode => html_entity_decode(input),
             Self::Lowercase => lowercase(input),
             Self::Uppercase => uppercase(input),
-            Self::CmdLine => cmd_line(input, CMD_LINE),
-            Self::CmdLineWin => cmd_line(input, CMD_LINE_WIN),
-            Self::CmdLineUnix => cmd_line(input, CMD_LINE_UNIX),
+            Self::CmdLine => cmd_line(input, &CMD_LINE),
+            Self::CmdLineWin => cmd_line(input, &CMD_LINE_WIN),
+            Self::CmdLineUnix => cmd_line(input, &CMD_LINE_UNIX),
             Self::UrlDecode => url_decode(input, false),
             Self::UrlDecodeUni => url_decode(input, true),
             Self::Base64Decode => base64_decode(input, false),
@@ -576,49 +576,59 @@ fn html_entity_decode(input: &[u8]) -> Cow<'_, [u8]> {
     out.finish()
 }
 
-/// Which bytes a `CMD_LINE` variant deletes, treats as separators, and before which it drops
-/// a separator; and whether it lowercases.
-#[derive(Clone, Copy)]
+/// A `CMD_LINE` variant: per byte, whether it is deleted, a separator, or glue (a separator
+/// before it is dropped); and whether letters are lowercased.
 struct CmdLineRules {
-    delete: fn(u8) -> bool,
-    separator: fn(u8) -> bool,
-    glue: fn(u8) -> bool,
+    class: [u8; 256],
     lowercase: bool,
 }
 
-const CMD_LINE: CmdLineRules = CmdLineRules {
-    delete: |b| matches!(b, b'\\' | b'"' | b'\'' | b'^'),
-    separator: |b| is_c_space(b) || b == b',' || b == b';',
-    glue: |b| b == b'/' || b == b'(',
-    lowercase: true,
-};
+const DELETE: u8 = 1;
+const SEPARATOR: u8 = 2;
+const GLUE: u8 = 4;
 
-const CMD_LINE_WIN: CmdLineRules = CmdLineRules {
-    delete: |b| b == b'"' || b == b'^',
-    separator: |b| is_c_space(b) || b == b',' || b == b';',
-    glue: |b| b == b'/' || b == b'(',
-    lowercase: true,
-};
+const fn cmd_line_rules(
+    delete: &[u8],
+    separator: &[u8],
+    glue: &[u8],
+    lowercase: bool,
+) -> CmdLineRules {
+    let mut class = [0u8; 256];
+    let mut i = 0;
+    while i < delete.len() {
+        class[delete[i] as usize] |= DELETE;
+        i += 1;
+    }
+    i = 0;
+    while i < separator.len() {
+        class[separator[i] as usize] |= SEPARATOR;
+        i += 1;
+    }
+    i = 0;
+    while i < glue.len() {
+        class[glue[i] as usize] |= GLUE;
+        i += 1;
+    }
+    CmdLineRules { class, lowercase }
+}
 
-const CMD_LINE_UNIX: CmdLineRules = CmdLineRules {
-    delete: |b| matches!(b, b'\\' | b'"' | b'\''),
-    separator: is_c_space,
-    glue: |_| false,
-    lowercase: false,
-};
+const CMD_LINE: CmdLineRules = cmd_line_rules(b"\\\"'^", b" \t\n\x0b\x0c\r,;", b"/(", true);
+const CMD_LINE_WIN: CmdLineRules = cmd_line_rules(b"\"^", b" \t\n\x0b\x0c\r,;", b"/(", true);
+const CMD_LINE_UNIX: CmdLineRules = cmd_line_rules(b"\\\"'", b" \t\n\x0b\x0c\r", b"", false);
 
-fn cmd_line(input: &[u8], rules: CmdLineRules) -> Cow<'_, [u8]> {
+fn cmd_line<'a>(input: &'a [u8], rules: &CmdLineRules) -> Cow<'a, [u8]> {
     let mut out = Out::verbatim(input, 0);
     let mut pending_space = false;
     for &b in input {
-        if (rules.delete)(b) {
+        let class = rules.class[usize::from(b)];
+        if class & DELETE != 0 {
             continue;
         }
-        if (rules.separator)(b) {
+        if class & SEPARATOR != 0 {
             pending_space = true;
             continue;
         }
-        if pending_space && !(rules.glue)(b) {
+        if pending_space && class & GLUE == 0 {
             out.push(b' ');
         }
         pending_space = false;
