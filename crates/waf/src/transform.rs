@@ -11,11 +11,11 @@
 //! |---|---|
 //! | `NONE` | no change |
 //! | `COMPRESS_WHITE_SPACE` | `\f \t \n \r \v`, space and byte 0xA0 → one space per run |
-//! | `HTML_ENTITY_DECODE` | `&quot; &amp; &lt; &gt; &nbsp;` (`;` optional, any case), `&#DDD;`, `&#xHH;` (`;` optional) → one byte; HTML5 names for ASCII (`&colon;` …) ⚠ |
+//! | `HTML_ENTITY_DECODE` | `&quot; &amp; &lt; &gt; &nbsp;` (`;` optional, any case), `&#DDD;`, `&#xHH;` (`;` optional) → one byte ⚠; HTML5 names for ASCII (`&colon;` …) ⚠ |
 //! | `LOWERCASE` / `UPPERCASE` | ASCII letters only |
 //! | `CMD_LINE` | delete `\ " ' ^`; `, ;` and whitespace → one space per run; no space before `/` or `(`; lowercase |
 //! | `CMD_LINE_WIN` / `CMD_LINE_UNIX` | ⚠ cmd.exe / POSIX shell variants of `CMD_LINE` |
-//! | `URL_DECODE` | `%HH` → byte, `+` → space; invalid escapes stay |
+//! | `URL_DECODE` | `%HH` → byte, `+` → space ⚠; invalid escapes stay |
 //! | `URL_DECODE_UNI` | `URL_DECODE` plus `%uHHHH` (full-width FF01–FF5E → ASCII, else the low byte) |
 //! | `BASE64_DECODE` | standard alphabet, stops at the first byte outside it (`=` included) |
 //! | `BASE64_DECODE_EXT` | skips bytes outside the alphabet, accepts `-` `_` ⚠ |
@@ -56,8 +56,9 @@ pub enum Transformation {
     /// 0xA0, so also a UTF-8 continuation byte, as in AWS and ModSecurity) become a space, and
     /// each run of them one space.
     CompressWhiteSpace,
-    /// `HTML_ENTITY_DECODE`: each entity becomes **one byte** (ModSecurity's rule: a numeric
-    /// reference keeps its low byte, `&#x13c;` → `<`). `&quot; &amp; &lt; &gt; &nbsp;` match in
+    /// `HTML_ENTITY_DECODE`: each entity becomes **one byte**. ⚠ That is ModSecurity's rule (a
+    /// numeric reference keeps its low byte, `&#x13c;` → `<`); AWS says "the corresponding
+    /// characters" without saying how those above 0xFF are written. `&quot; &amp; &lt; &gt; &nbsp;` match in
     /// any case and without `;` (`&amp;` is ModSecurity's; AWS lists the other four).
     /// Numeric: `&#` + decimal digits or `&#x` + hex digits, `;` optional. ⚠ Also the HTML5
     /// names of ASCII characters (`&colon;`, `&Tab;`, `&lpar;` …), `;` required and
@@ -69,8 +70,9 @@ pub enum Transformation {
     /// `CMD_LINE`: delete `\ " ' ^`; `,`, `;` and whitespace become a space, one per run;
     /// spaces before `/` and `(` are deleted; `A`–`Z` → `a`–`z`.
     CmdLine,
-    /// `URL_DECODE`: `%HH` → that byte; `+` → space (ModSecurity's rule, which AWS's "decodes
-    /// a URL-encoded value" inherits); a `%` not followed by two hex digits stays as it is.
+    /// `URL_DECODE`: `%HH` → that byte; a `%` not followed by two hex digits stays as it is.
+    /// ⚠ `+` → space, as ModSecurity does (AWS says only "decodes a URL-encoded value"); on a
+    /// URI path that turns a literal `+` into a space too.
     UrlDecode,
     /// `BASE64_DECODE`: the standard alphabet; decoding stops at the first byte outside it,
     /// padding included (ModSecurity: `VGVzdENhc2U=\0…` → `TestCase`). Bits that do not fill a
