@@ -11,11 +11,11 @@
 //! |---|---|
 //! | `NONE` | no change |
 //! | `COMPRESS_WHITE_SPACE` | `\f \t \n \r \v`, space and byte 0xA0 → one space per run |
-//! | `HTML_ENTITY_DECODE` | `&quot; &amp; &lt; &gt; &nbsp;` (`;` optional, any case), `&#DDD;`, `&#xHH;` (`;` optional) → one byte; HTML5 names for ASCII (`&colon;` …) ⚠ |
+//! | `HTML_ENTITY_DECODE` | `&quot; &amp; &lt; &gt; &nbsp;` (`;` optional, any case), `&#DDD;`, `&#xHH;` (`;` optional) → one byte ⚠; HTML5 names for ASCII (`&colon;` …) ⚠ |
 //! | `LOWERCASE` / `UPPERCASE` | ASCII letters only |
 //! | `CMD_LINE` | delete `\ " ' ^`; `, ;` and whitespace → one space per run; no space before `/` or `(`; lowercase |
 //! | `CMD_LINE_WIN` / `CMD_LINE_UNIX` | ⚠ cmd.exe / POSIX shell variants of `CMD_LINE` |
-//! | `URL_DECODE` | `%HH` → byte, `+` → space; invalid escapes stay |
+//! | `URL_DECODE` | `%HH` → byte, `+` → space ⚠; invalid escapes stay |
 //! | `URL_DECODE_UNI` | `URL_DECODE` plus `%uHHHH` (full-width FF01–FF5E → ASCII, else the low byte) |
 //! | `BASE64_DECODE` | standard alphabet, stops at the first byte outside it (`=` included) |
 //! | `BASE64_DECODE_EXT` | skips bytes outside the alphabet, accepts `-` `_` ⚠ |
@@ -56,8 +56,9 @@ pub enum Transformation {
     /// 0xA0, so also a UTF-8 continuation byte, as in AWS and ModSecurity) become a space, and
     /// each run of them one space.
     CompressWhiteSpace,
-    /// `HTML_ENTITY_DECODE`: each entity becomes **one byte** (ModSecurity's rule: a numeric
-    /// reference keeps its low byte, `&#x13c;` → `<`). `&quot; &amp; &lt; &gt; &nbsp;` match in
+    /// `HTML_ENTITY_DECODE`: each entity becomes **one byte**. ⚠ That is ModSecurity's rule (a
+    /// numeric reference keeps its low byte, `&#x13c;` → `<`); AWS says "the corresponding
+    /// characters" without saying how those above 0xFF are written. `&quot; &amp; &lt; &gt; &nbsp;` match in
     /// any case and without `;` (`&amp;` is ModSecurity's; AWS lists the other four).
     /// Numeric: `&#` + decimal digits or `&#x` + hex digits, `;` optional. ⚠ Also the HTML5
     /// names of ASCII characters (`&colon;`, `&Tab;`, `&lpar;` …), `;` required and
@@ -69,8 +70,9 @@ pub enum Transformation {
     /// `CMD_LINE`: delete `\ " ' ^`; `,`, `;` and whitespace become a space, one per run;
     /// spaces before `/` and `(` are deleted; `A`–`Z` → `a`–`z`.
     CmdLine,
-    /// `URL_DECODE`: `%HH` → that byte; `+` → space (ModSecurity's rule, which AWS's "decodes
-    /// a URL-encoded value" inherits); a `%` not followed by two hex digits stays as it is.
+    /// `URL_DECODE`: `%HH` → that byte; a `%` not followed by two hex digits stays as it is.
+    /// ⚠ `+` → space, as ModSecurity does (AWS says only "decodes a URL-encoded value"); on a
+    /// URI path that turns a literal `+` into a space too.
     UrlDecode,
     /// `BASE64_DECODE`: the standard alphabet; decoding stops at the first byte outside it,
     /// padding included (ModSecurity: `VGVzdENhc2U=\0…` → `TestCase`). Bits that do not fill a
@@ -230,9 +232,9 @@ impl Transformation {
             Self::HtmlEntityDecode => html_entity_decode(input),
             Self::Lowercase => lowercase(input),
             Self::Uppercase => uppercase(input),
-            Self::CmdLine => cmd_line(input, CMD_LINE),
-            Self::CmdLineWin => cmd_line(input, CMD_LINE_WIN),
-            Self::CmdLineUnix => cmd_line(input, CMD_LINE_UNIX),
+            Self::CmdLine => cmd_line(input, &CMD_LINE),
+            Self::CmdLineWin => cmd_line(input, &CMD_LINE_WIN),
+            Self::CmdLineUnix => cmd_line(input, &CMD_LINE_UNIX),
             Self::UrlDecode => url_decode(input, false),
             Self::UrlDecodeUni => url_decode(input, true),
             Self::Base64Decode => base64_decode(input, false),
@@ -576,49 +578,59 @@ fn html_entity_decode(input: &[u8]) -> Cow<'_, [u8]> {
     out.finish()
 }
 
-/// Which bytes a `CMD_LINE` variant deletes, treats as separators, and before which it drops
-/// a separator; and whether it lowercases.
-#[derive(Clone, Copy)]
+/// A `CMD_LINE` variant: per byte, whether it is deleted, a separator, or glue (a separator
+/// before it is dropped); and whether letters are lowercased.
 struct CmdLineRules {
-    delete: fn(u8) -> bool,
-    separator: fn(u8) -> bool,
-    glue: fn(u8) -> bool,
+    class: [u8; 256],
     lowercase: bool,
 }
 
-const CMD_LINE: CmdLineRules = CmdLineRules {
-    delete: |b| matches!(b, b'\\' | b'"' | b'\'' | b'^'),
-    separator: |b| is_c_space(b) || b == b',' || b == b';',
-    glue: |b| b == b'/' || b == b'(',
-    lowercase: true,
-};
+const DELETE: u8 = 1;
+const SEPARATOR: u8 = 2;
+const GLUE: u8 = 4;
 
-const CMD_LINE_WIN: CmdLineRules = CmdLineRules {
-    delete: |b| b == b'"' || b == b'^',
-    separator: |b| is_c_space(b) || b == b',' || b == b';',
-    glue: |b| b == b'/' || b == b'(',
-    lowercase: true,
-};
+const fn cmd_line_rules(
+    delete: &[u8],
+    separator: &[u8],
+    glue: &[u8],
+    lowercase: bool,
+) -> CmdLineRules {
+    let mut class = [0u8; 256];
+    let mut i = 0;
+    while i < delete.len() {
+        class[delete[i] as usize] |= DELETE;
+        i += 1;
+    }
+    i = 0;
+    while i < separator.len() {
+        class[separator[i] as usize] |= SEPARATOR;
+        i += 1;
+    }
+    i = 0;
+    while i < glue.len() {
+        class[glue[i] as usize] |= GLUE;
+        i += 1;
+    }
+    CmdLineRules { class, lowercase }
+}
 
-const CMD_LINE_UNIX: CmdLineRules = CmdLineRules {
-    delete: |b| matches!(b, b'\\' | b'"' | b'\''),
-    separator: is_c_space,
-    glue: |_| false,
-    lowercase: false,
-};
+const CMD_LINE: CmdLineRules = cmd_line_rules(b"\\\"'^", b" \t\n\x0b\x0c\r,;", b"/(", true);
+const CMD_LINE_WIN: CmdLineRules = cmd_line_rules(b"\"^", b" \t\n\x0b\x0c\r,;", b"/(", true);
+const CMD_LINE_UNIX: CmdLineRules = cmd_line_rules(b"\\\"'", b" \t\n\x0b\x0c\r", b"", false);
 
-fn cmd_line(input: &[u8], rules: CmdLineRules) -> Cow<'_, [u8]> {
+fn cmd_line<'a>(input: &'a [u8], rules: &CmdLineRules) -> Cow<'a, [u8]> {
     let mut out = Out::verbatim(input, 0);
     let mut pending_space = false;
     for &b in input {
-        if (rules.delete)(b) {
+        let class = rules.class[usize::from(b)];
+        if class & DELETE != 0 {
             continue;
         }
-        if (rules.separator)(b) {
+        if class & SEPARATOR != 0 {
             pending_space = true;
             continue;
         }
-        if pending_space && !(rules.glue)(b) {
+        if pending_space && class & GLUE == 0 {
             out.push(b' ');
         }
         pending_space = false;

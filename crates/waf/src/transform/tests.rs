@@ -930,7 +930,7 @@ fn max_len(tf: Transformation, input_len: usize) -> usize {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
     fn no_transformation_panics_and_lengths_are_bounded(
