@@ -60,10 +60,12 @@ def crs_class(rule_id: str) -> str:
 
 
 def rampart_classes(why: list[str]) -> set[str]:
-    text = " ".join(why).lower()
-    for cls, words in RAMPART_KEYWORDS:
-        if any(w in text for w in words):
-            return {cls}
+    """The class named by the terminating rule (the first entries of `why`: the
+    matched rule, then its group), else by the labels."""
+    for text in (w.lower() for w in why):
+        for cls, words in RAMPART_KEYWORDS:
+            if any(word in text for word in words):
+                return {cls}
     return {"other"} if why else set()
 
 
@@ -113,7 +115,10 @@ class Engine:
             if self.kind == "rampart":
                 action = str(r.get("action", "")).upper()
                 self.outcome[rid] = "allow" if action == "ALLOW" else ("block" if action else "error")
-                why = [str(r["terminatingRuleId"])] if r.get("terminatingRuleId") else []
+                why = [str(m.get("ruleId")) for m in r.get("matches") or []
+                       if isinstance(m, dict) and m.get("terminating") and m.get("ruleId")]
+                if r.get("terminatingRuleId"):
+                    why.append(str(r["terminatingRuleId"]))
                 why += [str(x) for x in r.get("labels") or []]
                 self.why[rid] = why
             else:
@@ -218,23 +223,23 @@ def terminal(fig: Figures, goals, ran: list[Engine]) -> str:
         cells = []
         for e in ran:
             b, rj = fig.count(e, ids), fig.count(e, ids, ("reject",))
-            cells.append(f"{b:>6} {pct(b, len(ids)):>6}" + (f" +{rj:<5}" if rj else "      "))
+            cells.append(f"{b:>6} {pct(b, len(ids)):>6}" + (f" +{rj:<5}" if rj else " " * 7))
         lines.append(f"{cls:<9} {len(ids):>7} " + "".join(f"{c:>{w}}" for c in cells))
     lines.append("")
     ben = fig.ids("benign")
     lines.append(f"== False positives: benign requests blocked ({len(ben)} benign; by the class of the rules that fired)")
     lines.append(f"{'class':<9} {'':>7} " + "".join(f"{e.title:>{w}}" for e in ran))
     for cls in CLASSES + ("other",):
-        cells = [f"{fig.fp_attr(e, cls):>6} {pct(fig.fp_attr(e, cls), len(ben)):>6}      " for e in ran]
+        cells = [f"{fig.fp_attr(e, cls):>6} {pct(fig.fp_attr(e, cls), len(ben)):>6}       " for e in ran]
         lines.append(f"{cls:<9} {'':>7} " + "".join(f"{c:>{w}}" for c in cells))
     cells = []
     for e in ran:
         b, rj = fig.count(e, ben), fig.count(e, ben, ("reject",))
-        cells.append(f"{b:>6} {pct(b, len(ben)):>6}" + (f" +{rj:<5}" if rj else "      "))
+        cells.append(f"{b:>6} {pct(b, len(ben)):>6}" + (f" +{rj:<5}" if rj else " " * 7))
     lines.append(f"{'overall':<9} {len(ben):>7} " + "".join(f"{c:>{w}}" for c in cells))
     code = fig.ids("benign-code")
     if code:
-        cells = [f"{fig.count(e, code):>6} {pct(fig.count(e, code), len(code)):>6}      " for e in ran]
+        cells = [f"{fig.count(e, code):>6} {pct(fig.count(e, code), len(code)):>6}       " for e in ran]
         lines.append(f"{'code':<9} {len(code):>7} " + "".join(f"{c:>{w}}" for c in cells) + "   (forum posts quoting code)")
     lines.append("")
     lines.append("== CRS-negative cases blocked (CRS no_detect tests: that rule must not fire)")
@@ -243,7 +248,7 @@ def terminal(fig: Figures, goals, ran: list[Engine]) -> str:
         ids = fig.ids("crs-negative", None if cls == "overall" else cls)
         if not ids:
             continue
-        cells = [f"{fig.count(e, ids):>6} {pct(fig.count(e, ids), len(ids)):>6}      " for e in ran]
+        cells = [f"{fig.count(e, ids):>6} {pct(fig.count(e, ids), len(ids)):>6}       " for e in ran]
         lines.append(f"{cls:<9} {len(ids):>7} " + "".join(f"{c:>{w}}" for c in cells))
     lines.append("")
     lines.append("== Goals (Rampart vs CRS)")

@@ -32,7 +32,7 @@ class GoFtwRequests(unittest.TestCase):
         self.assertEqual(got, (
             b"POST /post HTTP/1.1\r\n"
             b"Accept: " + BROWSER.encode() + b"\r\n"
-            b"Host: localhost\r\nUser-Agent: OWASP CRS test agent\r\n"
+            b"Host: shop.example.com\r\nUser-Agent: OWASP CRS test agent\r\n"
             b"Content-Type: application/x-www-form-urlencoded\r\nConnection: close\r\nContent-Length: 30\r\n"
             b"\r\nvar=-1839%22+or+%221%22%3D%222"))
 
@@ -41,14 +41,21 @@ class GoFtwRequests(unittest.TestCase):
         self.assertTrue(got.endswith(b"\r\n\r\nemail='%20or%20true;%20foo"))
         self.assertTrue(got.startswith(b"POST / HTTP/1.1\r\n"))
 
+    def test_only_the_harness_host_is_replaced(self):
+        self.assertIn(b"\r\nhost: shop.example.com\r\n", built({"headers": {"host": "localhost"}}))
+        self.assertIn(b"\r\nHost: 127.0.0.1\r\n", built({"headers": {"Host": "127.0.0.1"}}))
+        raw = b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        _, got = corpus.crs_stage_request({"encoded_request": base64.b64encode(raw).decode()})
+        self.assertEqual(got, b"GET / HTTP/1.1\r\nHost: shop.example.com\r\n\r\n")
+
     def test_no_autocomplete_adds_nothing(self):
         got = built({"method": "POST", "headers": {"Host": "localhost", "Content-Length": 4},
                      "data": "test", "autocomplete_headers": False})
-        self.assertEqual(got, b"POST / HTTP/1.1\r\nContent-Length: 4\r\nHost: localhost\r\n\r\ntest")
+        self.assertEqual(got, b"POST / HTTP/1.1\r\nContent-Length: 4\r\nHost: shop.example.com\r\n\r\ntest")
 
     def test_get_without_data_gets_connection_close_only(self):
         got = built({"uri": "/get?x=1", "headers": {"Host": "localhost"}})
-        self.assertEqual(got, b"GET /get?x=1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        self.assertEqual(got, b"GET /get?x=1 HTTP/1.1\r\nHost: shop.example.com\r\nConnection: close\r\n\r\n")
 
     def test_post_without_data_gets_a_zero_content_length(self):
         got = built({"method": "POST", "headers": {"Host": "localhost"}})
