@@ -359,7 +359,9 @@ def markdown(fig: Figures, goals, engines: list[Engine], args) -> str:
         md.append(f"| {kind} | {len(ids)} | " + " | ".join(frac(fig.count(e, ids), len(ids)) for e in ran) + " |")
     md.append("")
     for e in ran:
-        rules = Counter(x for i in ben if e.outcome.get(i) == "block" for x in e.why.get(i, []))
+        # Rampart: the terminating rule; CRS: every rule that matched
+        rules = Counter(x for i in ben if e.outcome.get(i) == "block"
+                        for x in (e.why.get(i, [])[:1] if e.kind == "rampart" else e.why.get(i, [])))
         if rules:
             md.append(f"{e.title}: rules behind its benign false positives (requests per rule): " +
                       ", ".join(f"{x} ({n})" for x, n in rules.most_common(15)))
@@ -407,9 +409,22 @@ def markdown(fig: Figures, goals, engines: list[Engine], args) -> str:
     return "\n".join(md) + "\n"
 
 
+# Headers every CRS case carries; the others are shown, as the attack is often in one.
+PLAIN_HEADERS = {"host", "connection", "content-length"}
+PLAIN_VALUES = {
+    ("user-agent", "OWASP CRS test agent"), ("accept", "*/*"),
+    ("accept", "text/xml,application/xml,application/xhtml+xml,text/html;q=0.9,text/plain;q=0.8,image/png,*/*;q=0.5"),
+    ("content-type", "application/x-www-form-urlencoded"),
+}
+
+
 def describe(rec: dict, width: int) -> str:
     body = rec.get("body") or ("<base64 body>" if rec.get("body_base64") else "")
     text = f"{rec['method']} {rec['uri']}"
+    odd = [f"{n}: {v}" for n, v in rec["headers"]
+           if n.lower() not in PLAIN_HEADERS and (n.lower(), v) not in PLAIN_VALUES]
+    if rec["source"] == "crs" and odd:  # CRS cases often carry the attack in a header
+        text += "  headers: " + "; ".join(odd)
     if body:
         text += f"  body: {body}"
     text = text.replace("\r", "\\r").replace("\n", "\\n").replace("`", "'")
