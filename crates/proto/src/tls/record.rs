@@ -93,23 +93,31 @@ impl ClientHelloParser {
     }
 
     /// How many bytes of the connection the parser has read: all those pushed, until it
-    /// finishes; then up to the last byte of the ClientHello (or of the record header or
-    /// message header at fault).
+    /// finishes; then up to the last byte of the ClientHello, or to the byte at fault (for an
+    /// error in a record header or the handshake header) or the end of the message (for an
+    /// error inside it), however the bytes were cut into pushes.
     pub fn consumed(&self) -> usize {
         self.consumed
     }
 
     fn advance(&mut self, mut input: &[u8]) -> Result<Option<ClientHello>, HelloError> {
-        while !input.is_empty() {
+        loop {
             if self.record_left == 0 {
-                let n = (RECORD_HEADER - self.header_len).min(input.len());
-                let (head, rest) = input.split_at(n);
-                self.header[self.header_len..self.header_len + n].copy_from_slice(head);
-                self.header_len += n;
-                self.consumed += n;
+                // byte by byte, so that an error is found at the same byte however the input
+                // was cut
+                let Some((&b, rest)) = input.split_first() else {
+                    break;
+                };
+                // below RECORD_HEADER: check_record_header resets it when the header is whole
+                self.header[self.header_len] = b;
+                self.header_len += 1;
+                self.consumed += 1;
                 input = rest;
                 self.check_record_header()?;
                 continue;
+            }
+            if input.is_empty() {
+                break;
             }
             let before = self.message.len();
             let n = self.record_left.min(input.len()).min(self.message_left());

@@ -464,6 +464,38 @@ fn not_tls_is_refused_at_the_first_byte() {
 }
 
 #[test]
+fn an_error_is_found_at_the_same_byte_however_the_input_is_cut() {
+    let mut bytes = Builder::new().record();
+    bytes.extend(b"\x16\x03\x01");
+    let cases: [&[u8]; 4] = [
+        b"GET / HTTP/1.1\r\n",
+        &[22, 3, 1, 0x40, 0x01, 1, 0],
+        &[22, 3, 1, 0, 9, 2, 0, 0, 5, 0],
+        &bytes[..],
+    ];
+    for case in cases {
+        let mut whole = ClientHelloParser::new();
+        let expected = whole.push(case);
+        for step in 1..case.len() {
+            let mut p = ClientHelloParser::new();
+            let mut got = Progress::Incomplete;
+            for piece in case.chunks(step) {
+                got = p.push(piece);
+                if got != Progress::Incomplete {
+                    break;
+                }
+            }
+            assert_eq!(got, expected);
+            assert_eq!(
+                p.consumed(),
+                whole.consumed(),
+                "{case:?} in pieces of {step}"
+            );
+        }
+    }
+}
+
+#[test]
 fn size_limit_applies_to_the_announced_length() {
     let header = [22, 3, 1, 0, 4, 1, 0x01, 0x00, 0x01];
     assert_eq!(
