@@ -48,11 +48,14 @@ fn main() {
                 let v = args.next().unwrap_or_default().into_bytes();
                 for level in LEVELS {
                     let t = Instant::now();
-                    let rounds = 100_000;
+                    let rounds: u32 = std::env::var("ROUNDS")
+                        .ok()
+                        .and_then(|r| r.parse().ok())
+                        .unwrap_or(100_000);
                     for _ in 0..rounds {
                         std::hint::black_box(detect(std::hint::black_box(&v), level));
                     }
-                    let ns = t.elapsed().as_nanos() / rounds;
+                    let ns = t.elapsed().as_nanos() / u128::from(rounds);
                     println!("{level:?}: {:?} ({ns} ns)", detect(&v, level));
                 }
                 return;

@@ -18,6 +18,7 @@ struct Ch {
 const WIDE: u8 = 0x80;
 
 /// The character at `i` (which must be in bounds), folded.
+#[inline]
 fn ch(s: &[u8], i: usize) -> Ch {
     let b = s.get(i).copied().unwrap_or(b' ');
     if b < 0x80 {
@@ -239,6 +240,7 @@ impl<'a> Lexer<'a> {
         Lexer { s, pos, exec: 0 }
     }
 
+    #[inline]
     fn at(&self, i: usize) -> Ch {
         if i >= self.s.len() {
             return Ch { c: 0, len: 0 };
@@ -246,6 +248,7 @@ impl<'a> Lexer<'a> {
         ch(self.s, i)
     }
 
+    #[inline]
     fn c(&self, i: usize) -> u8 {
         self.at(i).c
     }
@@ -254,6 +257,12 @@ impl<'a> Lexer<'a> {
     /// one runs to the end of the input.
     fn skip(&mut self) -> Option<Token> {
         while self.pos < self.s.len() {
+            // plain ASCII spaces, the common case
+            let b = self.s[self.pos];
+            if b == b' ' || b == b'\t' || b == b'\n' || b == b'\r' {
+                self.pos += 1;
+                continue;
+            }
             let Ch { c, len } = self.at(self.pos);
             if is_space(c) {
                 self.pos += len;
@@ -388,12 +397,18 @@ impl<'a> Lexer<'a> {
     }
 
     fn word(&mut self, start: usize) -> Token {
+        let s = self.s;
         let mut p = start;
-        let mut buf = [0u8; 40];
+        let mut buf = [0u8; 32];
         let mut n = 0;
         let mut plain = true;
-        while p < self.s.len() {
-            let Ch { c, len } = self.at(p);
+        while let Some(&b) = s.get(p) {
+            let (c, len) = if b < 0x80 {
+                (b, 1)
+            } else {
+                let Ch { c, len } = ch(s, p);
+                (c, len)
+            };
             if !is_word(c) {
                 break;
             }
@@ -419,7 +434,7 @@ impl<'a> Lexer<'a> {
             }
         }
         let mut t = Token::new(Tk::Word, start, p);
-        if plain {
+        if plain && n <= words::MAX_WORD {
             let (kw, fc) = words::lookup(&buf[..n]);
             t.kw = kw;
             t.fc = fc;
@@ -431,6 +446,26 @@ impl<'a> Lexer<'a> {
 
     fn mark_call(&self, t: &mut Token) {
         let end = t.end as usize;
+        // the common cases without decoding: `(`, `.`, a space then a letter
+        match self.s.get(end) {
+            None => return,
+            Some(b'(') => {
+                t.flags |= CALL | ADJ;
+                return;
+            }
+            Some(b'.') => {
+                t.flags |= QUAL;
+                return;
+            }
+            Some(b' ') => match self.s.get(end + 1) {
+                Some(b) if b.is_ascii_alphanumeric() => return,
+                _ => {}
+            },
+            Some(b) if b.is_ascii_alphanumeric() || matches!(b, b',' | b';' | b'=' | b')') => {
+                return;
+            }
+            _ => {}
+        }
         let (call, adj) = self.paren_after(end);
         if call {
             t.flags |= CALL;
@@ -683,6 +718,242 @@ impl Iterator for Lexer<'_> {
         }
         Some(t)
     }
+}
+
+/// Whether anything in `s` could start a finding: a quote, `||`, `&&`, `::`, `{`, a keyword
+/// that begins a condition, a clause or a statement, a function or catalog name the grammar
+/// knows; at `high`, also comparisons, `@@`, `$name`, long numbers and calls of common
+/// functions. A cheap superset of what the grammar reports, so that values with none of it
+/// (identifiers, tokens, most prose) skip the grammar.
+pub(crate) fn worth_parsing(s: &[u8], high: bool) -> bool {
+    let mut i = 0;
+    let mut after_word = false;
+    while let Some(&b) = s.get(i) {
+        match CLASS[usize::from(b)] {
+            DULL => {
+                after_word = false;
+                i += 1;
+            }
+            LETTER => {
+                let (end, trigger) = word_triggers(s, i, high);
+                if trigger {
+                    return true;
+                }
+                after_word = true;
+                i = end.max(i + 1);
+            }
+            DIGIT => {
+                let end = s[i..]
+                    .iter()
+                    .position(|&b| !matches!(b, b'0'..=b'9' | b'.' | b'e' | b'E' | b'-' | b'+'))
+                    .map_or(s.len(), |n| i + n);
+                if high && !after_word && is_overflow_number(&s[i..end]) {
+                    return true;
+                }
+                // `1union`: the lexer splits a keyword off a number, so the word that follows
+                // counts (read on the next turn)
+                after_word = false;
+                i = s[i..]
+                    .iter()
+                    .position(|b| !b.is_ascii_digit())
+                    .map_or(s.len(), |n| i + n);
+            }
+            SPECIAL => {
+                let next = s.get(i + 1).copied().unwrap_or(0);
+                let interesting = match b {
+                    b'|' | b'&' | b':' => next == b,
+                    b'=' | b'<' | b'>' => high,
+                    b'@' => high && (next == b'@' || !after_word),
+                    // quotes, `{`
+                    _ => true,
+                };
+                if interesting {
+                    return true;
+                }
+                after_word = false;
+                i += 1;
+            }
+            _ => {
+                // non-ASCII: a letter, or a look-alike of ASCII punctuation or letters
+                let Ch { c, len } = ch(s, i);
+                match c {
+                    WIDE => {
+                        after_word = true;
+                        i += len.max(1);
+                    }
+                    c if c.is_ascii_alphabetic() || c == b'_' => {
+                        let (end, trigger) = word_triggers(s, i, high);
+                        if trigger {
+                            return true;
+                        }
+                        after_word = true;
+                        i = end.max(i + 1);
+                    }
+                    // a look-alike of anything else: the grammar decides
+                    c if !is_space(c) => return true,
+                    _ => {
+                        after_word = false;
+                        i += len.max(1);
+                    }
+                }
+            }
+        }
+    }
+    false
+}
+
+const DULL: u8 = 0;
+const LETTER: u8 = 1;
+const DIGIT: u8 = 2;
+const SPECIAL: u8 = 3;
+const HIGH_BIT: u8 = 4;
+
+/// What the prefilter does with a byte.
+static CLASS: [u8; 256] = {
+    let mut t = [DULL; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c >= 0x80 {
+            HIGH_BIT
+        } else if c.is_ascii_alphabetic() || c == b'_' || c == b'$' {
+            LETTER
+        } else if c.is_ascii_digit() {
+            DIGIT
+        } else if matches!(
+            c,
+            b'\'' | b'"' | b'`' | b'{' | b'|' | b'&' | b':' | b'=' | b'<' | b'>' | b'@'
+        ) {
+            SPECIAL
+        } else {
+            DULL
+        };
+        b += 1;
+    }
+    t
+};
+
+/// A number that probes overflows (see the grammar's list).
+fn is_overflow_number(text: &[u8]) -> bool {
+    matches!(text.len(), 10 | 19 | 20 | 23) && super::parse::is_overflow_literal(text)
+}
+
+/// Reads the word at `start`; whether it can start a finding (see [`worth_parsing`]).
+fn word_triggers(s: &[u8], start: usize, high: bool) -> (usize, bool) {
+    let mut p = start;
+    let mut h = words::HASH_START;
+    while let Some(&b) = s.get(p) {
+        match CLASS[usize::from(b)] {
+            LETTER | DIGIT => {
+                h = words::hash_step(h, b.to_ascii_lowercase());
+                p += 1;
+            }
+            // a word with non-ASCII letters, or full-width ones
+            HIGH_BIT => return word_triggers_folded(s, start, high),
+            _ => break,
+        }
+    }
+    let word = &s[start..p];
+    if word.first() == Some(&b'$') {
+        return (p, high && word.len() > 1);
+    }
+    let (kw, fc) = words::lookup_hashed(word, h);
+    (p, triggers(s, p, word, kw, fc, high))
+}
+
+/// [`word_triggers`] for a word with non-ASCII characters: folded first.
+fn word_triggers_folded(s: &[u8], start: usize, high: bool) -> (usize, bool) {
+    let mut p = start;
+    let mut buf = [0u8; words::MAX_WORD];
+    let mut n = 0;
+    let mut plain = true;
+    while p < s.len() {
+        let Ch { c, len } = ch(s, p);
+        if !is_word(c) {
+            break;
+        }
+        if c != WIDE && n < buf.len() {
+            buf[n] = c.to_ascii_lowercase();
+            n += 1;
+        } else {
+            plain = false;
+        }
+        p += len.max(1);
+    }
+    if !plain || n == 0 {
+        return (p, false);
+    }
+    let word = &buf[..n];
+    let (kw, fc) = words::lookup(word);
+    (p, triggers(s, p, word, kw, fc, high))
+}
+
+fn triggers(s: &[u8], end: usize, word: &[u8], kw: Kw, fc: Fc, high: bool) -> bool {
+    match fc {
+        Fc::Time | Fc::Error | Fc::Danger | Fc::Schema => true,
+        Fc::Info | Fc::Common | Fc::Ambiguous if high => {
+            let rest = s.get(end..).unwrap_or_default();
+            rest.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'(')
+        }
+        _ => {
+            starts_something(kw)
+                || (high && kw == Kw::Like)
+                || (high
+                    && s.get(end) == Some(&b'.')
+                    && [&b"mysql"[..], b"master", b"sys", b"msdb", b"tempdb"]
+                        .iter()
+                        .any(|q| q.eq_ignore_ascii_case(word)))
+        }
+    }
+}
+
+/// Keywords that begin a condition, a clause or a statement.
+fn starts_something(kw: Kw) -> bool {
+    matches!(
+        kw,
+        Kw::And
+            | Kw::Or
+            | Kw::Xor
+            | Kw::Where
+            | Kw::Having
+            | Kw::On
+            | Kw::Union
+            | Kw::Minus
+            | Kw::Order
+            | Kw::Group
+            | Kw::Into
+            | Kw::Procedure
+            | Kw::From
+            | Kw::Join
+            | Kw::Limit
+            | Kw::Select
+            | Kw::Insert
+            | Kw::Replace
+            | Kw::Update
+            | Kw::Delete
+            | Kw::Drop
+            | Kw::Create
+            | Kw::Alter
+            | Kw::Truncate
+            | Kw::Exec
+            | Kw::Declare
+            | Kw::Set
+            | Kw::Shutdown
+            | Kw::Waitfor
+            | Kw::Grant
+            | Kw::Load
+            | Kw::Show
+            | Kw::Prepare
+            | Kw::Copy
+            | Kw::Call
+            | Kw::Use
+            | Kw::Describe
+            | Kw::Kill
+            | Kw::Dbcc
+            | Kw::Deallocate
+            | Kw::Reconfigure
+            | Kw::Handler
+    )
 }
 
 /// Whether `s` holds a byte that can start a character folded to `q`.

@@ -54,6 +54,9 @@ pub fn detect(input: &[u8], sensitivity: Sensitivity) -> Option<Detection> {
         return None;
     }
     let high = sensitivity == Sensitivity::High;
+    if !lex::worth_parsing(input, high) {
+        return None;
+    }
     let mut run = Run::new(input);
     let mut nested = [(0u32, 0u32); MAX_NESTED];
     let mut n_nested = 0;
@@ -72,8 +75,11 @@ pub fn detect(input: &[u8], sensitivity: Sensitivity) -> Option<Detection> {
         let Some(inner) = input.get(start as usize..end as usize) else {
             continue;
         };
-        let mut inner_run = Run::new(inner);
-        if let Some(d) = bare(inner, high, &mut inner_run, None) {
+        if !lex::worth_parsing(inner, high) {
+            continue;
+        }
+        run.rebind(inner);
+        if let Some(d) = bare(inner, high, &mut run, None) {
             return Some(d);
         }
     }
@@ -124,7 +130,12 @@ fn string_contents(input: &[u8], t: &lex::Token) -> Option<(u32, u32)> {
     }
     let first = *input.get(t.start as usize)?;
     let last = *input.get(t.end as usize - 1)?;
-    (matches!(first, b'\'' | b'"') && last == first).then_some((t.start + 1, t.end - 1))
+    let contents = input.get(t.start as usize + 1..t.end as usize - 1)?;
+    // names, numbers, identifiers: nothing to read as SQL on their own
+    let plain = contents.iter().all(|&b| {
+        b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'@' | b':' | b'/')
+    });
+    (matches!(first, b'\'' | b'"') && last == first && !plain).then_some((t.start + 1, t.end - 1))
 }
 
 /// The context after quote `q`: the first quote closes the application's string literal; when
@@ -161,7 +172,13 @@ fn quoted(input: &[u8], q: u8, high: bool, run: &mut Run<'_>) -> Option<Detectio
         if let Some(f) = run.verdict(high) {
             return Some(detection(input, f));
         }
-        // what stopped the run may stand on its own: '+sleep(5)+' whose + turned into spaces
+        // what stopped the run may stand on its own: '+sleep(5)+' whose + turned into spaces,
+        // ' (select load_file('x')) '
+        let call = (t.tk == lex::Tk::Word && t.has(lex::CALL)) || t.tk == lex::Tk::LParen;
+        if !call {
+            from = (t.start as usize).max(qe);
+            continue;
+        }
         run.reset(Anchor::Resume);
         let mut next = Some(t);
         let mut stopped = false;

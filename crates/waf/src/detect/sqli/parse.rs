@@ -18,7 +18,7 @@ use super::lex::{ADJ, CALL, OPEN, Op, QUAL, SYSVAR, Tk, Token};
 use super::words::{Fc, Kw};
 
 /// Open parentheses, calls, `CASE`s deeper than this stop the run.
-const MAX_DEPTH: usize = 24;
+const MAX_DEPTH: usize = 16;
 /// Findings kept per run.
 const MAX_FINDINGS: usize = 6;
 /// Tokens of evidence kept per finding.
@@ -55,6 +55,28 @@ pub(crate) enum Reason {
 }
 
 impl Reason {
+    /// Which of several findings names a detection: the most specific first.
+    fn rank(self) -> u8 {
+        match self {
+            Reason::TimeFunction => 0,
+            Reason::ErrorFunction => 1,
+            Reason::DangerousFunction => 2,
+            Reason::UnionSelect => 3,
+            Reason::StackedQuery => 4,
+            Reason::Tautology => 5,
+            Reason::Boolean => 6,
+            Reason::Statement => 7,
+            Reason::OrderBy => 8,
+            Reason::CommentTruncation => 9,
+            Reason::QuoteTerminator => 10,
+            Reason::SchemaAccess => 11,
+            Reason::InfoFunction => 12,
+            Reason::FunctionCall => 13,
+            Reason::NoSql => 14,
+            Reason::Overflow => 15,
+        }
+    }
+
     /// The short name reported in [`super::super::Detection::reason`].
     pub(crate) fn name(self) -> &'static str {
         match self {
@@ -171,7 +193,7 @@ struct Frame {
     any: bool,
     /// `BETWEEN` waits for its `AND`.
     between: bool,
-    /// `{` waits for its ODBC keyword (`{fn …}`, `{if …}`).
+    /// `{` waits for its ODBC keyword (`{fn …}`, `{if …}`); a call's `(` touches its name.
     fresh: bool,
     /// The condition being followed at this level.
     cond: Option<Cond>,
@@ -457,6 +479,11 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// Reads `input` from now on (a part of the input the run was made for).
+    pub(crate) fn rebind(&mut self, input: &'a [u8]) {
+        self.input = input;
+    }
+
     /// Starts over at `anchor`, keeping the buffers.
     pub(crate) fn reset(&mut self, anchor: Anchor) {
         self.anchor = anchor;
@@ -532,7 +559,7 @@ impl<'a> Run<'a> {
         &self.frames[self.depth]
     }
 
-    fn text(&self, span: Span) -> &[u8] {
+    fn text(&self, span: Span) -> &'a [u8] {
         self.input
             .get(span.start as usize..span.end as usize)
             .unwrap_or_default()
@@ -583,22 +610,65 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// The first finding that reports at `high` (or LOW) given how the run ended.
+    /// The most telling finding that reports at `high` (or LOW) given how the run ended.
     pub(crate) fn verdict(&self, high: bool) -> Option<&Finding> {
-        self.findings[..self.nfind].iter().flatten().find(|f| {
-            (high || f.level == Level::Low)
-                && match f.need {
-                    Need::Nothing => true,
-                    Need::NoError => self.ended_ok,
-                    Need::Clean => self.ended_clean,
-                }
-        })
+        self.findings[..self.nfind]
+            .iter()
+            .flatten()
+            .filter(|f| {
+                (high || f.level == Level::Low)
+                    && match f.need {
+                        Need::Nothing => true,
+                        Need::NoError => self.ended_ok,
+                        Need::Clean => self.ended_clean,
+                    }
+            })
+            .min_by_key(|f| f.reason.rank())
     }
 
     /// Feeds one token.
     pub(crate) fn step(&mut self, t: &Token) -> Step {
         if self.depth >= MAX_DEPTH - 1 {
             return Step::Stop;
+        }
+        // prose is names after names: decide those without the general machinery
+        let plain = t.tk == Tk::Word
+            && t.kw == Kw::None
+            && t.fc == Fc::None
+            && t.flags & (CALL | QUAL) == 0
+            && self.input.get(t.start as usize) != Some(&b'$');
+        if plain {
+            match self.st {
+                St::After if !self.top().sel_open => return Step::Stop,
+                St::Start => {
+                    self.push_ring(Span {
+                        start: t.start,
+                        end: t.end,
+                    });
+                    self.frames[0].cond = Some(Cond {
+                        seq: self.n - 1,
+                        toks: [
+                            CTok::Name(Span {
+                                start: t.start,
+                                end: t.end,
+                            }),
+                            CTok::Other,
+                            CTok::Other,
+                            CTok::Other,
+                        ],
+                        n: 1,
+                        complex: false,
+                        boolean: false,
+                        clause: false,
+                    });
+                    self.prev = Prev::Name;
+                    self.only_closers = false;
+                    self.st = St::After;
+                    self.last_tk = Tk::Word;
+                    return Step::Go;
+                }
+                _ => {}
+            }
         }
         let span = Span {
             start: t.start,
@@ -750,11 +820,14 @@ impl<'a> Run<'a> {
                 }
             }
             Tk::Ident => {
-                // `information_schema`
+                // `information_schema`, [$ne]
                 let text = self.text(span);
                 let inner = text
                     .get(1..text.len().saturating_sub(1))
                     .unwrap_or_default();
+                if inner.first() == Some(&b'$') && is_mongo_operator(&inner[1..]) {
+                    self.find(Reason::NoSql, Level::High, Need::Nothing, seq);
+                }
                 let mut lower = [0u8; 24];
                 if inner.len() <= lower.len() {
                     for (l, b) in lower.iter_mut().zip(inner) {
@@ -964,10 +1037,10 @@ impl<'a> Run<'a> {
 
     /// A function call: the name, then `(` in [`St::CallOpen`].
     fn call(&mut self, t: &Token) -> bool {
-        self.call_as(t.fc)
+        self.call_as(t.fc, t.has(ADJ))
     }
 
-    fn call_as(&mut self, fc: Fc) -> bool {
+    fn call_as(&mut self, fc: Fc, adjacent: bool) -> bool {
         self.cond_push(CTok::Call);
         self.item(true, false);
         let seq = self.n - 1;
@@ -976,6 +1049,7 @@ impl<'a> Run<'a> {
         }
         let f = self.frame();
         f.seq = seq;
+        f.fresh = adjacent;
         self.st = St::CallOpen;
         true
     }
@@ -995,7 +1069,7 @@ impl<'a> Run<'a> {
                     (_, f) => f,
                 };
                 self.qual_fc = Fc::None;
-                self.call_as(fc)
+                self.call_as(fc, t.has(ADJ))
             }
             Tk::Word | Tk::Ident => {
                 if t.has(QUAL) {
@@ -1473,15 +1547,20 @@ impl<'a> Run<'a> {
         if t.tk != Tk::Word {
             return false;
         }
-        if is_pg_type(self.text(Span {
+        let name = self.text(Span {
             start: t.start,
             end: t.end,
-        })) {
-            // unistr(password)::int, password::int: PostgreSQL's cast, for errors that show data
-            let level = match self.prev {
-                Prev::Paren | Prev::Closure | Prev::Str => Level::Low,
-                _ if self.leading || self.anchor == Anchor::Quote => Level::Low,
-                _ => Level::High,
+        });
+        if let Some(numeric) = pg_type(name) {
+            // unistr(password)::int, password::int: PostgreSQL's cast to a number fails with
+            // the value in the message
+            let strong = matches!(self.prev, Prev::Paren | Prev::Closure | Prev::Str)
+                || self.leading
+                || self.anchor == Anchor::Quote;
+            let level = if numeric && strong {
+                Level::Low
+            } else {
+                Level::High
             };
             self.find(
                 Reason::ErrorFunction,
@@ -2151,7 +2230,23 @@ impl<'a> Run<'a> {
         let depth = self.depth;
         for d in (0..=depth).rev() {
             self.depth = d;
-            self.cond_close(clean, comment);
+            let inner = self.cond_close(clean, comment);
+            if d > 0 {
+                // a parenthesis left open around one literal reads as the literal: OR ('x')=('x
+                self.depth = d - 1;
+                match inner {
+                    Some(c)
+                        if self.frames[d].kind == FrameKind::Paren
+                            && !c.complex
+                            && c.n == 1
+                            && matches!(c.toks[0], CTok::Lit(..)) =>
+                    {
+                        self.cond_push(c.toks[0]);
+                    }
+                    _ if self.frames[d].kind == FrameKind::Call => {}
+                    _ => self.cond_complex(),
+                }
+            }
         }
         self.depth = depth;
     }
@@ -2329,7 +2424,10 @@ impl<'a> Run<'a> {
             if f.kind != FrameKind::Call {
                 continue;
             }
-            let begun = d < self.depth || self.st != St::CallOpen;
+            // `extractvalue(`, `load_file(`: names only attacks call, the parenthesis touching
+            let begun = d < self.depth
+                || (self.st != St::CallOpen && self.last_tk != Tk::LParen)
+                || f.fresh;
             let (reason, level) = match f.fc {
                 Fc::Time if begun => (Reason::TimeFunction, Level::Low),
                 Fc::Error if begun => (Reason::ErrorFunction, Level::Low),
@@ -2533,9 +2631,10 @@ fn is_mongo_operator(name: &[u8]) -> bool {
     OPS.iter().any(|op| op.eq_ignore_ascii_case(name))
 }
 
-/// PostgreSQL type names an injection casts to.
-fn is_pg_type(name: &[u8]) -> bool {
-    const TYPES: &[&[u8]] = &[
+/// A PostgreSQL type name an injection casts to: `Some(true)` for the numeric and boolean
+/// ones, whose casts fail with the value in the error.
+fn pg_type(name: &[u8]) -> Option<bool> {
+    const NUMERIC: &[&[u8]] = &[
         b"int",
         b"int2",
         b"int4",
@@ -2550,16 +2649,18 @@ fn is_pg_type(name: &[u8]) -> bool {
         b"float4",
         b"float8",
         b"double",
+        b"bool",
+        b"boolean",
+        b"regclass",
+        b"oid",
+    ];
+    const OTHER: &[&[u8]] = &[
         b"text",
         b"varchar",
         b"char",
-        b"bool",
-        b"boolean",
         b"json",
         b"jsonb",
         b"bytea",
-        b"regclass",
-        b"oid",
         b"xml",
         b"inet",
         b"uuid",
@@ -2567,11 +2668,17 @@ fn is_pg_type(name: &[u8]) -> bool {
         b"date",
         b"timestamp",
     ];
-    TYPES.iter().any(|t| t.eq_ignore_ascii_case(name))
+    if NUMERIC.iter().any(|t| t.eq_ignore_ascii_case(name)) {
+        Some(true)
+    } else if OTHER.iter().any(|t| t.eq_ignore_ascii_case(name)) {
+        Some(false)
+    } else {
+        None
+    }
 }
 
 /// Numbers that probe integer and float overflows.
-fn is_overflow_literal(text: &[u8]) -> bool {
+pub(crate) fn is_overflow_literal(text: &[u8]) -> bool {
     const LITERALS: &[&[u8]] = &[
         b"2147483647",
         b"2147483648",

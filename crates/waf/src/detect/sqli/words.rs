@@ -173,6 +173,34 @@ pub(crate) fn lookup(lower: &[u8]) -> (Kw, Fc) {
     }
 }
 
+/// Like [`lookup`], for a word of any case whose [`hash_step`] hash over its lowercase bytes
+/// is `hash`.
+pub(crate) fn lookup_hashed(word: &[u8], hash: u32) -> (Kw, Fc) {
+    if word.len() > MAX_WORD {
+        return (Kw::None, Fc::None);
+    }
+    let mut slot = hash as usize & (SLOTS - 1);
+    loop {
+        let entry = usize::from(TABLE[slot]);
+        let Some(&(w, kw, fc)) = entry.checked_sub(1).and_then(|i| WORDS.get(i)) else {
+            return (Kw::None, Fc::None);
+        };
+        if w.len() == word.len() && w.as_bytes().eq_ignore_ascii_case(word) {
+            return (kw, fc);
+        }
+        slot = (slot + 1) & (SLOTS - 1);
+    }
+}
+
+/// The hash of the empty word.
+pub(crate) const HASH_START: u32 = 0x811c_9dc5;
+
+/// One byte (lowercase) more of a word's hash: FNV-1a.
+#[inline]
+pub(crate) const fn hash_step(h: u32, b: u8) -> u32 {
+    (h ^ b as u32).wrapping_mul(0x0100_0193)
+}
+
 /// The longest word in the table.
 pub(crate) const MAX_WORD: usize = {
     let mut max = 0;
@@ -191,12 +219,10 @@ pub(crate) const MAX_WORD: usize = {
 const SLOTS: usize = 4096;
 
 const fn hash(w: &[u8]) -> usize {
-    // FNV-1a
-    let mut h: u32 = 0x811c_9dc5;
+    let mut h = HASH_START;
     let mut i = 0;
     while i < w.len() {
-        h ^= w[i] as u32;
-        h = h.wrapping_mul(0x0100_0193);
+        h = hash_step(h, w[i]);
         i += 1;
     }
     h as usize
