@@ -675,6 +675,54 @@ fn patt(root: &Path, verbose: bool, report: &mut String) -> Res<()> {
     Ok(())
 }
 
+/// The other classes' PayloadsAllTheThings lists, through the XSS detector: not false
+/// positives (they are attacks), but a measure of how far the detector strays from its class.
+fn other_classes(root: &Path, verbose: bool, report: &mut String) -> Res<()> {
+    let base = root.join("payloadsallthethings");
+    let mut classes: Vec<PathBuf> = std::fs::read_dir(&base)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir() && !p.ends_with("xss"))
+        .collect();
+    classes.sort();
+    writeln!(
+        report,
+        "Other classes' PayloadsAllTheThings lists flagged as XSS (informative):"
+    )?;
+    let mut flagged = String::new();
+    for dir in classes {
+        let mut t = Tally::default();
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        files.sort();
+        for f in files {
+            for line in std::fs::read(&f)?.split(|&c| c == b'\n') {
+                if line.trim_ascii().is_empty() {
+                    continue;
+                }
+                let d = detect(line);
+                t.add(d.is_some(), d.is_some());
+                if let Some(d) = d.filter(|_| verbose) {
+                    writeln!(
+                        flagged,
+                        "  XSS in {}: {} ← {}",
+                        dir.display(),
+                        describe(&d),
+                        show(line)
+                    )?;
+                }
+            }
+        }
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        writeln!(report, "{}", t.line(&format!("  {name}")))?;
+    }
+    report.push_str(&flagged);
+    Ok(())
+}
+
 fn benign(path: &Path, verbose: bool, report: &mut String) -> Res<()> {
     let text = std::fs::read(path)?;
     let lines: Vec<&[u8]> = text
@@ -743,6 +791,7 @@ fn main() -> Res<()> {
     let mut report = String::new();
     crs(&root, verbose, &mut report)?;
     patt(&root, verbose, &mut report)?;
+    other_classes(&root, verbose, &mut report)?;
     benign(&benign_list, verbose, &mut report)?;
     print!("{report}");
     Ok(())

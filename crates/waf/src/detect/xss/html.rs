@@ -526,8 +526,12 @@ fn attribute(
     if name == b"dataformatas" && contains(b"html") {
         return brk("xss:data-binding", &[name, v.raw]);
     }
-    // markup or references inside the value: read the decoded value again
-    if depth < MAX_DEPTH && (memchr(b'<', v.raw).is_some() || memchr(b'&', v.raw).is_some()) {
+    // markup or references inside the value: read the decoded value again (`&amp;` alone, as
+    // in every URL with two query parameters, hides nothing)
+    let hides = |at: usize| !starts_ci(&v.raw[at..], b"&amp;");
+    if depth < MAX_DEPTH
+        && (memchr(b'<', v.raw).is_some() || memchr::memchr_iter(b'&', v.raw).any(hides))
+    {
         let decoded = html_decode(v.raw);
         if let Some(d) = super::scan(&decoded, depth + 1) {
             return ControlFlow::Break(d);

@@ -28,6 +28,8 @@ mod url;
 #[cfg(test)]
 mod tests;
 
+use memchr::memchr3;
+
 use super::Detection;
 
 /// How many levels deep markup inside attribute values and comments is read again.
@@ -40,6 +42,10 @@ const TOKEN_MAX: usize = 40;
 pub fn detect(input: &[u8]) -> Option<Detection> {
     if let Some(d) = scan(input, 0) {
         return Some(d);
+    }
+    // the look-alikes need one of these bytes: most input has none
+    if memchr3(b'%', b'\\', b'+', input).is_none() && memchr3(0xEF, 0xBC, 0xBE, input).is_none() {
+        return None;
     }
     if let Some(folded) = decode::fold(input)
         && let Some(d) = scan(&folded, 0)

@@ -401,6 +401,13 @@ pub(crate) fn member(object: &[u8], member: &[u8]) -> Option<Member> {
     })
 }
 
+/// Whether `member` (lowercase) is dangerous on any global.
+pub(crate) fn is_member_name(m: &[u8]) -> bool {
+    [&b"document"[..], b"location", b"window"]
+        .iter()
+        .any(|o| member(o, m).is_some())
+}
+
 /// Whether a lowercase MIME type is active content: a browser renders it as a document or
 /// runs it as script when a `data:` URL carries it.
 pub(crate) fn is_active_mime(mime: &[u8]) -> bool {

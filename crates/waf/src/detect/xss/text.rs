@@ -1,6 +1,6 @@
 //! The script pass: what runs when an input lands inside an attribute or a script rather than
-//! between tags. One walk over the bytes; each byte that can anchor an attack (`=`, `(`, `` ` ``,
-//! `.`, `[`, `{`, `:`, `!`, `&`, and the first letters of script schemes) gets a local look:
+//! between tags. One walk over the bytes; each that can anchor an attack (`=`, `(`, `` ` ``, `.`,
+//! `[`, `{`, `:`, `!`, `&`, `\`) gets a local look:
 //!
 //! - `" onmouseover=…`: an event-handler attribute injected after breaking out of a value;
 //! - `alert(1)`, `';alert(1)//`, `alert`1``, `(alert)(1)`, `top['al'+'ert'](1)`,
@@ -20,74 +20,99 @@ use super::names::{self, Ident};
 use super::{hit, url};
 use crate::detect::Detection;
 
-const EQ: u8 = 1;
-const CALL: u8 = 2;
-const DOT: u8 = 3;
-const BRACKET: u8 = 4;
-const BRACE: u8 = 5;
-const COLON: u8 = 6;
-const BANG: u8 = 7;
-const AMP: u8 = 8;
-const SCHEME: u8 = 9;
+/// How far the look-arounds reach, so that the walk stays linear.
+const REACH: usize = 256;
 
-/// What each byte anchors.
-static CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
-    t[b'=' as usize] = EQ;
-    t[b'(' as usize] = CALL;
-    t[b'`' as usize] = CALL;
-    t[b'.' as usize] = DOT;
-    t[b'[' as usize] = BRACKET;
-    t[b'{' as usize] = BRACE;
-    t[b':' as usize] = COLON;
-    t[b'!' as usize] = BANG;
-    t[b'&' as usize] = AMP;
-    t[b'\\' as usize] = SCHEME;
-    let firsts = b"jvlmdJVLMD";
+/// Bytes that anchor an attack (1); most (letters, digits, spaces) anchor nothing (0).
+static ANCHOR: [u8; 256] = {
+    let mut t = [0; 256];
+    let anchors = b"=(`.[{:!&\\";
     let mut k = 0;
-    while k < firsts.len() {
-        t[firsts[k] as usize] = SCHEME;
+    while k < anchors.len() {
+        t[anchors[k] as usize] = 1;
         k += 1;
     }
     t
 };
 
-/// How far the look-arounds reach, so that the walk stays linear.
-const REACH: usize = 256;
+/// The first anchor at or after `i`.
+fn next_anchor(s: &[u8], mut i: usize) -> Option<usize> {
+    // eight bytes at a time, without branching on each
+    while let Some(chunk) = s.get(i..i + 8) {
+        if chunk.iter().fold(0, |m, &c| m | ANCHOR[usize::from(c)]) != 0 {
+            break;
+        }
+        i += 8;
+    }
+    s.get(i..)?
+        .iter()
+        .position(|&c| ANCHOR[usize::from(c)] != 0)
+        .map(|o| i + o)
+}
 
 /// Script-context attacks anywhere in `s`.
 pub(crate) fn scan(s: &[u8]) -> Option<Detection> {
     // the end of the last `{{ … }}` read, so that nested braces are read once
     let mut template_end = 0;
-    for (i, &c) in s.iter().enumerate() {
-        let class = CLASS[usize::from(c)];
-        // most bytes anchor nothing: keep them off the dispatch below
-        if class == 0 {
-            continue;
-        }
-        let found = match class {
-            BRACE if i < template_end => None,
-            BRACE => {
+    // where the last look back for a scheme stopped, so that each byte is looked at once
+    let mut scheme_floor = 0;
+    let mut from = 0;
+    while let Some(i) = next_anchor(s, from) {
+        from = i + 1;
+        let c = s[i];
+        let found = match c {
+            b'{' if i < template_end => None,
+            b'{' => {
                 let (found, end) = brace(s, i);
                 template_end = end;
                 found
             }
-            EQ => equals(s, i),
-            CALL => call(s, i, i + 1, false),
-            DOT => member(s, i),
-            BRACKET => bracket(s, i),
-            COLON => colon(s, i),
-            BANG => bang(s, i),
-            AMP => amp(s, i),
-            _ => (word_start(s, i) && may_start_scheme(s, i))
-                .then(|| scheme(s, i))
-                .flatten(),
+            b'=' => equals(s, i),
+            b'(' | b'`' => call(s, i, i + 1, false),
+            b'.' => member(s, i),
+            b'[' => bracket(s, i),
+            b'!' => bang(s, i),
+            // a scheme ends in a colon, written as is or as a reference or escape
+            _ => {
+                let found = match c {
+                    b':' => colon(s, i),
+                    b'&' => amp(s, i),
+                    _ => None,
+                };
+                let floor = scheme_floor;
+                scheme_floor = i + 1;
+                found.or_else(|| scheme_before(s, i, floor))
+            }
         };
         if found.is_some() {
             return found;
         }
     }
     None
+}
+
+/// A script scheme that ends at the colon (or at the reference or escape that may hide one,
+/// or start one) at `a`: one of the word starts in the run of letters and obfuscation just
+/// before `a`, after `floor` and at most [`REACH`] bytes back.
+fn scheme_before(s: &[u8], a: usize, floor: usize) -> Option<Detection> {
+    // letters, and what references, escapes and dropped characters are made of
+    let scheme_char = |c: u8| {
+        c.is_ascii_alphanumeric()
+            || matches!(c, b'&' | b'#' | b';' | b'\\' | b'{' | b'}')
+            || c < 0x20
+    };
+    let lo = a.saturating_sub(REACH).max(floor);
+    let mut t = a;
+    while t > lo && scheme_char(s[t - 1]) {
+        t -= 1;
+    }
+    (t..=a).find_map(|st| {
+        let c = s[st];
+        let first = matches!(c.to_ascii_lowercase(), b'j' | b'v' | b'l' | b'm' | b'd');
+        ((first || c == b'&' || c == b'\\') && word_start(s, st) && may_start_scheme(s, st))
+            .then(|| scheme(s, st))
+            .flatten()
+    })
 }
 
 fn is_ident(c: u8) -> bool {
@@ -118,7 +143,7 @@ fn skip_back(s: &[u8], p: usize) -> (usize, Gap) {
         if is_js_space(s[q - 1]) {
             q -= 1;
             gap.space = true;
-        } else if q >= 2 && &s[q - 2..q] == b"*/" {
+        } else if q >= 2 && s[q - 2] == b'*' && s[q - 1] == b'/' {
             match memmem::rfind(&s[floor..q - 2], b"/*") {
                 Some(o) => {
                     q = floor + o;
@@ -142,7 +167,7 @@ fn skip_fwd(s: &[u8], p: usize) -> (usize, Gap) {
         if is_js_space(s[r]) {
             r += 1;
             gap.space = true;
-        } else if s[r..].starts_with(b"/*") {
+        } else if s[r] == b'/' && s.get(r + 1) == Some(&b'*') {
             match memmem::find(&s[r + 2..ceil], b"*/") {
                 Some(o) => {
                     r += 2 + o + 2;
@@ -427,6 +452,15 @@ fn equals(s: &[u8], p: usize) -> Option<Detection> {
 fn member(s: &[u8], p: usize) -> Option<Detection> {
     let (r, _) = skip_fwd(s, p + 1);
     let prop = ident_after(s, r)?;
+    let special = matches!(
+        prop.lower(),
+        b"innerhtml" | b"outerhtml" | b"insertadjacenthtml" | b"constructor"
+    );
+    // most dots sit in prose, numbers, host and file names: look no further unless the member
+    // is one that matters
+    if !special && !names::is_member_name(prop.lower()) {
+        return None;
+    }
     let (after, _) = skip_fwd(s, prop.end);
     let next = s.get(after).copied();
     let (q, _) = skip_back(s, p);
@@ -597,14 +631,13 @@ fn bang(s: &[u8], p: usize) -> Option<Detection> {
     external_entity(&s[p + 1..]).then(|| hit("xss:xml-entity", &[b"!ENTITY"]))
 }
 
-/// `&` at `p`: a character reference for `(` or `` ` `` after a sink (`alert&lpar;1&rpar;`),
-/// or one that starts a script scheme (`&#106;avascript:`).
+/// `&` at `p`: a character reference for `(` or `` ` `` after a sink (`alert&lpar;1&rpar;`).
 fn amp(s: &[u8], p: usize) -> Option<Detection> {
     let (cp, n) = entity(&s[p..])?;
     if cp == u32::from(b'(') || cp == u32::from(b'`') {
         return call(s, p, p + n, true);
     }
-    if word_start(s, p) { scheme(s, p) } else { None }
+    None
 }
 
 /// Whether the letter at `i` can start a script or `data:` scheme, by the next letter (any
