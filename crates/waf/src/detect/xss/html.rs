@@ -353,7 +353,7 @@ fn tag(s: &[u8], start: usize, kind: Kind, depth: u8) -> Flow {
             }
             i += 1;
         }
-        if class == TagClass::Active && kind != Kind::End {
+        if class == TagClass::Active && kind != Kind::End && !names::is_layout_attr(attr.bytes()) {
             return ControlFlow::Break(hit("xss:dangerous-tag", &[b"<", local, attr.bytes()]));
         }
         let mut j = i;
@@ -437,6 +437,15 @@ fn embedded_handler(v: &[u8]) -> Option<&[u8]> {
             .unwrap_or(name.len() - 2);
         (letters >= 3 && name.get(2 + letters) == Some(&b'=')).then(|| &name[..2 + letters])
     })
+}
+
+/// Whether a URL is a web, mail or relative one.
+fn is_web_url(v: &[u8]) -> bool {
+    let v = v.trim_ascii_start();
+    [&b"http://"[..], b"https://", b"mailto:", b"tel:"]
+        .iter()
+        .any(|p| starts_ci(v, p))
+        || matches!(v.first(), Some(b'/' | b'?' | b'#'))
 }
 
 /// Judges one attribute of a tag.
@@ -527,10 +536,12 @@ fn attribute(
         return brk("xss:data-binding", &[name, v.raw]);
     }
     // markup or references inside the value: read the decoded value again (`&amp;` alone, as
-    // in every URL with two query parameters, hides nothing)
+    // in every URL with two query parameters, hides nothing; a web or relative URL holds a `<`
+    // only as URL decoding left it, and no parser reads markup there)
     let hides = |at: usize| !starts_ci(&v.raw[at..], b"&amp;");
     if depth < MAX_DEPTH
         && (memchr(b'<', v.raw).is_some() || memchr::memchr_iter(b'&', v.raw).any(hides))
+        && !(names::is_url_attr(local) && is_web_url(v.raw))
     {
         let decoded = html_decode(v.raw);
         if let Some(d) = super::scan(&decoded, depth + 1) {

@@ -286,6 +286,53 @@ pub(crate) fn is_text_attr(name: &[u8]) -> bool {
     )
 }
 
+/// Whether an attribute (lowercase) only lays an element out or labels it: such attributes
+/// on an `iframe` or `object` load nothing (`<iframe width=560 title=…>`).
+pub(crate) fn is_layout_attr(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"align"
+            | b"allowfullscreen"
+            | b"border"
+            | b"class"
+            | b"dir"
+            | b"frameborder"
+            | b"height"
+            | b"hspace"
+            | b"id"
+            | b"lang"
+            | b"loading"
+            | b"marginheight"
+            | b"marginwidth"
+            | b"role"
+            | b"scrolling"
+            | b"tabindex"
+            | b"title"
+            | b"vspace"
+            | b"width"
+    ) || name.starts_with(b"aria-")
+}
+
+/// Whether an attribute (lowercase local name) holds a URL the browser loads or follows.
+pub(crate) fn is_url_attr(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"action"
+            | b"background"
+            | b"cite"
+            | b"codebase"
+            | b"data"
+            | b"formaction"
+            | b"href"
+            | b"icon"
+            | b"longdesc"
+            | b"manifest"
+            | b"poster"
+            | b"src"
+            | b"usemap"
+    )
+}
+
 /// What a JavaScript identifier is, for the detector.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Ident {

