@@ -279,6 +279,99 @@ async fn a_body_past_8_kb_is_inspected_up_to_8_kb_and_forwarded_whole() {
 }
 
 #[tokio::test]
+async fn captcha_and_challenge_answer_405_and_202_without_a_token() {
+    let mut acl = shop_acl();
+    let rules = acl["Rules"].as_array_mut().unwrap();
+    rules.push(rule(
+        "Puzzle",
+        10,
+        byte_match(json!({"UriPath": {}}), "STARTS_WITH", "/login", "NONE"),
+        json!({"Captcha": {}}),
+    ));
+    rules.push(rule(
+        "Prove",
+        11,
+        byte_match(json!({"UriPath": {}}), "STARTS_WITH", "/checkout", "NONE"),
+        json!({"Challenge": {}}),
+    ));
+    let f = fixture(acl).await;
+    let r = get(f.addr, "/login", &[]).await;
+    assert_eq!(r.status, 405);
+    assert_eq!(r.header("x-amzn-waf-action").as_deref(), Some("captcha"));
+    let r = get(f.addr, "/checkout", &[]).await;
+    assert_eq!(r.status, 202);
+    assert_eq!(r.header("x-amzn-waf-action").as_deref(), Some("challenge"));
+    assert_eq!(f.served(), 0);
+    let m = f.server.render_metrics();
+    for line in [
+        "rampart_waf_CaptchaRequests{WebACL=\"shop-metric\",Rule=\"ALL\"} 1",
+        "rampart_waf_ChallengeRequests{WebACL=\"shop-metric\",Rule=\"Prove-metric\"} 1",
+    ] {
+        assert!(m.contains(line), "missing {line:?} in:\n{m}");
+    }
+    let (access, _) = f.logs().await;
+    assert_eq!(access[0][22], "waf");
+}
+
+#[tokio::test]
+async fn rule_groups_from_the_api_are_read_and_counted_by_group() {
+    let dir = TempDir::new("waf-group");
+    let origin = Origin::start("o").await;
+    // as `aws wafv2 get-rule-group` prints it: wrapped, its search string in base64
+    let group = json!({"RuleGroup": {
+        "Name": "admin-rules",
+        "Capacity": 10,
+        "VisibilityConfig": vis("admin-rules-metric"),
+        "Rules": [rule("NoAdmin", 0,
+            byte_match(json!({"UriPath": {}}), "STARTS_WITH", "L2FkbWlu", "NONE"),
+            json!({"Block": {}}))],
+    }, "LockToken": "x"});
+    std::fs::write(dir.path().join("group.json"), group.to_string()).unwrap();
+    let acl = json!({
+        "Name": "shop",
+        "DefaultAction": {"Allow": {}},
+        "VisibilityConfig": vis("shop-metric"),
+        "Rules": [{
+            "Name": "Admin",
+            "Priority": 0,
+            "Statement": {"RuleGroupReferenceStatement": {
+                "ARN": "arn:aws:wafv2:eu-west-1:123456789012:regional/rulegroup/admin-rules/0d5f"
+            }},
+            "OverrideAction": {"None": {}},
+            "VisibilityConfig": vis("Admin-metric"),
+        }],
+    });
+    let listener = format!(
+        "{{protocol: HTTP, address: 127.0.0.1, port: {}, default_action: {{forward: app}}}}",
+        free_port()
+    );
+    let yaml = config(dir.path(), &origin, &acl, &listener).replace(
+        "    log:",
+        &format!(
+            "    rule_groups: [\"{}/group.json\"]\n    log:",
+            dir.path().display()
+        ),
+    );
+    let server = serve(&yaml).await;
+    let addr = server.local_addrs()[0];
+    assert_eq!(get(addr, "/admin", &[]).await.status, 403);
+    assert_eq!(get(addr, "/L2FkbWlu", &[]).await.status, 200);
+    let m = server.render_metrics();
+    for line in [
+        "rampart_waf_BlockedRequests{WebACL=\"shop-metric\",Rule=\"Admin-metric\"} 1",
+        "rampart_waf_BlockedRequests{WebACL=\"shop-metric\",RuleGroup=\"admin-rules-metric\",Rule=\"NoAdmin-metric\"} 1",
+    ] {
+        assert!(m.contains(line), "missing {line:?} in:\n{m}");
+    }
+    let s = server.sampled_requests(Some("shop")).unwrap();
+    assert_eq!(
+        s["SampledRequests"][1]["RuleNameWithinRuleGroup"],
+        "NoAdmin"
+    );
+    assert_eq!(s["SampledRequests"][1]["TerminatingRuleId"], "Admin");
+}
+
+#[tokio::test]
 async fn an_oversize_body_matches_a_match_rule_whatever_its_framing() {
     let mut acl = shop_acl();
     acl["Rules"][3] = rule(

@@ -336,6 +336,30 @@ mod tests {
     }
 
     #[test]
+    fn a_body_statement_makes_the_web_acl_read_bodies() {
+        let rule = |field: &str| {
+            format!(
+                r#"{{"Name": "r", "Priority": 0, "Action": {{"Block": {{}}}}, "VisibilityConfig": {VIS},
+                  "Statement": {{"NotStatement": {{"Statement": {{"ByteMatchStatement": {{"SearchString": "x",
+                    "PositionalConstraint": "CONTAINS", "FieldToMatch": {field},
+                    "TextTransformations": [{{"Priority": 0, "Type": "NONE"}}]}}}}}}}}}}"#
+            )
+        };
+        let body = load(&[("shop.json", &acl(&rule(r#"{"Body": {}}"#)))]).unwrap();
+        assert!(body.compiled.inspects_body());
+        let json = load(&[(
+            "shop.json",
+            &acl(&rule(
+                r#"{"JsonBody": {"MatchPattern": {"All": {}}, "MatchScope": "ALL"}}"#,
+            )),
+        )])
+        .unwrap();
+        assert!(json.compiled.inspects_body());
+        let uri = load(&[("shop.json", &acl(&rule(r#"{"UriPath": {}}"#)))]).unwrap();
+        assert!(!uri.compiled.inspects_body());
+    }
+
+    #[test]
     fn errors_are_located_in_the_file_they_are_in() {
         let web = acl(r#"{"Name": "r", "Priority": 0, "Action": {"Blok": {}}}"#);
         let e = load(&[("shop.json", &web)]).unwrap_err();
