@@ -169,6 +169,21 @@ where
     x.received_bytes = head_len as u64;
     x.detailed = lb.access_log.is_some() || tracing::enabled!(tracing::Level::DEBUG);
     let trace_id = x.trace_id;
+    {
+        let (buf, head) = (&st.buf[..], &st.head);
+        x.request = format!(
+            "{} {}://{}:{}{} HTTP/1.{}",
+            head.method_str(buf),
+            listener.protocol.as_str(),
+            head.host.map_or("-", |h| utf8(h.of(buf))),
+            listener.port,
+            utf8(head.target.of(buf)),
+            u8::from(head.version == proto::Version::Http11)
+        );
+        x.user_agent = head
+            .header(buf, "user-agent")
+            .map(|u| String::from_utf8_lossy(u).into_owned());
+    }
 
     // waf: a web ACL that reads bodies sees the body's first 8 KB, read before deciding
     let web_acl = lb.web_acl.as_deref();
@@ -176,7 +191,6 @@ where
     if web_acl.is_some_and(|w| w.inspects_body)
         && let Err(e) = read_body_prefix(io, st, attrs.idle_timeout, &mut prefix).await
     {
-        x.request = "- - - -".into();
         if let Some(status) = e.status() {
             let resp = LbResponse::error(status, None).closing();
             respond(g, lref, io, &mut st.out, resp, false, &mut x).await;
@@ -236,19 +250,6 @@ where
                 query,
             },
         };
-        x.request = format!(
-            "{} {}://{}:{}{} HTTP/1.{}",
-            method,
-            listener.protocol.as_str(),
-            host.unwrap_or("-"),
-            listener.port,
-            utf8(head.target.of(buf)),
-            u8::from(head.version == proto::Version::Http11)
-        );
-        x.user_agent = head
-            .header(buf, "user-agent")
-            .map(|u| String::from_utf8_lossy(u).into_owned());
-
         let waf_headers: Vec<waf::Header<'_>>;
         let waf_uri: std::borrow::Cow<'_, str>;
         let waf_request: waf::Request<'_>;

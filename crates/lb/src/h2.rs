@@ -556,20 +556,6 @@ async fn handle(
     let mut x = Exchange::new("h2", conn.peer, conn.tls.clone());
     x.detailed = g.lbs[lref.lb].access_log.is_some() || tracing::enabled!(tracing::Level::DEBUG);
 
-    // waf: a web ACL that reads bodies sees the body's first 8 KB, received before deciding
-    let web_acl = g.lbs[lref.lb].web_acl.as_deref();
-    let mut prefix = BodyPrefix::default();
-    if web_acl.is_some_and(|w| w.inspects_body)
-        && let Some(rx) = &mut body
-        && !prefix.read(rx, attrs.idle_timeout).await
-    {
-        metrics.elb_status(408);
-        x.elb_status = 408;
-        let (head, body) = lb_response(LbResponse::error(408, None));
-        crate::log::emit(g, lref, x);
-        return Reply::Complete(head, body);
-    }
-
     let authority = req.authority();
     let host = authority.map(|a| rewrite::utf8(rewrite::strip_port(a)));
     let target = req.path();
@@ -615,6 +601,20 @@ async fn handle(
         x.user_agent = req
             .field(b"user-agent")
             .map(|u| String::from_utf8_lossy(u).into_owned());
+    }
+
+    // waf: a web ACL that reads bodies sees the body's first 8 KB, received before deciding
+    let web_acl = g.lbs[lref.lb].web_acl.as_deref();
+    let mut prefix = BodyPrefix::default();
+    if web_acl.is_some_and(|w| w.inspects_body)
+        && let Some(rx) = &mut body
+        && !prefix.read(rx, attrs.idle_timeout).await
+    {
+        metrics.elb_status(408);
+        x.elb_status = 408;
+        let (head, body) = lb_response(LbResponse::error(408, None));
+        crate::log::emit(g, lref, x);
+        return Reply::Complete(head, body);
     }
 
     let waf_headers: Vec<waf::Header<'_>>;
