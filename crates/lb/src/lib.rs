@@ -7,9 +7,9 @@
 //!
 //! [`Server`] runs the load balancers of a [`model::Model`]: it binds their listeners,
 //! checks their targets' health, compiles their web ACLs, and swaps in a new configuration
-//! atomically on [`Server::reload`]. The decisions between parsing and forwarding are one pure function
-//! (`phases`), shared by the HTTP/1.1 and HTTP/2 front ends; later layers (WAF, Shield) add
-//! their step there.
+//! atomically on [`Server::reload`]. The decisions between parsing and forwarding are one pure
+//! function (`phases`), shared by the HTTP/1.1 and HTTP/2 front ends: the WAF evaluates there,
+//! and the Shield layer will add its step there too.
 
 #![forbid(unsafe_code)]
 

@@ -7,8 +7,10 @@
 //!
 //! The I/O phases live in the connection drivers ([`crate::h1`], [`crate::h2`]); the decisions
 //! between parsing and forwarding are made here, by one pure function that both drivers call,
-//! so HTTP/1.1 and HTTP/2 requests are judged alike and each later layer (Shield, WAF) adds
-//! one step to [`decide`] without reshaping the proxy.
+//! so HTTP/1.1 and HTTP/2 requests are judged alike and each layer (the WAF now, Shield next)
+//! adds one step to [`decide`] without reshaping the proxy. The drivers hand the WAF what they
+//! parsed (and, when a rule reads it, the body's first 8 KB); `decide` evaluates with the clock
+//! they pass and returns the verdict with the decision, for the log phase.
 
 use model::{Action, DesyncMode, ForwardAction, Listener, RedirectSource, RequestFacts, RuleRef};
 use proto::{Class, DesyncAction};

@@ -188,6 +188,9 @@ fn is_framing_header(name: &str) -> bool {
 #[derive(Debug, Default)]
 struct MetricNames {
     web_acl: String,
+    /// The web ACL's own `CloudWatchMetricsEnabled`: AWS applies it to the default action's
+    /// metrics.
+    default_action: bool,
     sampled: bool,
     /// Top-level rule name → its metric name, `None` when its metrics are off.
     rules: HashMap<String, Option<String>>,
@@ -211,6 +214,7 @@ impl MetricNames {
         };
         MetricNames {
             web_acl: acl.visibility_config.metric_name.clone(),
+            default_action: acl.visibility_config.cloudwatch_metrics_enabled,
             sampled: acl.visibility_config.sampled_requests_enabled,
             rules: rules(&acl.rules),
             groups: groups
@@ -369,7 +373,7 @@ pub(crate) fn render_prometheus(acls: &[&WebAclRuntime], out: &mut String) {
                 w.metrics.all[i].load(Ordering::Relaxed)
             );
             let d = w.metrics.default_action[i].load(Ordering::Relaxed);
-            if d > 0 {
+            if d > 0 && w.names.default_action {
                 let _ = writeln!(
                     out,
                     "rampart_waf_{name}{{WebACL=\"{acl}\",Rule=\"{acl}\"}} {d}"
@@ -398,6 +402,25 @@ pub(crate) fn render_prometheus(acls: &[&WebAclRuntime], out: &mut String) {
                     }
                 }
             }
+        }
+    }
+
+    let logged: Vec<_> = acls
+        .iter()
+        .filter_map(|w| w.log.as_ref().map(|l| (&w.names.web_acl, l.stats())))
+        .collect();
+    if !logged.is_empty() {
+        let _ = writeln!(
+            out,
+            "# HELP rampart_waf_LogRecordsDropped WAF log records dropped because the writer fell behind or the disk refused them (Rampart's, not a CloudWatch metric)"
+        );
+        let _ = writeln!(out, "# TYPE rampart_waf_LogRecordsDropped counter");
+        for (acl, (_, dropped)) in logged {
+            let _ = writeln!(
+                out,
+                "rampart_waf_LogRecordsDropped{{WebACL=\"{}\"}} {dropped}",
+                label(acl)
+            );
         }
     }
 }
@@ -434,6 +457,63 @@ struct Sample {
     response_code: Option<u16>,
 }
 
+impl Default for Sample {
+    fn default() -> Sample {
+        Sample {
+            timestamp_ms: 0,
+            client_ip: IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+            method: String::new(),
+            path: String::new(),
+            args: String::new(),
+            http_version: String::new(),
+            headers: Vec::new(),
+            action: ActionKind::Allow,
+            terminating_rule: String::new(),
+            rule_within_group: None,
+            labels: Vec::new(),
+            inserted: Vec::new(),
+            response_code: None,
+        }
+    }
+}
+
+impl Sample {
+    /// Describes `req` and its verdict, reusing this sample's buffers.
+    fn fill(&mut self, v: &Verdict, req: &waf::Request<'_>, now_ms: u64) {
+        fn set(s: &mut String, v: &str) {
+            s.clear();
+            s.push_str(v);
+        }
+        let (path, args) = req.uri.split_once('?').unwrap_or((req.uri, ""));
+        self.timestamp_ms = now_ms;
+        self.client_ip = req.client_ip;
+        set(&mut self.method, req.method);
+        set(&mut self.path, path);
+        set(&mut self.args, args);
+        set(&mut self.http_version, req.http_version);
+        self.headers.truncate(req.headers.len());
+        for (i, h) in req.headers.iter().enumerate() {
+            let value = String::from_utf8_lossy(h.value);
+            match self.headers.get_mut(i) {
+                Some((n, val)) => {
+                    set(n, h.name);
+                    set(val, &value);
+                }
+                None => self.headers.push((h.name.to_owned(), value.into_owned())),
+            }
+        }
+        self.action = v.action;
+        set(&mut self.terminating_rule, &v.terminating_rule_id);
+        self.rule_within_group = v
+            .rule_group_list
+            .iter()
+            .find_map(|g| g.terminating_rule.as_ref().map(|t| t.rule_id.clone()));
+        self.labels.clone_from(&v.labels);
+        self.inserted.clone_from(&v.inserted_headers);
+        self.response_code = v.block.as_ref().map(|b| b.status);
+    }
+}
+
 /// The last [`SAMPLES`] requests a web ACL evaluated.
 #[derive(Debug, Default)]
 pub(crate) struct Samples {
@@ -454,40 +534,13 @@ impl Samples {
         let Ok(mut ring) = self.ring.try_lock() else {
             return;
         };
-        let (path, args) = match req.uri.split_once('?') {
-            Some((p, q)) => (p, q),
-            None => (req.uri, ""),
+        // the oldest sample's buffers take the new one: no allocation once the ring is full
+        let mut sample = if ring.len() >= SAMPLES {
+            ring.pop_front().unwrap_or_default()
+        } else {
+            Sample::default()
         };
-        let sample = Sample {
-            timestamp_ms: now_ms,
-            client_ip: req.client_ip,
-            method: req.method.to_owned(),
-            path: path.to_owned(),
-            args: args.to_owned(),
-            http_version: req.http_version.to_owned(),
-            headers: req
-                .headers
-                .iter()
-                .map(|h| {
-                    (
-                        h.name.to_owned(),
-                        String::from_utf8_lossy(h.value).into_owned(),
-                    )
-                })
-                .collect(),
-            action: v.action,
-            terminating_rule: v.terminating_rule_id.clone(),
-            rule_within_group: v
-                .rule_group_list
-                .iter()
-                .find_map(|g| g.terminating_rule.as_ref().map(|t| t.rule_id.clone())),
-            labels: v.labels.clone(),
-            inserted: v.inserted_headers.clone(),
-            response_code: v.block.as_ref().map(|b| b.status),
-        };
-        if ring.len() >= SAMPLES {
-            ring.pop_front();
-        }
+        sample.fill(v, req, now_ms);
         ring.push_back(sample);
     }
 

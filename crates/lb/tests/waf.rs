@@ -555,6 +555,7 @@ async fn counters_follow_aws_wafs_cloudwatch_names() {
         "rampart_waf_BlockedRequests{WebACL=\"shop-metric\",Rule=\"Teapot-metric\"} 1",
         "rampart_waf_CountedRequests{WebACL=\"shop-metric\",Rule=\"CountSuspect-metric\"} 1",
         "rampart_waf_AllowedRequests{WebACL=\"shop-metric\",Rule=\"shop-metric\"} 2",
+        "rampart_waf_LogRecordsDropped{WebACL=\"shop-metric\"} 0",
         // the load balancer's own counters see the 4XX it answered
         "rampart_lb_HTTPCode_ELB_4XX_Count{load_balancer=\"web\"} 3",
     ] {
