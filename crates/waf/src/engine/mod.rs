@@ -63,6 +63,20 @@ impl WebAcl {
     pub fn capacity(&self) -> u64 {
         self.capacity
     }
+
+    /// Whether a statement reads the request body (`Body`, `JsonBody`, or the body arguments
+    /// of Rampart's managed groups): only then does the load balancer wait for the body's
+    /// first bytes before evaluating.
+    pub fn inspects_body(&self) -> bool {
+        self.slots.iter().any(|s| {
+            matches!(
+                s.field,
+                FieldToMatch::Body(_)
+                    | FieldToMatch::JsonBody(_)
+                    | FieldToMatch::RampartBodyArguments(_)
+            )
+        })
+    }
 }
 
 /// An action as configured, with what it needs to be carried out.
