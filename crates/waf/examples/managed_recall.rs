@@ -38,7 +38,10 @@ struct Req {
 
 impl Req {
     fn header(&self, name: &str) -> Option<&[u8]> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_slice())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_slice())
     }
 
     fn from_target(method: &str, target: &[u8]) -> Req {
@@ -67,7 +70,10 @@ fn url_decode(s: &[u8]) -> Vec<u8> {
     while i < s.len() {
         match s[i] {
             b'%' => {
-                let h = (s.get(i + 1).and_then(|c| (*c as char).to_digit(16)), s.get(i + 2).and_then(|c| (*c as char).to_digit(16)));
+                let h = (
+                    s.get(i + 1).and_then(|c| (*c as char).to_digit(16)),
+                    s.get(i + 2).and_then(|c| (*c as char).to_digit(16)),
+                );
                 if let (Some(a), Some(b)) = h {
                     out.push((a * 16 + b) as u8);
                     i += 3;
@@ -140,7 +146,11 @@ fn normalize_path(s: &[u8]) -> Vec<u8> {
             s => parts.push(s),
         }
     }
-    let mut out = if leading { "/".to_string() } else { String::new() };
+    let mut out = if leading {
+        "/".to_string()
+    } else {
+        String::new()
+    };
     out.push_str(&parts.join("/"));
     if text.ends_with('/') && !out.ends_with('/') {
         out.push('/');
@@ -153,7 +163,12 @@ fn transform(v: &[u8], tts: &Value) -> Vec<u8> {
         .as_array()
         .map(|a| {
             a.iter()
-                .map(|t| (t["Priority"].as_i64().unwrap_or(0), t["Type"].as_str().unwrap_or("NONE").to_string()))
+                .map(|t| {
+                    (
+                        t["Priority"].as_i64().unwrap_or(0),
+                        t["Type"].as_str().unwrap_or("NONE").to_string(),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -218,7 +233,9 @@ fn json_strings(v: &Value, out: &mut Vec<(Vec<u8>, Vec<u8>)>) {
             for (k, x) in m {
                 match x {
                     Value::String(s) => out.push((k.as_bytes().to_vec(), s.as_bytes().to_vec())),
-                    Value::Number(n) => out.push((k.as_bytes().to_vec(), n.to_string().into_bytes())),
+                    Value::Number(n) => {
+                        out.push((k.as_bytes().to_vec(), n.to_string().into_bytes()))
+                    }
                     _ => {
                         out.push((k.as_bytes().to_vec(), Vec::new()));
                         json_strings(x, out);
@@ -233,7 +250,10 @@ fn json_strings(v: &Value, out: &mut Vec<(Vec<u8>, Vec<u8>)>) {
 }
 
 fn multipart(body: &[u8], ct: &str) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
-    let b = ct.split(';').find_map(|p| p.trim().strip_prefix("boundary="))?.trim_matches('"');
+    let b = ct
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("boundary="))?
+        .trim_matches('"');
     let delim = format!("--{b}");
     let text = body;
     let mut out = Vec::new();
@@ -244,7 +264,10 @@ fn multipart(body: &[u8], ct: &str) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
         rest = &rest[p + delim.len()..];
     }
     for part in parts.into_iter().skip(1) {
-        let part = part.strip_prefix(b"\r\n").or_else(|| part.strip_prefix(b"\n")).unwrap_or(part);
+        let part = part
+            .strip_prefix(b"\r\n")
+            .or_else(|| part.strip_prefix(b"\n"))
+            .unwrap_or(part);
         let (head, value) = match memchr::memmem::find(part, b"\r\n\r\n") {
             Some(p) => (&part[..p], &part[p + 4..]),
             None => match memchr::memmem::find(part, b"\n\n") {
@@ -252,10 +275,21 @@ fn multipart(body: &[u8], ct: &str) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
                 None => continue,
             },
         };
-        let value = value.strip_suffix(b"\r\n").or_else(|| value.strip_suffix(b"\n")).unwrap_or(value);
+        let value = value
+            .strip_suffix(b"\r\n")
+            .or_else(|| value.strip_suffix(b"\n"))
+            .unwrap_or(value);
         let head = String::from_utf8_lossy(head);
-        let name = head.split("name=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("");
-        if let Some(f) = head.split("filename=\"").nth(1).and_then(|s| s.split('"').next()) {
+        let name = head
+            .split("name=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap_or("");
+        if let Some(f) = head
+            .split("filename=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+        {
             out.push((b"filename".to_vec(), f.as_bytes().to_vec()));
         }
         out.push((name.as_bytes().to_vec(), value.to_vec()));
@@ -267,21 +301,24 @@ fn body_args(req: &Req) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
     if req.body.is_empty() {
         return None;
     }
-    let ct = req.header("content-type").map(|c| String::from_utf8_lossy(c).to_ascii_lowercase()).unwrap_or_default();
+    let ct = req
+        .header("content-type")
+        .map(|c| String::from_utf8_lossy(c).to_ascii_lowercase())
+        .unwrap_or_default();
     if ct.starts_with("application/x-www-form-urlencoded") {
         return Some(split_args(&req.body));
     }
-    if ct.starts_with("multipart/form-data") {
-        if let Some(p) = multipart(&req.body, &ct) {
-            return Some(p);
-        }
+    if ct.starts_with("multipart/form-data")
+        && let Some(p) = multipart(&req.body, &ct)
+    {
+        return Some(p);
     }
-    if ct.contains("json") {
-        if let Ok(v) = serde_json::from_slice::<Value>(&req.body) {
-            let mut out = Vec::new();
-            json_strings(&v, &mut out);
-            return Some(out);
-        }
+    if ct.contains("json")
+        && let Ok(v) = serde_json::from_slice::<Value>(&req.body)
+    {
+        let mut out = Vec::new();
+        json_strings(&v, &mut out);
+        return Some(out);
     }
     Some(vec![(Vec::new(), req.body.clone())])
 }
@@ -291,8 +328,18 @@ fn field(req: &Req, f: &Value) -> Option<Vec<Vec<u8>>> {
     let (kind, spec) = f.as_object()?.iter().next()?;
     let scope = spec["MatchScope"].as_str().unwrap_or("VALUE");
     match kind.as_str() {
-        "AllQueryArguments" => Some(split_args(req.query.as_deref()?).into_iter().map(|(_, v)| v).collect()),
-        "RampartArgumentNames" => Some(split_args(req.query.as_deref()?).into_iter().map(|(k, _)| k).collect()),
+        "AllQueryArguments" => Some(
+            split_args(req.query.as_deref()?)
+                .into_iter()
+                .map(|(_, v)| v)
+                .collect(),
+        ),
+        "RampartArgumentNames" => Some(
+            split_args(req.query.as_deref()?)
+                .into_iter()
+                .map(|(k, _)| k)
+                .collect(),
+        ),
         "QueryString" => Some(vec![req.query.clone()?]),
         "UriPath" => Some(vec![req.path.clone()]),
         "Method" => Some(vec![req.method.as_bytes().to_vec()]),
@@ -302,7 +349,11 @@ fn field(req: &Req, f: &Value) -> Option<Vec<Vec<u8>>> {
         }
         "Headers" => {
             let names = |k: &str| -> Option<Vec<String>> {
-                spec["MatchPattern"][k].as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_ascii_lowercase)).collect())
+                spec["MatchPattern"][k].as_array().map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str().map(str::to_ascii_lowercase))
+                        .collect()
+                })
             };
             let (inc, exc) = (names("IncludedHeaders"), names("ExcludedHeaders"));
             let pairs: Vec<(Vec<u8>, Vec<u8>)> = req
@@ -310,7 +361,8 @@ fn field(req: &Req, f: &Value) -> Option<Vec<Vec<u8>>> {
                 .iter()
                 .filter(|(n, _)| {
                     let n = n.to_ascii_lowercase();
-                    inc.as_ref().is_none_or(|i| i.contains(&n)) && exc.as_ref().is_none_or(|e| !e.contains(&n))
+                    inc.as_ref().is_none_or(|i| i.contains(&n))
+                        && exc.as_ref().is_none_or(|e| !e.contains(&n))
                 })
                 .map(|(n, v)| (n.as_bytes().to_vec(), v.clone()))
                 .collect();
@@ -333,30 +385,52 @@ fn eval(req: &Req, s: &Value) -> bool {
         return false;
     };
     match kind.as_str() {
-        "OrStatement" => st["Statements"].as_array().is_some_and(|a| a.iter().any(|x| eval(req, x))),
-        "AndStatement" => st["Statements"].as_array().is_some_and(|a| a.iter().all(|x| eval(req, x))),
+        "OrStatement" => st["Statements"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|x| eval(req, x))),
+        "AndStatement" => st["Statements"]
+            .as_array()
+            .is_some_and(|a| a.iter().all(|x| eval(req, x))),
         "NotStatement" => !eval(req, &st["Statement"]),
         "RampartDetectionStatement" => {
             let Some(d) = st["Detector"].as_str().and_then(Detector::from_name) else {
                 panic!("unknown detector {}", st["Detector"]);
             };
-            field(req, &st["FieldToMatch"])
-                .is_some_and(|vals| vals.iter().any(|v| d.detect(&transform(v, &st["TextTransformations"])).is_some()))
-        }
-        "SqliMatchStatement" => {
-            let level = if st["SensitivityLevel"] == "HIGH" { sqli::Sensitivity::High } else { sqli::Sensitivity::Low };
             field(req, &st["FieldToMatch"]).is_some_and(|vals| {
-                vals.iter().any(|v| sqli::detect(&transform(v, &st["TextTransformations"]), level).is_some())
+                vals.iter().any(|v| {
+                    d.detect(&transform(v, &st["TextTransformations"]))
+                        .is_some()
+                })
             })
         }
-        "XssMatchStatement" => field(req, &st["FieldToMatch"])
-            .is_some_and(|vals| vals.iter().any(|v| xss::detect(&transform(v, &st["TextTransformations"])).is_some())),
+        "SqliMatchStatement" => {
+            let level = if st["SensitivityLevel"] == "HIGH" {
+                sqli::Sensitivity::High
+            } else {
+                sqli::Sensitivity::Low
+            };
+            field(req, &st["FieldToMatch"]).is_some_and(|vals| {
+                vals.iter().any(|v| {
+                    sqli::detect(&transform(v, &st["TextTransformations"]), level).is_some()
+                })
+            })
+        }
+        "XssMatchStatement" => field(req, &st["FieldToMatch"]).is_some_and(|vals| {
+            vals.iter()
+                .any(|v| xss::detect(&transform(v, &st["TextTransformations"])).is_some())
+        }),
         "SizeConstraintStatement" => {
             let f = &st["FieldToMatch"];
             let size = st["Size"].as_u64().unwrap_or(0) as usize;
-            let Some(vals) = field(req, f) else { return false };
+            let Some(vals) = field(req, f) else {
+                return false;
+            };
             let over_body = f.get("Body").is_some() && req.body.len() > 8192;
-            let len = vals.iter().map(|v| transform(v, &st["TextTransformations"]).len()).max().unwrap_or(0);
+            let len = vals
+                .iter()
+                .map(|v| transform(v, &st["TextTransformations"]).len())
+                .max()
+                .unwrap_or(0);
             over_body
                 || match st["ComparisonOperator"].as_str().unwrap_or("") {
                     "GT" => len > size,
@@ -369,11 +443,17 @@ fn eval(req: &Req, s: &Value) -> bool {
         }
         "ByteMatchStatement" => {
             let needle = st["SearchString"].as_str().unwrap_or("").as_bytes();
-            field(req, &st["FieldToMatch"]).is_some_and(|vals| vals.iter().any(|v| transform(v, &st["TextTransformations"]) == needle))
+            field(req, &st["FieldToMatch"]).is_some_and(|vals| {
+                vals.iter()
+                    .any(|v| transform(v, &st["TextTransformations"]) == needle)
+            })
         }
         "RegexMatchStatement" => {
             let re = regex::bytes::Regex::new(st["RegexString"].as_str().unwrap_or("$^")).unwrap();
-            field(req, &st["FieldToMatch"]).is_some_and(|vals| vals.iter().any(|v| re.is_match(&transform(v, &st["TextTransformations"]))))
+            field(req, &st["FieldToMatch"]).is_some_and(|vals| {
+                vals.iter()
+                    .any(|v| re.is_match(&transform(v, &st["TextTransformations"])))
+            })
         }
         _ => false,
     }
@@ -387,7 +467,11 @@ struct Rule {
 
 fn load_rules(dir: &Path) -> Vec<Rule> {
     let mut rules = Vec::new();
-    let mut files: Vec<PathBuf> = fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect();
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
     files.sort();
     for f in files {
         let g: Value = serde_json::from_slice(&fs::read(&f).unwrap()).unwrap();
@@ -437,7 +521,9 @@ fn b64(s: &str) -> Vec<u8> {
 }
 
 fn parse_raw(raw: &[u8]) -> Option<Req> {
-    let head_end = memchr::memmem::find(raw, b"\r\n\r\n").map(|p| (p, 4)).or_else(|| memchr::memmem::find(raw, b"\n\n").map(|p| (p, 2)))?;
+    let head_end = memchr::memmem::find(raw, b"\r\n\r\n")
+        .map(|p| (p, 4))
+        .or_else(|| memchr::memmem::find(raw, b"\n\n").map(|p| (p, 2)))?;
     let head = String::from_utf8_lossy(&raw[..head_end.0]).into_owned();
     let mut lines = head.split('\n');
     let rl = lines.next()?.trim_end_matches('\r');
@@ -448,7 +534,8 @@ fn parse_raw(raw: &[u8]) -> Option<Req> {
     for l in lines {
         let l = l.trim_end_matches('\r');
         if let Some((n, v)) = l.split_once(':') {
-            req.headers.push((n.trim().to_string(), v.trim_start().as_bytes().to_vec()));
+            req.headers
+                .push((n.trim().to_string(), v.trim_start().as_bytes().to_vec()));
         }
     }
     req.body = raw[head_end.0 + head_end.1..].to_vec();
@@ -474,7 +561,12 @@ fn crs_request(input: &Value) -> Option<Req> {
     match &input["data"] {
         Value::String(s) => req.body = s.as_bytes().to_vec(),
         Value::Array(a) => {
-            req.body = a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("\r\n").into_bytes();
+            req.body = a
+                .iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join("\r\n")
+                .into_bytes();
         }
         _ => {}
     }
@@ -516,15 +608,34 @@ fn main() {
         return;
     }
     let verbose = args.iter().any(|a| a == "-v");
+    if args.first().map(String::as_str) == Some("--time") {
+        // `--time VALUE…`: nanoseconds per call of each detector
+        for v in &args[1..] {
+            for d in Detector::ALL {
+                let start = std::time::Instant::now();
+                for _ in 0..20_000 {
+                    std::hint::black_box(d.detect(std::hint::black_box(v.as_bytes())));
+                }
+                print!("{}={} ", d.name(), start.elapsed().as_nanos() / 20_000);
+            }
+            println!("\n-- {v}");
+        }
+        return;
+    }
     if args.first().map(String::as_str) == Some("--case") {
         // `--case FILE TEST_ID`: the request the tool builds for one CRS case
         let text = fs::read_to_string(&args[1]).unwrap();
         let doc: Value = serde_saphyr::from_str(&text).unwrap();
         for t in doc["tests"].as_array().unwrap() {
-            if t["test_id"].to_string() == args[2] {
+            if t["test_id"] == args[2] {
                 for st in t["stages"].as_array().unwrap() {
                     if let Some(r) = crs_request(&st["input"]) {
-                        println!("{} {}?{}", r.method, String::from_utf8_lossy(&r.path), String::from_utf8_lossy(r.query.as_deref().unwrap_or(b"")));
+                        println!(
+                            "{} {}?{}",
+                            r.method,
+                            String::from_utf8_lossy(&r.path),
+                            String::from_utf8_lossy(r.query.as_deref().unwrap_or(b""))
+                        );
                         for (n, v) in &r.headers {
                             println!("{n}: {}", String::from_utf8_lossy(v));
                         }
@@ -535,7 +646,12 @@ fn main() {
         }
         return;
     }
-    let corpora = PathBuf::from(args.iter().find(|a| !a.starts_with('-')).cloned().unwrap_or("/work/shared/corpora".into()));
+    let corpora = PathBuf::from(
+        args.iter()
+            .find(|a| !a.starts_with('-'))
+            .cloned()
+            .unwrap_or("/work/shared/corpora".into()),
+    );
     let managed = Path::new(env!("CARGO_MANIFEST_DIR")).join("managed");
     let rules = load_rules(&managed);
     println!("{} rules from {}", rules.len(), managed.display());
@@ -548,7 +664,19 @@ fn main() {
     // class -> (pl -> tally) for attacks; class -> tally for no_detect
     let mut attacks: BTreeMap<String, BTreeMap<String, Tally>> = BTreeMap::new();
     let mut benign: BTreeMap<String, Tally> = BTreeMap::new();
-    let classes = ["lfi", "rfi", "rce", "php", "protocol-attack", "protocol-enforcement", "java", "generic", "scanner", "sqli", "xss"];
+    let classes = [
+        "lfi",
+        "rfi",
+        "rce",
+        "php",
+        "protocol-attack",
+        "protocol-enforcement",
+        "java",
+        "generic",
+        "scanner",
+        "sqli",
+        "xss",
+    ];
     for line in index.lines().skip(1) {
         let c: Vec<&str> = line.split('\t').collect();
         let (file, test_id, class, pl, label) = (c[0], c[2], c[3], c[4], c[5]);
@@ -559,13 +687,20 @@ fn main() {
             let text = fs::read_to_string(crs.join("tests").join(file)).unwrap();
             serde_saphyr::from_str::<Value>(&text).unwrap_or(Value::Null)
         });
-        let Some(test) = doc["tests"].as_array().and_then(|t| t.iter().find(|t| t["test_id"].to_string() == test_id)) else {
+        let Some(test) = doc["tests"]
+            .as_array()
+            .and_then(|t| t.iter().find(|t| t["test_id"] == test_id))
+        else {
             continue;
         };
         let mut hit = None;
         let mut shown = String::new();
         for stage in test["stages"].as_array().into_iter().flatten() {
-            let input = if stage.get("input").is_some() { &stage["input"] } else { &stage["stage"]["input"] };
+            let input = if stage.get("input").is_some() {
+                &stage["input"]
+            } else {
+                &stage["stage"]["input"]
+            };
             if let Some(req) = crs_request(input) {
                 if shown.is_empty() {
                     let mut s = String::from_utf8_lossy(&req.path).into_owned();
@@ -596,7 +731,10 @@ fn main() {
                 }
             }
             "no_detect" | "no_detect_any" => {
-                benign.entry(class.to_string()).or_default().add(hit.is_some());
+                benign
+                    .entry(class.to_string())
+                    .or_default()
+                    .add(hit.is_some());
                 if let (Some(h), true) = (&hit, verbose) {
                     println!("FP   crs {class} PL{pl} {file}#{test_id} [{h}] {shown}");
                 }
@@ -605,9 +743,14 @@ fn main() {
         }
     }
     println!("\nCRS regression (request phase), detected by the managed groups:");
-    println!("{:<22} {:>12} {:>12} {:>12} {:>12} {:>14}  {:>14}", "class", "PL1", "PL1+PL2", "all PLs", "CRS-PL1 bar", "no_detect FP", "");
+    println!(
+        "{:<22} {:>12} {:>12} {:>12} {:>12} {:>14}  {:>14}",
+        "class", "PL1", "PL1+PL2", "all PLs", "CRS-PL1 bar", "no_detect FP", ""
+    );
     for class in classes {
-        let Some(t) = attacks.get(class) else { continue };
+        let Some(t) = attacks.get(class) else {
+            continue;
+        };
         let sum = |pls: &[&str]| {
             let mut s = Tally::default();
             for (pl, x) in t {
@@ -619,8 +762,15 @@ fn main() {
             s
         };
         let (p1, p12, all) = (sum(&["1"]), sum(&["1", "2"]), sum(&[]));
-        let bar = if all.n > 0 { format!("{:5.1}%", 100.0 * p1.n as f64 / all.n as f64) } else { "-".into() };
-        let fp = benign.get(class).map(|b| format!("{}/{} {}", b.hit, b.n, b.pct())).unwrap_or_default();
+        let bar = if all.n > 0 {
+            format!("{:5.1}%", 100.0 * p1.n as f64 / all.n as f64)
+        } else {
+            "-".into()
+        };
+        let fp = benign
+            .get(class)
+            .map(|b| format!("{}/{} {}", b.hit, b.n, b.pct()))
+            .unwrap_or_default();
         println!(
             "{:<22} {:>4}/{:<4}{} {:>4}/{:<4}{} {:>4}/{:<4}{} {:>12} {:>14}",
             class,
@@ -639,10 +789,23 @@ fn main() {
     }
 
     // PayloadsAllTheThings
-    println!("\nPayloadsAllTheThings (each line as a query argument / as a urlencoded form field):");
+    println!(
+        "\nPayloadsAllTheThings (each line as a query argument / as a urlencoded form field):"
+    );
     let patt = corpora.join("payloadsallthethings");
-    for folder in ["cmdi", "lfi", "traversal", "crlf", "ldapi", "xxe", "ssti", "nosqli"] {
-        let mut files: Vec<PathBuf> = fs::read_dir(patt.join(folder)).map(|d| d.map(|e| e.unwrap().path()).collect()).unwrap_or_default();
+    for folder in [
+        "cmdi",
+        "lfi",
+        "traversal",
+        "crlf",
+        "ldapi",
+        "xxe",
+        "ssti",
+        "nosqli",
+    ] {
+        let mut files: Vec<PathBuf> = fs::read_dir(patt.join(folder))
+            .map(|d| d.map(|e| e.unwrap().path()).collect())
+            .unwrap_or_default();
         files.sort();
         for f in files {
             let text = fs::read(&f).unwrap();
@@ -659,12 +822,19 @@ fn main() {
                 q.add(hq.is_some());
                 let mut rb = Req::from_target("POST", b"/submit");
                 rb.headers = default_headers();
-                rb.headers.push(("Content-Type".into(), b"application/x-www-form-urlencoded".to_vec()));
+                rb.headers.push((
+                    "Content-Type".into(),
+                    b"application/x-www-form-urlencoded".to_vec(),
+                ));
                 rb.body = [b"x=".as_slice(), &enc].concat();
                 let hb = verdict(&rules, &rb);
                 b.add(hb.is_some());
                 if verbose && hq.is_none() {
-                    println!("MISS patt {folder}/{} {}", f.file_name().unwrap().to_string_lossy(), String::from_utf8_lossy(line));
+                    println!(
+                        "MISS patt {folder}/{} {}",
+                        f.file_name().unwrap().to_string_lossy(),
+                        String::from_utf8_lossy(line)
+                    );
                 }
             }
             println!(
@@ -697,12 +867,16 @@ fn main() {
             reqs.push(rq);
             let mut rb = Req::from_target("POST", b"/comment");
             rb.headers = default_headers();
-            rb.headers.push(("Content-Type".into(), b"application/x-www-form-urlencoded".to_vec()));
+            rb.headers.push((
+                "Content-Type".into(),
+                b"application/x-www-form-urlencoded".to_vec(),
+            ));
             rb.body = [b"text=".as_slice(), &enc].concat();
             reqs.push(rb);
             let mut rc = Req::from_target("GET", b"/");
             rc.headers = default_headers();
-            rc.headers.push(("Cookie".into(), [b"pref=".as_slice(), &enc].concat()));
+            rc.headers
+                .push(("Cookie".into(), [b"pref=".as_slice(), &enc].concat()));
             reqs.push(rc);
             let hit = reqs.iter().find_map(|r| verdict(&rules, r));
             t.add(hit.is_some());
@@ -710,7 +884,13 @@ fn main() {
                 fps.push(format!("{}/{}: {line}", h.group, h.name));
             }
         }
-        println!("\nbenign list {}: {} of {} lines blocked ({})", benign_file.display(), t.hit, t.n, t.pct());
+        println!(
+            "\nbenign list {}: {} of {} lines blocked ({})",
+            benign_file.display(),
+            t.hit,
+            t.n,
+            t.pct()
+        );
         for f in fps {
             println!("  FP {f}");
         }
@@ -725,7 +905,10 @@ fn main() {
 fn default_headers() -> Vec<(String, Vec<u8>)> {
     vec![
         ("Host".into(), b"www.example.com".to_vec()),
-        ("User-Agent".into(), b"Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0".to_vec()),
+        (
+            "User-Agent".into(),
+            b"Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0".to_vec(),
+        ),
         ("Accept".into(), b"text/html,application/xhtml+xml".to_vec()),
     ]
 }

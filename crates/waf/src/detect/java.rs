@@ -91,18 +91,52 @@ static AC: LazyLock<AhoCorasick> = LazyLock::new(|| automaton(PATTERNS));
 
 /// Packages whose classes have no business in a request: any class name after them counts.
 const PACKAGES: &[&str] = &[
-    "java.io.", "java.lang.", "java.net.", "java.nio.", "java.rmi.", "java.security.", "java.util.jar.",
-    "java.util.zip.", "java.util.concurrent.", "java.beans.", "javax.naming.", "javax.script.", "javax.management.",
-    "javax.el.", "javax.xml.transform.", "com.sun.", "sun.misc.", "sun.reflect.", "sun.rmi.", "jdk.jshell.",
-    "jdk.internal.", "org.apache.commons.collections", "org.apache.commons.beanutils", "org.springframework.",
-    "org.codehaus.groovy.", "org.mozilla.javascript.", "bsh.", "org.python.", "ognl.",
+    "java.io.",
+    "java.lang.",
+    "java.net.",
+    "java.nio.",
+    "java.rmi.",
+    "java.security.",
+    "java.util.jar.",
+    "java.util.zip.",
+    "java.util.concurrent.",
+    "java.beans.",
+    "javax.naming.",
+    "javax.script.",
+    "javax.management.",
+    "javax.el.",
+    "javax.xml.transform.",
+    "com.sun.",
+    "sun.misc.",
+    "sun.reflect.",
+    "sun.rmi.",
+    "jdk.jshell.",
+    "jdk.internal.",
+    "org.apache.commons.collections",
+    "org.apache.commons.beanutils",
+    "org.springframework.",
+    "org.codehaus.groovy.",
+    "org.mozilla.javascript.",
+    "bsh.",
+    "org.python.",
+    "ognl.",
 ];
 
 /// Words that, together with `runtime` or `processbuilder`, spell a gadget chain.
 const GADGET_WORDS: &[&str] = &[
-    "clonetransformer", "forclosure", "instantiatefactory", "instantiatetransformer", "invokertransformer",
-    "prototypeclonefactory", "prototypeserializationfactory", "whileclosure", "getproperty", "filewriter",
-    "xmldecoder", "constanttransformer", "chainedtransformer",
+    "clonetransformer",
+    "forclosure",
+    "instantiatefactory",
+    "instantiatetransformer",
+    "invokertransformer",
+    "prototypeclonefactory",
+    "prototypeserializationfactory",
+    "whileclosure",
+    "getproperty",
+    "filewriter",
+    "xmldecoder",
+    "constanttransformer",
+    "chainedtransformer",
 ];
 
 #[derive(Clone, Copy)]
@@ -159,8 +193,13 @@ fn classes_and_gadgets(input: &[u8]) -> Option<Detection> {
         }
     }
     match (exec, gadget, java) {
-        (Some(x), Some(g), _) => Some(found("java:gadget-chain", &input[x.min(g)..input.len().min(x.max(g) + 24)])),
-        (Some(x), None, Some(j)) if j < x => Some(found("java:runtime", &input[j..input.len().min(x + 24)])),
+        (Some(x), Some(g), _) => Some(found(
+            "java:gadget-chain",
+            &input[x.min(g)..input.len().min(x.max(g) + 24)],
+        )),
+        (Some(x), None, Some(j)) if j < x => {
+            Some(found("java:runtime", &input[j..input.len().min(x + 24)]))
+        }
         _ => None,
     }
 }
@@ -168,10 +207,16 @@ fn classes_and_gadgets(input: &[u8]) -> Option<Detection> {
 /// Whether `input` carries a Java deserialization or expression-language exploit.
 pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
     if let Some(p) = memchr::memmem::find(input, b"\xac\xed\x00\x05") {
-        return Some(found("java:serialized-object", &input[p..input.len().min(p + 24)]));
+        return Some(found(
+            "java:serialized-object",
+            &input[p..input.len().min(p + 24)],
+        ));
     }
     if let Some(m) = AC.find(input) {
-        return Some(found("java:gadget", &input[m.start()..input.len().min(m.end() + 24)]));
+        return Some(found(
+            "java:gadget",
+            &input[m.start()..input.len().min(m.end() + 24)],
+        ));
     }
     classes_and_gadgets(input)
 }

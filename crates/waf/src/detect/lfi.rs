@@ -28,10 +28,10 @@ pub(crate) struct Unit {
 /// A raw or percent-encoded byte at `i`: the byte, its length, whether encoded.
 fn byte_at(input: &[u8], i: usize) -> Option<(u8, usize, bool)> {
     let b = *input.get(i)?;
-    if b == b'%' {
-        if let Some((d, n)) = pct_at(input, i) {
-            return Some((d, n, true));
-        }
+    if b == b'%'
+        && let Some((d, n)) = pct_at(input, i)
+    {
+        return Some((d, n, true));
     }
     Some((b, 1, false))
 }
@@ -94,9 +94,10 @@ fn multibyte(input: &[u8], i: usize) -> Option<Unit> {
             let (b2, n2, _) = byte_at(input, i + n0 + n1)?;
             let c = match (b0, b1, b2) {
                 (0xef, 0xbc, 0x8e) => b'.',
-                (0xef, 0xbc, 0x8f) | (0xef, 0xbc, 0xbc) | (0xe2, 0x88, 0x95) | (0xe2, 0x88, 0x96) => {
-                    b'/'
-                }
+                (0xef, 0xbc, 0x8f)
+                | (0xef, 0xbc, 0xbc)
+                | (0xe2, 0x88, 0x95)
+                | (0xe2, 0x88, 0x96) => b'/',
                 _ => return None,
             };
             return Some(Unit {
@@ -134,7 +135,8 @@ pub(crate) fn unit(input: &[u8], i: usize) -> Unit {
             if matches!(at(input, i + 1), b'u' | b'U') {
                 let digits = [2, 3, 4, 5].map(|k| hex(at(input, i + k)));
                 if let [Some(a), Some(b2), Some(c), Some(d)] = digits {
-                    let v = u16::from(a) << 12 | u16::from(b2) << 8 | u16::from(c) << 4 | u16::from(d);
+                    let v =
+                        u16::from(a) << 12 | u16::from(b2) << 8 | u16::from(c) << 4 | u16::from(d);
                     let byte = match v {
                         0x2e | 0xff0e => b'.',
                         0x2f | 0x5c | 0x2215 | 0x2216 | 0xff0f | 0xff3c => b'/',
@@ -163,7 +165,9 @@ pub(crate) fn unit(input: &[u8], i: usize) -> Unit {
                 None => plain(b'%'),
             }
         }
-        0xc0 | 0xc1 | 0xe0 | 0xf0 | 0xf8 | 0xfc | 0xef | 0xe2 => multibyte(input, i).unwrap_or(plain(b)),
+        0xc0 | 0xc1 | 0xe0 | 0xf0 | 0xf8 | 0xfc | 0xef | 0xe2 => {
+            multibyte(input, i).unwrap_or(plain(b))
+        }
         b'0' if matches!(at(input, i + 1), b'x' | b'X') => {
             // `0x2e`-style spellings seen in scanners' payloads
             match (hex(at(input, i + 2)), hex(at(input, i + 3))) {
@@ -192,10 +196,12 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
 /// Finds `../` steps: two or more, or one that is encoded, or one at the start of the value or
 /// right after a slash or `=`, or one followed by a sensitive file.
 fn traversal(input: &[u8]) -> Option<Detection> {
-    // quick reject: no dot in any spelling
-    if !input
-        .iter()
-        .any(|&b| matches!(b, b'.' | b'%' | b'0' | 0xc0 | 0xc1 | 0xe0 | 0xf0 | 0xf8 | 0xfc | 0xef))
+    // quick reject: no `..` and no encoding that could spell a dot
+    let encoded = |b: u8| matches!(b, b'%' | 0xc0 | 0xc1 | 0xe0 | 0xf0 | 0xf8 | 0xfc | 0xef);
+    if memchr::memmem::find(input, b"..").is_none()
+        && !input.iter().any(|&b| encoded(b))
+        && memchr::memmem::find(input, b"0x").is_none()
+        && memchr::memmem::find(input, b"0X").is_none()
     {
         return None;
     }
@@ -231,7 +237,10 @@ fn traversal(input: &[u8]) -> Option<Detection> {
                     steps += 1;
                     encoded_step |= run_encoded || u.encoded;
                     anchored_step |= matches!(before_run, 0 | b'/' | b'=')
-                        || (matches!(before_run, b'"' | b'\'') && input[..run_start].to_ascii_lowercase().ends_with(b"filename=\""));
+                        || (matches!(before_run, b'"' | b'\'')
+                            && input[..run_start]
+                                .to_ascii_lowercase()
+                                .ends_with(b"filename=\""));
                     first_step_at.get_or_insert(run_start);
                 }
                 dots = 0;

@@ -49,12 +49,22 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
         let k = &key.buf[..key.len];
         let lowered: Vec<u8> = k.iter().map(u8::to_ascii_lowercase).collect();
         // `jndi` spelled across lookups, or any environment lookup
-        let compact: Vec<u8> = lowered.iter().copied().filter(|c| !c.is_ascii_whitespace()).collect();
+        let compact: Vec<u8> = lowered
+            .iter()
+            .copied()
+            .filter(|c| !c.is_ascii_whitespace())
+            .collect();
         if compact.starts_with(b"jndi") {
-            return Some(found("log4j:jndi", &input[start..input.len().min(start + 64)]));
+            return Some(found(
+                "log4j:jndi",
+                &input[start..input.len().min(start + 64)],
+            ));
         }
         if LOOKUPS.iter().any(|l| compact.starts_with(l)) && (key.nested || compact.len() > 4) {
-            return Some(found("log4j:lookup", &input[start..input.len().min(start + 64)]));
+            return Some(found(
+                "log4j:lookup",
+                &input[start..input.len().min(start + 64)],
+            ));
         }
         i = start + 2;
     }
@@ -114,14 +124,19 @@ fn resolve(text: &[u8]) -> &[u8] {
     if let Some(p) = text.windows(2).position(|w| w == b":-") {
         return &text[p + 2..];
     }
-    let lower = |prefix: &[u8]| text.len() > prefix.len() && text[..prefix.len()].eq_ignore_ascii_case(prefix);
+    let lower = |prefix: &[u8]| {
+        text.len() > prefix.len() && text[..prefix.len()].eq_ignore_ascii_case(prefix)
+    };
     if lower(b"lower:") || lower(b"upper:") {
         return &text[6..];
     }
     if lower(b"date:") {
         // `${date:'j'}` prints the quoted letters
         let t = &text[5..];
-        return t.strip_prefix(b"'").and_then(|t| t.strip_suffix(b"'")).unwrap_or(t);
+        return t
+            .strip_prefix(b"'")
+            .and_then(|t| t.strip_suffix(b"'"))
+            .unwrap_or(t);
     }
     text
 }

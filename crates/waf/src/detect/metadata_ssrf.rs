@@ -60,12 +60,12 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
             .position(|&c| !(c.is_ascii_hexdigit() || c == b'.' || c == b'x' || c == b'X'))
             .map_or(input.len(), |p| i + p);
         let token = input[i..end].strip_suffix(b".").unwrap_or(&input[i..end]);
-        if token.len() >= 8 && !is_word(input.get(end).copied().unwrap_or(b' ')) {
-            if let Some(addr) = parse_ipv4(token) {
-                if matches!(addr, IMDS | ECS | ALIBABA) {
-                    return Some(found("ssrf:metadata-address", token));
-                }
-            }
+        if token.len() >= 8
+            && !is_word(input.get(end).copied().unwrap_or(b' '))
+            && let Some(addr) = parse_ipv4(token)
+            && matches!(addr, IMDS | ECS | ALIBABA)
+        {
+            return Some(found("ssrf:metadata-address", token));
         }
         i = end.max(i + 1);
     }

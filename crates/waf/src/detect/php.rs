@@ -411,10 +411,52 @@ const FUNCTIONS: &[&str] = &[
 
 /// Those that are ordinary words or too general to trust without code around them.
 const WORDY: &[&str] = &[
-    "system", "exec", "eval", "assert", "file", "include", "require", "extract", "copy", "rename", "glob", "mail",
-    "header", "define", "constant", "invoke", "mkdir", "rmdir", "unlink", "dl", "chmod", "chown", "touch", "link",
-    "count", "range", "hash", "crypt", "flush", "virtual", "join", "compact", "shuffle", "rand", "dir", "pack",
-    "unpack", "flock", "rewind", "md5", "sizeof", "hash_file", "error_log", "syslog", "implode", "explode",
+    "system",
+    "exec",
+    "eval",
+    "assert",
+    "file",
+    "include",
+    "require",
+    "extract",
+    "copy",
+    "rename",
+    "glob",
+    "mail",
+    "header",
+    "define",
+    "constant",
+    "invoke",
+    "mkdir",
+    "rmdir",
+    "unlink",
+    "dl",
+    "chmod",
+    "chown",
+    "touch",
+    "link",
+    "count",
+    "range",
+    "hash",
+    "crypt",
+    "flush",
+    "virtual",
+    "join",
+    "compact",
+    "shuffle",
+    "rand",
+    "dir",
+    "pack",
+    "unpack",
+    "flock",
+    "rewind",
+    "md5",
+    "sizeof",
+    "hash_file",
+    "error_log",
+    "syslog",
+    "implode",
+    "explode",
 ];
 
 /// Superglobals (case-sensitive in PHP).
@@ -570,7 +612,11 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
         return Some(d);
     }
     // `"sys"."tem"`: string concatenation hiding a name
-    if input.windows(3).any(|w| matches!(w, [b'"' | b'\'', b'.', b'"' | b'\''])) || memchr::memmem::find(input, b" . ").is_some() {
+    if input
+        .windows(3)
+        .any(|w| matches!(w, [b'"' | b'\'', b'.', b'"' | b'\'']))
+        || memchr::memmem::find(input, b" . ").is_some()
+    {
         let joined = unconcat(input);
         return detect_once(&joined).map(|mut d| {
             d.reason = "php:concatenated-call";
@@ -603,13 +649,26 @@ fn unconcat(input: &[u8]) -> Vec<u8> {
 }
 
 fn detect_once(input: &[u8]) -> Option<Detection> {
-    let a = &*AC;
-    if let Some(m) = a.globals.find(input) {
-        if !is_word(at(input, m.end())) || input[m.start()..m.end()].starts_with(b"$_") {
-            return Some(found("php:superglobal", &input[m.start()..input.len().min(m.end() + 16)]));
-        }
+    // every PHP construct needs one of these bytes
+    if !input
+        .iter()
+        .any(|&b| matches!(b, b'(' | b':' | b'<' | b'[' | b'{' | b'=' | b'$'))
+    {
+        return None;
     }
-    if let Some(d) = serialized_object(input).or_else(|| variable_variable(input)).or_else(|| variable_function(input)) {
+    let a = &*AC;
+    if let Some(m) = a.globals.find(input)
+        && (!is_word(at(input, m.end())) || input[m.start()..m.end()].starts_with(b"$_"))
+    {
+        return Some(found(
+            "php:superglobal",
+            &input[m.start()..input.len().min(m.end() + 16)],
+        ));
+    }
+    if let Some(d) = serialized_object(input)
+        .or_else(|| variable_variable(input))
+        .or_else(|| variable_function(input))
+    {
         return Some(d);
     }
     for m in a.ac.find_iter(input) {
@@ -626,14 +685,24 @@ fn detect_once(input: &[u8]) -> Option<Detection> {
                 let boundary_before = !is_word(before(input, s)) && before(input, s) != b'.';
                 // a directive family (`opcache.`) takes any name after it
                 let j = if input[e - 1] == b'.' {
-                    skip_ws(input, e + input[e..].iter().take_while(|&&c| is_word(c) || c == b'.').count())
+                    skip_ws(
+                        input,
+                        e + input[e..]
+                            .iter()
+                            .take_while(|&&c| is_word(c) || c == b'.')
+                            .count(),
+                    )
                 } else {
                     j
                 };
                 if boundary_before
                     && at(input, j) == b'='
                     && at(input, j + 1) != b'='
-                    && (s == 0 || matches!(before(input, s), b' ' | b'\n' | b'=' | b'&' | b'"' | b'\'' | b';' | b'-'))
+                    && (s == 0
+                        || matches!(
+                            before(input, s),
+                            b' ' | b'\n' | b'=' | b'&' | b'"' | b'\'' | b';' | b'-'
+                        ))
                 {
                     return Some(found("php:ini-directive", evidence));
                 }
@@ -670,7 +739,9 @@ fn open_tag(input: &[u8], s: usize, e: usize) -> bool {
     }
     match rest.first() {
         None => true,
-        Some(b'=') => rest.get(1).is_some_and(|&c| c == b'$' || c == b' ' || c.is_ascii_alphanumeric() || c == b'"' || c == b'\''),
+        Some(b'=') => rest.get(1).is_some_and(|&c| {
+            c == b'$' || c == b' ' || c.is_ascii_alphanumeric() || c == b'"' || c == b'\''
+        }),
         Some(b' ' | b'\t' | b'\n' | b'\r') => {
             // `<? echo 1; ?>`: code follows (a word then `(`, `$` or `;`)
             let j = skip_ws(rest, 0);
@@ -678,12 +749,23 @@ fn open_tag(input: &[u8], s: usize, e: usize) -> bool {
             let code_end = memchr::memmem::find(rest, b"?>").unwrap_or(rest.len().min(200));
             let code = &rest[j..code_end.max(j)];
             // `<? echo test`: a statement keyword
-            let keyword = [b"echo".as_slice(), b"print", b"system", b"eval", b"exec", b"include", b"require", b"passthru"]
-                .iter()
-                .any(|k| rest[j..].len() >= k.len() && rest[j..j + k.len()].eq_ignore_ascii_case(k));
+            let keyword = [
+                b"echo".as_slice(),
+                b"print",
+                b"system",
+                b"eval",
+                b"exec",
+                b"include",
+                b"require",
+                b"passthru",
+            ]
+            .iter()
+            .any(|k| rest[j..].len() >= k.len() && rest[j..j + k.len()].eq_ignore_ascii_case(k));
             keyword
                 || rest.get(j) == Some(&b'$')
-                || rest[j..].get(..3).is_some_and(|t| t.eq_ignore_ascii_case(b"php"))
+                || rest[j..]
+                    .get(..3)
+                    .is_some_and(|t| t.eq_ignore_ascii_case(b"php"))
                 || (w > 0 && code.iter().any(|&c| matches!(c, b'(' | b';' | b'$')))
         }
         _ => false,
@@ -714,17 +796,25 @@ fn call(input: &[u8], s: usize, e: usize, name: &str) -> bool {
             j = memchr::memmem::find(&input[j + 2..], b"*/").map_or(input.len(), |p| j + 2 + p + 2);
             gap = true;
         } else if input[j..].starts_with(b"#") || input[j..].starts_with(b"//") {
-            j = input[j..].iter().position(|&c| c == b'\n').map_or(input.len(), |p| j + p + 1);
+            j = input[j..]
+                .iter()
+                .position(|&c| c == b'\n')
+                .map_or(input.len(), |p| j + p + 1);
             gap = true;
-        } else if matches!(at(input, j), b'"' | b'\'') && at(input, j + 1) == b')' && !closing_paren {
+        } else if matches!(at(input, j), b'"' | b'\'') && at(input, j + 1) == b')' && !closing_paren
+        {
             // `("sys"."tem")(…)`, `('system')('id')`
             j += 2;
             closing_paren = true;
-        } else if matches!(at(input, j), b'"' | b'\'') && at(input, j + 1) == b'(' && matches!(prev, b'"' | b'\'') {
+        } else if matches!(at(input, j), b'"' | b'\'')
+            && at(input, j + 1) == b'('
+            && matches!(prev, b'"' | b'\'')
+        {
             // `"system"(…)`
             j += 1;
             closing_paren = true;
-        } else if at(input, j) == b')' && !closing_paren && at(input, skip_ws(input, j + 1)) == b'(' {
+        } else if at(input, j) == b')' && !closing_paren && at(input, skip_ws(input, j + 1)) == b'('
+        {
             j += 1;
             closing_paren = true;
         } else if at(input, j) == b'=' && !wordy && j == e {
@@ -741,7 +831,9 @@ fn call(input: &[u8], s: usize, e: usize, name: &str) -> bool {
         return true;
     }
     // a comment between a word and its parenthesis is code
-    if gap && input[e..j].windows(2).any(|w| w == b"/*" || w == b"//") || input[e..j].contains(&b'#') {
+    if gap && input[e..j].windows(2).any(|w| w == b"/*" || w == b"//")
+        || input[e..j].contains(&b'#')
+    {
         return true;
     }
     // an English word: the arguments must look like code
@@ -761,11 +853,16 @@ fn serialized_object(input: &[u8]) -> Option<Detection> {
     while let Some(p) = input[i..].iter().position(|&c| c == b':') {
         let colon = i + p;
         i = colon + 1;
-        let Some(kind) = colon.checked_sub(1).map(|k| input[k]) else { continue };
+        let Some(kind) = colon.checked_sub(1).map(|k| input[k]) else {
+            continue;
+        };
         if colon >= 2 && is_word(input[colon - 2]) {
             continue;
         }
-        let digits = input[colon + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        let digits = input[colon + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
         if digits == 0 || digits > 6 {
             continue;
         }
@@ -774,10 +871,16 @@ fn serialized_object(input: &[u8]) -> Option<Detection> {
             b'O' | b'o' | b'C' | b'c' => {
                 at(input, after) == b':' && at(input, after + 1) == b'"' && {
                     // `"Name":N:{`
-                    let name_end = input[after + 2..].iter().position(|&c| c == b'"').map(|q| after + 2 + q);
+                    let name_end = input[after + 2..]
+                        .iter()
+                        .position(|&c| c == b'"')
+                        .map(|q| after + 2 + q);
                     name_end.is_some_and(|q| {
                         at(input, q + 1) == b':' && {
-                            let d = input[q + 2..].iter().take_while(|c| c.is_ascii_digit()).count();
+                            let d = input[q + 2..]
+                                .iter()
+                                .take_while(|c| c.is_ascii_digit())
+                                .count();
                             d > 0 && at(input, q + 2 + d) == b':' && at(input, q + 3 + d) == b'{'
                         }
                     })
@@ -792,7 +895,10 @@ fn serialized_object(input: &[u8]) -> Option<Detection> {
             _ => false,
         };
         if ok {
-            return Some(found("php:serialized-object", &input[colon - 1..input.len().min(colon + 40)]));
+            return Some(found(
+                "php:serialized-object",
+                &input[colon - 1..input.len().min(colon + 40)],
+            ));
         }
     }
     None
@@ -811,8 +917,14 @@ fn variable_variable(input: &[u8]) -> Option<Detection> {
         let k = skip_ws(input, j + 1);
         // `${name}` alone is also a template placeholder; a space, a quote or a variable
         // inside the braces is PHP
-        if j > d + 1 || matches!(at(input, k), b'\'' | b'"' | b'$' | b'@') || (at(input, k) == b'}' && k > j + 1) {
-            return Some(found("php:variable-variable", &input[d..input.len().min(d + 32)]));
+        if j > d + 1
+            || matches!(at(input, k), b'\'' | b'"' | b'$' | b'@')
+            || (at(input, k) == b'}' && k > j + 1)
+        {
+            return Some(found(
+                "php:variable-variable",
+                &input[d..input.len().min(d + 32)],
+            ));
         }
     }
     None
@@ -868,9 +980,21 @@ fn variable_function(input: &[u8]) -> Option<Detection> {
                     let w = k + 2 + usize::from(at(input, k + 2) == b'$');
                     Some(w + input[w..].iter().take_while(|&&x| is_word(x)).count())
                 }
-                b'/' if at(input, k + 1) == b'*' => memchr::memmem::find(&input[k..], b"*/").map(|p| k + p + 2),
-                b'/' if at(input, k + 1) == b'/' => Some(input[k..].iter().position(|&x| x == b'\n').map_or(input.len(), |p| k + p + 1)),
-                b'#' => Some(input[k..].iter().position(|&x| x == b'\n').map_or(input.len(), |p| k + p + 1)),
+                b'/' if at(input, k + 1) == b'*' => {
+                    memchr::memmem::find(&input[k..], b"*/").map(|p| k + p + 2)
+                }
+                b'/' if at(input, k + 1) == b'/' => Some(
+                    input[k..]
+                        .iter()
+                        .position(|&x| x == b'\n')
+                        .map_or(input.len(), |p| k + p + 1),
+                ),
+                b'#' => Some(
+                    input[k..]
+                        .iter()
+                        .position(|&x| x == b'\n')
+                        .map_or(input.len(), |p| k + p + 1),
+                ),
                 _ => None,
             };
             match next {
@@ -882,7 +1006,10 @@ fn variable_function(input: &[u8]) -> Option<Detection> {
             }
         }
         if at(input, j) == b'(' {
-            return Some(found("php:variable-function", &input[d..input.len().min(j + 8)]));
+            return Some(found(
+                "php:variable-function",
+                &input[d..input.len().min(j + 8)],
+            ));
         }
     }
     None

@@ -54,16 +54,47 @@ const STRONG: &[&str] = &[
 ];
 
 /// Program names: need arguments that look like PowerShell's.
-const PROGRAMS: &[&str] = &["powershell", "powershell.exe", "pwsh", "pwsh.exe", "powershell_ise"];
+const PROGRAMS: &[&str] = &[
+    "powershell",
+    "powershell.exe",
+    "pwsh",
+    "pwsh.exe",
+    "powershell_ise",
+];
 
 /// `iex`: the alias of Invoke-Expression, followed by `(`, `$` or a quote.
 const IEX: &[&str] = &["iex", "icm", "iwr", "irm"];
 
 /// Approved verbs that attacks use.
 const VERBS: &[&str] = &[
-    "get", "set", "new", "remove", "invoke", "start", "stop", "add", "clear", "copy", "move", "out", "write",
-    "import", "export", "convertto", "convertfrom", "select", "test", "enable", "disable", "register", "expand",
-    "compress", "rename", "resolve", "read", "send",
+    "get",
+    "set",
+    "new",
+    "remove",
+    "invoke",
+    "start",
+    "stop",
+    "add",
+    "clear",
+    "copy",
+    "move",
+    "out",
+    "write",
+    "import",
+    "export",
+    "convertto",
+    "convertfrom",
+    "select",
+    "test",
+    "enable",
+    "disable",
+    "register",
+    "expand",
+    "compress",
+    "rename",
+    "resolve",
+    "read",
+    "send",
 ];
 
 /// Nouns that make a verb-noun pair a cmdlet rather than an English compound.
@@ -166,7 +197,13 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
         }
         let evidence = &input[s..input.len().min(e + 32)];
         let hit = match what[m.pattern().as_usize()] {
-            What::Strong => input[s] == b'[' || input[s] == b'-' || !is_word(at(input, e)) || input[e - 1] == b'(' || input[e - 1] == b':',
+            What::Strong => {
+                input[s] == b'['
+                    || input[s] == b'-'
+                    || !is_word(at(input, e))
+                    || input[e - 1] == b'('
+                    || input[e - 1] == b':'
+            }
             What::Program => program_args(input, e),
             What::Iex => {
                 let j = skip_ws(input, e);
@@ -175,7 +212,10 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
             What::Verb => {
                 let noun_len = input[e..].iter().take_while(|&&c| is_word(c)).count();
                 let noun = &input[e..e + noun_len];
-                at(input, e + noun_len) != b'-' && NOUNS.iter().any(|n| noun.eq_ignore_ascii_case(n.as_bytes()))
+                at(input, e + noun_len) != b'-'
+                    && NOUNS
+                        .iter()
+                        .any(|n| noun.eq_ignore_ascii_case(n.as_bytes()))
             }
         };
         if hit {
@@ -191,7 +231,11 @@ fn program_args(input: &[u8], e: usize) -> bool {
     if is_word(at(input, e)) && !input[e..].starts_with(b".exe") {
         return false;
     }
-    let e = if input[e..].len() >= 4 && input[e..e + 4].eq_ignore_ascii_case(b".exe") { e + 4 } else { e };
+    let e = if input[e..].len() >= 4 && input[e..e + 4].eq_ignore_ascii_case(b".exe") {
+        e + 4
+    } else {
+        e
+    };
     let j = skip_ws(input, e);
     match at(input, j) {
         b'-' | b'/' => at(input, j + 1).is_ascii_alphabetic(),

@@ -17,14 +17,39 @@ use super::util::{at, automaton, found, hex, is_word, skip_ws};
 
 /// Request methods a smuggled request line starts with.
 const METHODS: &[&str] = &[
-    "get", "post", "head", "put", "delete", "options", "connect", "trace", "track", "patch", "propfind",
-    "proppatch", "mkcol", "copy", "move", "lock", "unlock",
+    "get",
+    "post",
+    "head",
+    "put",
+    "delete",
+    "options",
+    "connect",
+    "trace",
+    "track",
+    "patch",
+    "propfind",
+    "proppatch",
+    "mkcol",
+    "copy",
+    "move",
+    "lock",
+    "unlock",
 ];
 
 /// Mail-protocol commands that matter after an injected line break.
 const MAIL: &[&str] = &[
-    "mail from:", "rcpt to:", "data", "ehlo ", "helo ", "auth login", "auth plain", "starttls", "vrfy ", "expn ",
-    "rset", "quit",
+    "mail from:",
+    "rcpt to:",
+    "data",
+    "ehlo ",
+    "helo ",
+    "auth login",
+    "auth plain",
+    "starttls",
+    "vrfy ",
+    "expn ",
+    "rset",
+    "quit",
 ];
 
 static METHODS_AC: LazyLock<AhoCorasick> = LazyLock::new(|| {
@@ -38,7 +63,10 @@ static MAIL_AC: LazyLock<AhoCorasick> = LazyLock::new(|| automaton(MAIL));
 /// Whether `input` carries a protocol attack.
 pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
     // `$Version=1`: RFC 2109 cookie attributes, used to switch cookie parsers
-    if input.len() >= 8 && input[..8].eq_ignore_ascii_case(b"$version") && matches!(input.get(8), None | Some(b'=' | b' ')) {
+    if input.len() >= 8
+        && input[..8].eq_ignore_ascii_case(b"$version")
+        && matches!(input.get(8), None | Some(b'=' | b' '))
+    {
         return Some(found("protocol:cookie-version", input));
     }
     line_break_injection(input)
@@ -58,7 +86,11 @@ fn line_break(input: &[u8], i: usize) -> Option<usize> {
             match h << 4 | l {
                 0x0a | 0x0d => Some(3),
                 // `%250d`
-                0x25 if at(input, i + 3) == b'0' && matches!(at(input, i + 4), b'a' | b'A' | b'd' | b'D') => Some(5),
+                0x25 if at(input, i + 3) == b'0'
+                    && matches!(at(input, i + 4), b'a' | b'A' | b'd' | b'D') =>
+                {
+                    Some(5)
+                }
                 _ => None,
             }
         }
@@ -68,17 +100,34 @@ fn line_break(input: &[u8], i: usize) -> Option<usize> {
         // `&#13;` `&#10;` `&#x0d;`: entities left in XML or HTML
         b'&' if at(input, i + 1) == b'#' => {
             let rest = &input[i + 2..];
-            let (digits, radix) = if matches!(rest.first(), Some(b'x' | b'X')) { (&rest[1..], 16) } else { (rest, 10) };
-            let n = digits.iter().take(6).take_while(|c| c.is_ascii_hexdigit()).count();
-            let value = std::str::from_utf8(&digits[..n]).ok().and_then(|d| u32::from_str_radix(d, radix).ok());
+            let (digits, radix) = if matches!(rest.first(), Some(b'x' | b'X')) {
+                (&rest[1..], 16)
+            } else {
+                (rest, 10)
+            };
+            let n = digits
+                .iter()
+                .take(6)
+                .take_while(|c| c.is_ascii_hexdigit())
+                .count();
+            let value = std::str::from_utf8(&digits[..n])
+                .ok()
+                .and_then(|d| u32::from_str_radix(d, radix).ok());
             let prefix = 2 + usize::from(radix == 16);
-            (matches!(value, Some(10 | 13)) && digits.get(n) == Some(&b';')).then_some(prefix + n + 1)
+            (matches!(value, Some(10 | 13)) && digits.get(n) == Some(&b';'))
+                .then_some(prefix + n + 1)
         }
         _ => None,
     }
 }
 
 fn line_break_injection(input: &[u8]) -> Option<Detection> {
+    if !input
+        .iter()
+        .any(|&b| matches!(b, b'\r' | b'\n' | b'%' | b'&' | b'\\' | 0xe5))
+    {
+        return None;
+    }
     let mut i = 0;
     while i < input.len() {
         let Some(n) = line_break(input, i) else {
@@ -100,7 +149,10 @@ fn line_break_injection(input: &[u8]) -> Option<Detection> {
         }
         let escaped = input[start] == b'\\';
         let line = &input[j..];
-        let line = &line[..line.iter().position(|&c| c == b'\r' || c == b'\n').unwrap_or(line.len())];
+        let line = &line[..line
+            .iter()
+            .position(|&c| c == b'\r' || c == b'\n')
+            .unwrap_or(line.len())];
         let evidence = &input[start..input.len().min(j + 40)];
         if !escaped && header_line(line) {
             return Some(found("protocol:header-injection", evidence));
@@ -111,12 +163,12 @@ fn line_break_injection(input: &[u8]) -> Option<Detection> {
         if !escaped && breaks >= 2 && starts_markup(line) {
             return Some(found("protocol:response-splitting", evidence));
         }
-        if !escaped {
-            if let Some(m) = MAIL_AC.find(line) {
-                if m.start() == 0 && mail_command_complete(line, m.end()) {
-                    return Some(found("protocol:mail-command-injection", evidence));
-                }
-            }
+        if !escaped
+            && let Some(m) = MAIL_AC.find(line)
+            && m.start() == 0
+            && mail_command_complete(line, m.end())
+        {
+            return Some(found("protocol:mail-command-injection", evidence));
         }
         i = j;
     }
@@ -125,7 +177,10 @@ fn line_break_injection(input: &[u8]) -> Option<Detection> {
 
 /// `Name: value` with a header-like name; `Name:` at the end also counts.
 fn header_line(line: &[u8]) -> bool {
-    let line = &line[line.iter().position(|&c| c != b' ' && c != b'\t').unwrap_or(line.len())..];
+    let line = &line[line
+        .iter()
+        .position(|&c| c != b' ' && c != b'\t')
+        .unwrap_or(line.len())..];
     let name_len = line
         .iter()
         .take_while(|&&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
@@ -137,16 +192,45 @@ fn header_line(line: &[u8]) -> bool {
     let known = KNOWN_HEADERS.iter().any(|h| name.eq_ignore_ascii_case(h));
     // an unknown name needs the shape of one (`X-Foo`, `Foo-Bar`, `InjectedHeader`) to tell
     // it from prose (`Note: …`)
-    let camel = name[1..].iter().any(u8::is_ascii_uppercase) && name.iter().any(u8::is_ascii_lowercase);
-    known || camel || (name.contains(&b'-') && name[0].is_ascii_alphabetic() && !name.ends_with(b"-"))
+    let camel =
+        name[1..].iter().any(u8::is_ascii_uppercase) && name.iter().any(u8::is_ascii_lowercase);
+    known
+        || camel
+        || (name.contains(&b'-') && name[0].is_ascii_alphabetic() && !name.ends_with(b"-"))
 }
 
 const KNOWN_HEADERS: &[&[u8]] = &[
-    b"set-cookie", b"location", b"content-type", b"content-length", b"cookie", b"host", b"refresh",
-    b"content-disposition", b"x-xss-protection", b"access-control-allow-origin", b"transfer-encoding",
-    b"connection", b"cache-control", b"authorization", b"referer", b"user-agent", b"x-forwarded-for",
-    b"content-security-policy", b"link", b"server", b"expires", b"pragma", b"vary", b"etag", b"accept",
-    b"upgrade", b"te", b"trailer", b"via", b"warning", b"www-authenticate",
+    b"set-cookie",
+    b"location",
+    b"content-type",
+    b"content-length",
+    b"cookie",
+    b"host",
+    b"refresh",
+    b"content-disposition",
+    b"x-xss-protection",
+    b"access-control-allow-origin",
+    b"transfer-encoding",
+    b"connection",
+    b"cache-control",
+    b"authorization",
+    b"referer",
+    b"user-agent",
+    b"x-forwarded-for",
+    b"content-security-policy",
+    b"link",
+    b"server",
+    b"expires",
+    b"pragma",
+    b"vary",
+    b"etag",
+    b"accept",
+    b"upgrade",
+    b"te",
+    b"trailer",
+    b"via",
+    b"warning",
+    b"www-authenticate",
 ];
 
 /// `HTTP/1.1 200 OK`, or `GET /x HTTP/1.1` right after a break.
@@ -155,13 +239,17 @@ fn status_or_request_line(line: &[u8]) -> bool {
     if l.len() >= 6 && l[..5].eq_ignore_ascii_case(b"http/") && l[5].is_ascii_digit() {
         return true;
     }
-    METHODS_AC.find(l).is_some_and(|m| m.start() == 0 && request_line_rest(&l[m.end()..]))
+    METHODS_AC
+        .find(l)
+        .is_some_and(|m| m.start() == 0 && request_line_rest(&l[m.end()..]))
 }
 
 /// `<html`, `<script`, `<body`: a body injected after a blank line.
 fn starts_markup(line: &[u8]) -> bool {
     let l = &line[skip_ws(line, 0)..];
-    l.first() == Some(&b'<') && l.get(1).is_some_and(|c| c.is_ascii_alphabetic() || *c == b'!')
+    l.first() == Some(&b'<')
+        && l.get(1)
+            .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'!')
 }
 
 fn mail_command_complete(line: &[u8], end: usize) -> bool {
@@ -171,13 +259,18 @@ fn mail_command_complete(line: &[u8], end: usize) -> bool {
         end < line.len() && line[end..].iter().any(|&c| c != b' ')
     } else {
         // a command on its own (`QUIT`, `DATA`, `RSET`)
-        line[end..].iter().all(|&c| c == b' ' || c == b'\r' || c == b'\n')
+        line[end..]
+            .iter()
+            .all(|&c| c == b' ' || c == b'\r' || c == b'\n')
     }
 }
 
 /// After `GET `: a target, a space and `HTTP/d`.
 fn request_line_rest(rest: &[u8]) -> bool {
-    let target_len = rest.iter().take_while(|&&c| c != b' ' && c != b'\r' && c != b'\n').count();
+    let target_len = rest
+        .iter()
+        .take_while(|&&c| c != b' ' && c != b'\r' && c != b'\n')
+        .count();
     if target_len == 0 {
         return false;
     }
@@ -188,7 +281,9 @@ fn request_line_rest(rest: &[u8]) -> bool {
 
 /// `GET /x HTTP/1.1` anywhere in a value, at a word start.
 fn smuggled_request_line(input: &[u8]) -> Option<Detection> {
-    if !input.windows(5).any(|w| w.eq_ignore_ascii_case(b"http/")) {
+    if !memchr::memchr_iter(b'/', input)
+        .any(|p| p >= 4 && input[p - 4..p].eq_ignore_ascii_case(b"http"))
+    {
         return None;
     }
     for m in METHODS_AC.find_iter(input) {
@@ -197,9 +292,17 @@ fn smuggled_request_line(input: &[u8]) -> Option<Detection> {
         }
         let rest = &input[m.end()..];
         let target_ok = rest.first().is_some_and(|&c| c == b'/' || c == b'*')
-            || rest.iter().take_while(|&&c| c != b' ').collect::<Vec<_>>().windows(3).any(|w| *w[0] == b':' && *w[1] == b'/' && *w[2] == b'/');
+            || rest
+                .iter()
+                .take_while(|&&c| c != b' ')
+                .collect::<Vec<_>>()
+                .windows(3)
+                .any(|w| *w[0] == b':' && *w[1] == b'/' && *w[2] == b'/');
         if target_ok && request_line_rest(rest) {
-            return Some(found("protocol:smuggled-request-line", &input[m.start()..input.len().min(m.end() + 40)]));
+            return Some(found(
+                "protocol:smuggled-request-line",
+                &input[m.start()..input.len().min(m.end() + 40)],
+            ));
         }
     }
     None
@@ -230,20 +333,34 @@ fn ldap_injection(input: &[u8]) -> Option<Detection> {
             op = true;
             k = ws(k + 1);
         }
-        let attr = input[k..].iter().take_while(|&&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b';' | b'_')).count();
+        let attr = input[k..]
+            .iter()
+            .take_while(|&&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b';' | b'_'))
+            .count();
         let after = at(input, k + attr);
-        let attr_test = attr > 0 && (after == b'=' || (matches!(after, b'~' | b'>' | b'<' | b':') && input[k + attr..].iter().take(40).any(|&c| c == b'=')));
+        let attr_test = attr > 0
+            && (after == b'='
+                || (matches!(after, b'~' | b'>' | b'<' | b':')
+                    && input[k + attr..].iter().take(40).any(|&c| c == b'=')));
         let ends = k >= input.len() || (op && at(input, k) == b')');
         if attr_test || ends && (op || k >= input.len() && close + 1 < input.len()) {
-            return Some(found("protocol:ldap-injection", &input[close.saturating_sub(8)..input.len().min(close + 32)]));
+            return Some(found(
+                "protocol:ldap-injection",
+                &input[close.saturating_sub(8)..input.len().min(close + 32)],
+            ));
         }
     }
     // `*)(`…, `(|(uid=*))`, `*))%00`: the value closes filters it did not open
     let s = &input[skip_ws(input, 0)..];
-    if (s.starts_with(b"*)") || s.starts_with(b"*))")) && s.len() > 2 && matches!(at(s, 2), b'(' | b')' | b'|' | b'&' | 0) {
+    if (s.starts_with(b"*)") || s.starts_with(b"*))"))
+        && s.len() > 2
+        && matches!(at(s, 2), b'(' | b')' | b'|' | b'&' | 0)
+    {
         return Some(found("protocol:ldap-injection", s));
     }
-    if (s.starts_with(b"(|(") || s.starts_with(b"(&(") || s.starts_with(b"(!(")) && s.contains(&b'=') {
+    if (s.starts_with(b"(|(") || s.starts_with(b"(&(") || s.starts_with(b"(!("))
+        && s.contains(&b'=')
+    {
         return Some(found("protocol:ldap-injection", s));
     }
     None
@@ -251,7 +368,10 @@ fn ldap_injection(input: &[u8]) -> Option<Detection> {
 
 /// `<meta http-equiv="refresh" …>`: a redirect injected into a page.
 fn meta_refresh(input: &[u8]) -> Option<Detection> {
-    let p = input.windows(5).position(|w| w.eq_ignore_ascii_case(b"<meta"))?;
+    memchr::memchr(b'<', input)?;
+    let p = input
+        .windows(5)
+        .position(|w| w.eq_ignore_ascii_case(b"<meta"))?;
     let rest = &input[p..input.len().min(p + 200)];
     rest.windows(10)
         .any(|w| w.eq_ignore_ascii_case(b"http-equiv"))
@@ -260,6 +380,7 @@ fn meta_refresh(input: &[u8]) -> Option<Detection> {
 
 /// `unix:/run/x.sock|http://…`: mod_proxy's socket syntax in a request.
 fn mod_proxy_unix(input: &[u8]) -> Option<Detection> {
+    memchr::memchr(b'|', input)?;
     let p = memchr::memmem::find(input, b"unix:")?;
     if p > 0 && is_word(input[p - 1]) {
         return None;
@@ -267,8 +388,15 @@ fn mod_proxy_unix(input: &[u8]) -> Option<Detection> {
     let rest = &input[p..];
     let bar = rest.iter().position(|&c| c == b'|')?;
     let after = &rest[bar + 1..];
-    (after.len() > 4 && after.iter().take_while(|c| c.is_ascii_alphabetic()).count() >= 2 && after.windows(3).any(|w| w == b"://"))
-        .then(|| found("protocol:mod-proxy-unix-socket", &rest[..rest.len().min(64)]))
+    (after.len() > 4
+        && after.iter().take_while(|c| c.is_ascii_alphabetic()).count() >= 2
+        && after.windows(3).any(|w| w == b"://"))
+    .then(|| {
+        found(
+            "protocol:mod-proxy-unix-socket",
+            &rest[..rest.len().min(64)],
+        )
+    })
 }
 
 #[cfg(test)]

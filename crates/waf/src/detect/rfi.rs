@@ -50,7 +50,11 @@ static AC: LazyLock<(AhoCorasick, usize, usize)> = LazyLock::new(|| {
     let mut all: Vec<&str> = WEB_SCHEMES.to_vec();
     all.extend_from_slice(SSRF_SCHEMES);
     all.extend_from_slice(INCLUDE_PARAMS);
-    (automaton(&all), WEB_SCHEMES.len(), WEB_SCHEMES.len() + SSRF_SCHEMES.len())
+    (
+        automaton(&all),
+        WEB_SCHEMES.len(),
+        WEB_SCHEMES.len() + SSRF_SCHEMES.len(),
+    )
 });
 
 /// Whether `input` carries a remote file inclusion.
@@ -83,14 +87,20 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
             }
         } else if idx < *ssrf_end {
             // `jar:` needs a URL after it; the others are complete on their own
-            if input[start..m.end()].eq_ignore_ascii_case(b"jar:") && !has_scheme_after(&input[m.end()..]) {
+            if input[start..m.end()].eq_ignore_ascii_case(b"jar:")
+                && !has_scheme_after(&input[m.end()..])
+            {
                 continue;
             }
             return Some(found("rfi:ssrf-scheme", evidence));
         } else {
             let rest = &input[m.end()..];
             let url_follows = WEB_SCHEMES.iter().any(|s| {
-                let rest = if rest.first() == Some(&b'\'') || rest.first() == Some(&b'"') { &rest[1..] } else { rest };
+                let rest = if rest.first() == Some(&b'\'') || rest.first() == Some(&b'"') {
+                    &rest[1..]
+                } else {
+                    rest
+                };
                 rest.len() >= s.len() && rest[..s.len()].eq_ignore_ascii_case(s.as_bytes())
             });
             if url_follows {
@@ -106,8 +116,11 @@ fn bare_scheme_question(input: &[u8]) -> Option<Detection> {
     let n = input.iter().take_while(|c| c.is_ascii_alphabetic()).count();
     let scheme = &input[..n];
     let rest = &input[n..];
-    let is_scheme = [b"http".as_slice(), b"https", b"ftp", b"ftps", b"file"].iter().any(|s| scheme.eq_ignore_ascii_case(s));
-    (is_scheme && !rest.is_empty() && rest.iter().all(|&c| c == b'?')).then(|| found("rfi:trailing-question-mark", input))
+    let is_scheme = [b"http".as_slice(), b"https", b"ftp", b"ftps", b"file"]
+        .iter()
+        .any(|s| scheme.eq_ignore_ascii_case(s));
+    (is_scheme && !rest.is_empty() && rest.iter().all(|&c| c == b'?'))
+        .then(|| found("rfi:trailing-question-mark", input))
 }
 
 fn has_scheme_after(rest: &[u8]) -> bool {
@@ -120,7 +133,12 @@ fn has_scheme_after(rest: &[u8]) -> bool {
 fn host_is_ip(rest: &[u8]) -> bool {
     let end = rest
         .iter()
-        .position(|&c| matches!(c, b'/' | b'?' | b'#' | b'\\' | b' ' | b'"' | b'\'' | b'<' | b'>' | b'&'))
+        .position(|&c| {
+            matches!(
+                c,
+                b'/' | b'?' | b'#' | b'\\' | b' ' | b'"' | b'\'' | b'<' | b'>' | b'&'
+            )
+        })
         .unwrap_or(rest.len());
     let authority = &rest[..end];
     let host = match authority.iter().rposition(|&c| c == b'@') {
@@ -131,7 +149,9 @@ fn host_is_ip(rest: &[u8]) -> bool {
         return host.contains(&b':');
     }
     // bare IPv6 (`https://2001:db8::1/…`): at least two colons and only hex digits
-    if host.iter().filter(|&&c| c == b':').count() >= 2 && host.iter().all(|c| c.is_ascii_hexdigit() || *c == b':') {
+    if host.iter().filter(|&&c| c == b':').count() >= 2
+        && host.iter().all(|c| c.is_ascii_hexdigit() || *c == b':')
+    {
         return true;
     }
     let host = match host.iter().position(|&c| c == b':') {
@@ -143,7 +163,10 @@ fn host_is_ip(rest: &[u8]) -> bool {
 
 /// `http://x/y?` : the URL ends the value with one or more `?` (or a NUL).
 fn ends_with_question_mark(rest: &[u8]) -> bool {
-    let end = rest.iter().position(|&c| matches!(c, b' ' | b'"' | b'\'' | b'&' | b'<')).unwrap_or(rest.len());
+    let end = rest
+        .iter()
+        .position(|&c| matches!(c, b' ' | b'"' | b'\'' | b'&' | b'<'))
+        .unwrap_or(rest.len());
     let url = &rest[..end];
     url.len() > 1 && (url.ends_with(b"?") || url.ends_with(b"\0") || url.ends_with(b"%00"))
 }
@@ -151,9 +174,13 @@ fn ends_with_question_mark(rest: &[u8]) -> bool {
 /// `\\10.0.0.1\share`: a UNC path to an address at the start of the value.
 fn unc_path(input: &[u8]) -> Option<Detection> {
     let s = input.strip_prefix(b"\\\\")?;
-    let end = s.iter().position(|&c| c == b'\\' || c == b'/').unwrap_or(s.len());
+    let end = s
+        .iter()
+        .position(|&c| c == b'\\' || c == b'/')
+        .unwrap_or(s.len());
     let host = &s[..end];
-    (at(s, end) != 0 && !host.is_empty() && (parse_ipv4(host).is_some() || host.contains(&b'@'))).then(|| found("rfi:unc-path", input))
+    (at(s, end) != 0 && !host.is_empty() && (parse_ipv4(host).is_some() || host.contains(&b'@')))
+        .then(|| found("rfi:unc-path", input))
 }
 
 #[cfg(test)]

@@ -15,13 +15,12 @@
 //! A cheap byte scan rejects values that have neither a separator nor a first word that is a
 //! command, which is most benign values, before anything is rewritten.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
-
-use aho_corasick::AhoCorasick;
 
 use super::Detection;
 use super::lfi;
-use super::util::{automaton, found, is_word};
+use super::util::{found, is_word};
 
 /// How a command name reads in ordinary text.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -446,7 +445,6 @@ const UNIX_COMMANDS: &[(&str, Kind)] = &[
     ("lslogins", Strong),
     ("faillog", Strong),
     ("lastb", Strong),
-    ("w", Weak),
     ("users", Weak),
     ("groups", Weak),
     ("iconv", Strong),
@@ -654,18 +652,47 @@ const WINDOWS_COMMANDS: &[(&str, Kind)] = &[
 ];
 
 /// Commands whose plain-word arguments are still file names (`ls foo bar`).
-const FILE_TOOLS: &[&[u8]] = &[b"ls", b"rm", b"chmod", b"chown", b"cp", b"mv", b"ln", b"cat", b"tac", b"nl"];
+const FILE_TOOLS: &[&[u8]] = &[
+    b"ls", b"rm", b"chmod", b"chown", b"cp", b"mv", b"ln", b"cat", b"tac", b"nl",
+];
 
 /// Commands that are an attack even as a whole value on their own.
 const ALONE: &[&[u8]] = &[
-    b"whoami", b"ifconfig", b"ipconfig", b"uname", b"netstat", b"systeminfo", b"visudo", b"lsof", b"htop",
-    b"tasklist", b"getmac", b"printenv", b"dmesg", b"lscpu", b"lsmod", b"qwinsta", b"quser",
+    b"whoami",
+    b"ifconfig",
+    b"ipconfig",
+    b"uname",
+    b"netstat",
+    b"systeminfo",
+    b"visudo",
+    b"lsof",
+    b"htop",
+    b"tasklist",
+    b"getmac",
+    b"printenv",
+    b"dmesg",
+    b"lscpu",
+    b"lsmod",
+    b"qwinsta",
+    b"quser",
 ];
 
 /// `net user`, `net localgroup`: what makes `net` a command.
 const NET_SUBCOMMANDS: &[&[u8]] = &[
-    b"user", b"users", b"localgroup", b"group", b"use", b"share", b"view", b"start", b"stop", b"accounts",
-    b"config", b"session", b"time", b"file",
+    b"user",
+    b"users",
+    b"localgroup",
+    b"group",
+    b"use",
+    b"share",
+    b"view",
+    b"start",
+    b"stop",
+    b"accounts",
+    b"config",
+    b"session",
+    b"time",
+    b"file",
 ];
 
 /// Directories whose binaries are commands whatever their name.
@@ -742,18 +769,31 @@ const GLOB_TARGETS: &[&[u8]] = &[
     b"/bin/busybox",
 ];
 
+/// The longest command name looked up.
+const MAX_NAME: usize = 24;
+
 struct Table {
-    /// Command names, for the first-word lookup.
-    names: AhoCorasick,
-    kinds: Vec<Kind>,
+    /// Lowercase command names.
+    names: HashMap<&'static [u8], Kind>,
+    /// Which (first, second) letter pairs start a command name: most words are rejected by
+    /// one bit test before any hashing.
+    pairs: [u64; 64],
 }
 
-fn table(commands: &[(&str, Kind)]) -> Table {
-    let names: Vec<&str> = commands.iter().map(|(n, _)| *n).collect();
-    Table {
-        names: automaton(&names),
-        kinds: commands.iter().map(|(_, k)| *k).collect(),
+fn pair_index(a: u8, b: u8) -> usize {
+    usize::from(a.to_ascii_lowercase() & 0x3f) << 6 | usize::from(b.to_ascii_lowercase() & 0x3f)
+}
+
+fn table(commands: &[(&'static str, Kind)]) -> Table {
+    let mut pairs = [0u64; 64];
+    let mut names = HashMap::with_capacity(commands.len());
+    for &(n, k) in commands {
+        let b = n.as_bytes();
+        names.insert(b, k);
+        let idx = pair_index(b[0], b.get(1).copied().unwrap_or(0));
+        pairs[idx >> 6] |= 1 << (idx & 63);
     }
+    Table { names, pairs }
 }
 
 static UNIX: LazyLock<Table> = LazyLock::new(|| table(UNIX_COMMANDS));
@@ -762,8 +802,40 @@ static WINDOWS: LazyLock<Table> = LazyLock::new(|| table(WINDOWS_COMMANDS));
 impl Table {
     /// The kind of `word` when it is exactly a command name (ASCII case-insensitive).
     fn kind(&self, word: &[u8]) -> Option<Kind> {
-        let m = self.names.find(word)?;
-        (m.start() == 0 && m.end() == word.len()).then(|| self.kinds[m.pattern().as_usize()])
+        if word.len() < 2 || word.len() > MAX_NAME {
+            return None;
+        }
+        let idx = pair_index(word[0], word[1]);
+        if self.pairs[idx >> 6] & (1 << (idx & 63)) == 0 {
+            return None;
+        }
+        let mut buf = [0u8; MAX_NAME];
+        let lower = &mut buf[..word.len()];
+        lower.copy_from_slice(word);
+        lower.make_ascii_lowercase();
+        self.names.get(&*lower).copied()
+    }
+
+    /// Whether any word of `input` names a command (or a versioned or dotted one).
+    fn mentions_command(&self, input: &[u8]) -> bool {
+        let word_byte = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.');
+        let mut i = 0;
+        while i < input.len() {
+            if !word_byte(input[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < input.len() && word_byte(input[i]) {
+                i += 1;
+            }
+            let word = &input[start..i];
+            let head = &word[..word.iter().position(|&c| c == b'.').unwrap_or(word.len())];
+            if lookup(self, word).is_some() || lookup(self, head).is_some() {
+                return true;
+            }
+        }
+        false
     }
 }
 
@@ -788,8 +860,23 @@ fn interesting(b: u8, flavor: Flavor) -> bool {
     match flavor {
         Flavor::Unix => matches!(
             b,
-            b';' | b'|' | b'&' | b'$' | b'`' | b'\n' | b'\'' | b'"' | b'\\' | b'(' | b'{' | b'<'
-                | b'>' | b'?' | b'*' | b'[' | b'~' | b'!'
+            b';' | b'|'
+                | b'&'
+                | b'$'
+                | b'`'
+                | b'\n'
+                | b'\''
+                | b'"'
+                | b'\\'
+                | b'('
+                | b'{'
+                | b'<'
+                | b'>'
+                | b'?'
+                | b'*'
+                | b'['
+                | b'~'
+                | b'!'
         ),
         Flavor::Windows => matches!(
             b,
@@ -822,23 +909,37 @@ fn rewrite(input: &[u8], flavor: Flavor) -> Rewrite {
                 }
             }
             (Flavor::Unix, b'\'' | b'"') | (Flavor::Windows, b'"') => {
-                let glued = i > 0 && is_word(input[i - 1]) && input.get(i + 1).is_some_and(|&c| is_word(c));
+                let glued =
+                    i > 0 && is_word(input[i - 1]) && input.get(i + 1).is_some_and(|&c| is_word(c));
                 r.spliced |= glued;
             }
             (Flavor::Windows, b'^') => r.spliced = true,
             (_, b'`') => r.out.push(SUBST),
-            (_, b'&') if {
-                let n = input[i + 1..].iter().take(10).take_while(|c| c.is_ascii_alphanumeric() || **c == b'#').count();
-                n >= 2 && input.get(i + 1 + n) == Some(&b';')
-            } =>
+            (_, b'&')
+                if {
+                    let n = input[i + 1..]
+                        .iter()
+                        .take(10)
+                        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'#')
+                        .count();
+                    n >= 2 && input.get(i + 1 + n) == Some(&b';')
+                } =>
             {
                 // an HTML entity the transformations left (`&copy;`), not a separator
-                let n = input[i + 1..].iter().take_while(|c| c.is_ascii_alphanumeric() || **c == b'#').count();
+                let n = input[i + 1..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphanumeric() || **c == b'#')
+                    .count();
                 r.out.push(b' ');
                 i += n + 2;
                 continue;
             }
-            (Flavor::Unix, b'[') if i > 0 && (is_word(input[i - 1]) || input[i - 1] == b'/') && input.get(i + 2) == Some(&b']') && input.get(i + 1).is_some_and(|&c| is_word(c)) => {
+            (Flavor::Unix, b'[')
+                if i > 0
+                    && (is_word(input[i - 1]) || input[i - 1] == b'/')
+                    && input.get(i + 2) == Some(&b']')
+                    && input.get(i + 1).is_some_and(|&c| is_word(c)) =>
+            {
                 // `pas[s]wd`: a one-character class is that character
                 r.out.push(input[i + 1]);
                 r.spliced = true;
@@ -870,7 +971,9 @@ fn rewrite(input: &[u8], flavor: Flavor) -> Rewrite {
                     r.out.push(b' ');
                     i += if rest.starts_with(b"{") { 6 } else { 4 };
                     // `$IFS$9`
-                    if input.get(i) == Some(&b'$') && input.get(i + 1).is_some_and(u8::is_ascii_digit) {
+                    if input.get(i) == Some(&b'$')
+                        && input.get(i + 1).is_some_and(u8::is_ascii_digit)
+                    {
                         i += 2;
                     }
                     continue;
@@ -886,7 +989,9 @@ fn rewrite(input: &[u8], flavor: Flavor) -> Rewrite {
                         // `${a}`: an unset lowercase variable expands to nothing
                         let name_len = rest[1..]
                             .iter()
-                            .take_while(|&&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+                            .take_while(|&&c| {
+                                c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_'
+                            })
                             .count();
                         if name_len > 0 && name_len <= 8 && rest.get(1 + name_len) == Some(&b'}') {
                             r.spliced = true;
@@ -899,7 +1004,9 @@ fn rewrite(input: &[u8], flavor: Flavor) -> Rewrite {
                         // `$u`, `$garb`: unset lowercase variables in or between words
                         let name_len = rest
                             .iter()
-                            .take_while(|&&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+                            .take_while(|&&c| {
+                                c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_'
+                            })
                             .count();
                         if name_len <= 6 {
                             r.spliced = true;
@@ -980,7 +1087,9 @@ fn shellish_args(args: &[u8], flavor: Flavor) -> bool {
         },
         b'.' => word.starts_with(b"./") || word.starts_with(b"../") || word.starts_with(b".\\"),
         b'~' | b'$' | b'%' | b'*' | b'>' | b'\\' => true,
-        b'0'..=b'9' => word.iter().all(|c| c.is_ascii_digit() || *c == b'.' || *c == b'x'),
+        b'0'..=b'9' => word
+            .iter()
+            .all(|c| c.is_ascii_digit() || *c == b'.' || *c == b'x'),
         _ => {
             // `c:\…`, `user@host`, `host.tld` (ping, dig, curl targets)
             (word.len() > 2 && word[1] == b':' && matches!(word[2], b'\\' | b'/'))
@@ -991,13 +1100,23 @@ fn shellish_args(args: &[u8], flavor: Flavor) -> bool {
 
 /// `example.com`, `10.0.0.1`, `evil.co:4444`: a dot between two word characters, no spaces.
 fn looks_like_host(word: &[u8]) -> bool {
-    const CODE: &[&[u8]] = &[b".py", b".js", b".rb", b".php", b".java", b".go", b".rs", b".ts", b".md", b".txt", b".html"];
-    if CODE.iter().any(|e| word.len() > e.len() && word[word.len() - e.len()..].eq_ignore_ascii_case(e)) {
+    const CODE: &[&[u8]] = &[
+        b".py", b".js", b".rb", b".php", b".java", b".go", b".rs", b".ts", b".md", b".txt",
+        b".html",
+    ];
+    if CODE
+        .iter()
+        .any(|e| word.len() > e.len() && word[word.len() - e.len()..].eq_ignore_ascii_case(e))
+    {
         return false;
     }
     word.len() >= 4
-        && word.windows(3).any(|w| is_word(w[0]) && w[1] == b'.' && w[2].is_ascii_alphanumeric())
-        && word.iter().all(|&c| is_word(c) || matches!(c, b'.' | b'-' | b':' | b'@' | b'/'))
+        && word
+            .windows(3)
+            .any(|w| is_word(w[0]) && w[1] == b'.' && w[2].is_ascii_alphanumeric())
+        && word
+            .iter()
+            .all(|&c| is_word(c) || matches!(c, b'.' | b'-' | b':' | b'@' | b'/'))
         && !word.ends_with(b".")
 }
 
@@ -1027,8 +1146,26 @@ struct Segment<'a> {
 
 /// Prefixes that run the next word as a command.
 const PREFIXES: &[&[u8]] = &[
-    b"sudo", b"nohup", b"time", b"env", b"exec", b"command", b"builtin", b"nice", b"strace", b"ltrace", b"xargs",
-    b"timeout", b"stdbuf", b"setsid", b"doas", b"watch", b"unbuffer", b"proxychains", b"torsocks", b"chroot",
+    b"sudo",
+    b"nohup",
+    b"time",
+    b"env",
+    b"exec",
+    b"command",
+    b"builtin",
+    b"nice",
+    b"strace",
+    b"ltrace",
+    b"xargs",
+    b"timeout",
+    b"stdbuf",
+    b"setsid",
+    b"doas",
+    b"watch",
+    b"unbuffer",
+    b"proxychains",
+    b"torsocks",
+    b"chroot",
 ];
 
 fn segments(text: &[u8], flavor: Flavor) -> impl Iterator<Item = Segment<'_>> {
@@ -1039,7 +1176,10 @@ fn segments(text: &[u8], flavor: Flavor) -> impl Iterator<Item = Segment<'_>> {
         while pos <= text.len() {
             let start = pos;
             let sep_before = prev_sep;
-            let loose = sep_before == b'&' && start >= 2 && text[start - 2] == b' ' && text.get(start) == Some(&b' ');
+            let loose = sep_before == b'&'
+                && start >= 2
+                && text[start - 2] == b' '
+                && text.get(start) == Some(&b' ');
             let end = text[start..]
                 .iter()
                 .position(|&c| is_separator(c, flavor))
@@ -1052,7 +1192,11 @@ fn segments(text: &[u8], flavor: Flavor) -> impl Iterator<Item = Segment<'_>> {
             // `name=value` at the start of a segment (a form field, an assignment): the value
             if let Some(eq) = seg.iter().position(|&c| c == b'=') {
                 let name = &seg[..eq];
-                if eq > 0 && name.iter().all(|&c| is_word(c) || c == b'-' || c == b'.' || c == b'[' || c == b']') {
+                if eq > 0
+                    && name
+                        .iter()
+                        .all(|&c| is_word(c) || c == b'-' || c == b'.' || c == b'[' || c == b']')
+                {
                     seg = trim(&seg[eq + 1..]);
                 }
             }
@@ -1060,9 +1204,12 @@ fn segments(text: &[u8], flavor: Flavor) -> impl Iterator<Item = Segment<'_>> {
             loop {
                 let w_end = seg.iter().position(|&c| c == b' ').unwrap_or(seg.len());
                 let w = &seg[..w_end];
-                let is_prefix = PREFIXES.iter().any(|p| w.eq_ignore_ascii_case(p)) && w_end < seg.len();
+                let is_prefix =
+                    PREFIXES.iter().any(|p| w.eq_ignore_ascii_case(p)) && w_end < seg.len();
                 let is_assign = flavor == Flavor::Unix
-                    && w.iter().position(|&c| c == b'=').is_some_and(|e| e > 0 && w[..e].iter().all(|&c| is_word(c)))
+                    && w.iter()
+                        .position(|&c| c == b'=')
+                        .is_some_and(|e| e > 0 && w[..e].iter().all(|&c| is_word(c)))
                     && w_end < seg.len();
                 if is_prefix || is_assign {
                     after_separator |= is_prefix;
@@ -1095,9 +1242,12 @@ fn command_name(word: &[u8], flavor: Flavor) -> (&[u8], bool) {
     match word.iter().rposition(slash) {
         Some(p) => {
             let dir = &word[..=p];
-            let in_bin = BIN_DIRS.iter().any(|d| dir.len() >= d.len() && dir[dir.len() - d.len()..].eq_ignore_ascii_case(d))
-                || (flavor == Flavor::Windows
-                    && (contains_ci(dir, b"\\system32\\") || contains_ci(dir, b"\\windows\\") || contains_ci(dir, b"/system32/")));
+            let in_bin = BIN_DIRS.iter().any(|d| {
+                dir.len() >= d.len() && dir[dir.len() - d.len()..].eq_ignore_ascii_case(d)
+            }) || (flavor == Flavor::Windows
+                && (contains_ci(dir, b"\\system32\\")
+                    || contains_ci(dir, b"\\windows\\")
+                    || contains_ci(dir, b"/system32/")));
             (&word[p + 1..], in_bin)
         }
         None => (word, false),
@@ -1105,7 +1255,8 @@ fn command_name(word: &[u8], flavor: Flavor) -> (&[u8], bool) {
 }
 
 fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
+    hay.windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// Strips a version suffix: `python3.10` → `python3`, `php7.4` → `php`.
@@ -1113,7 +1264,10 @@ fn lookup(t: &Table, name: &[u8]) -> Option<Kind> {
     if let Some(k) = t.kind(name) {
         return Some(k);
     }
-    let stem_len = name.iter().rposition(|c| !(c.is_ascii_digit() || *c == b'.')).map_or(0, |p| p + 1);
+    let stem_len = name
+        .iter()
+        .rposition(|c| !(c.is_ascii_digit() || *c == b'.'))
+        .map_or(0, |p| p + 1);
     if stem_len > 1 && stem_len < name.len() {
         let stem = &name[..stem_len];
         if let Some(k) = t.kind(stem) {
@@ -1130,27 +1284,45 @@ fn lookup(t: &Table, name: &[u8]) -> Option<Kind> {
 fn judge(seg: &Segment<'_>, t: &Table, flavor: Flavor) -> Option<&'static str> {
     let (name, in_bin) = command_name(seg.word, flavor);
     // a Windows command keeps working with its extension
-    let name = if flavor == Flavor::Windows && name.len() > 4 && name[name.len() - 4..].eq_ignore_ascii_case(b".exe") && t.kind(name).is_none() {
+    let name = if flavor == Flavor::Windows
+        && name.len() > 4
+        && name[name.len() - 4..].eq_ignore_ascii_case(b".exe")
+        && t.kind(name).is_none()
+    {
         &name[..name.len() - 4]
     } else {
         name
     };
     let kind = lookup(t, name);
     // a Unix command that is an English word must be spelled as the shell needs it
-    let kind = kind.filter(|&k| !(flavor == Flavor::Unix && k == Weak && name.iter().any(u8::is_ascii_uppercase)));
-    if in_bin && (kind.is_some() || (flavor == Flavor::Unix && name.len() >= 2 && name.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-'))) {
+    let kind = kind.filter(|&k| {
+        !(flavor == Flavor::Unix && k == Weak && name.iter().any(u8::is_ascii_uppercase))
+    });
+    if in_bin
+        && (kind.is_some()
+            || (flavor == Flavor::Unix
+                && name.len() >= 2
+                && name
+                    .iter()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')))
+    {
         return Some("shell:binary-path");
     }
     let kind = kind?;
     let args = trim(seg.args);
-    let versioned = name.len() > 2 && name.last().is_some_and(u8::is_ascii_digit) && name.contains(&b'.');
+    let versioned =
+        name.len() > 2 && name.last().is_some_and(u8::is_ascii_digit) && name.contains(&b'.');
     let mut shellish = shellish_args(args, flavor) || versioned;
     if name.eq_ignore_ascii_case(b"alias") {
         // `alias x=curl`: defining a command
-        let a = args.split(|&c| c == b' ').find(|w| !w.starts_with(b"-") && !w.starts_with(b"+"));
+        let a = args
+            .split(|&c| c == b' ')
+            .find(|w| !w.starts_with(b"-") && !w.starts_with(b"+"));
         shellish |= a.is_some_and(|w| w.iter().position(|&c| c == b'=').is_some_and(|e| e > 0));
     }
-    if flavor == Flavor::Windows && (name.eq_ignore_ascii_case(b"net") || name.eq_ignore_ascii_case(b"net1")) {
+    if flavor == Flavor::Windows
+        && (name.eq_ignore_ascii_case(b"net") || name.eq_ignore_ascii_case(b"net1"))
+    {
         let sub = args.split(|&c| c == b' ').next().unwrap_or(b"");
         shellish |= NET_SUBCOMMANDS.iter().any(|s| sub.eq_ignore_ascii_case(s));
     }
@@ -1162,7 +1334,11 @@ fn judge(seg: &Segment<'_>, t: &Table, flavor: Flavor) -> Option<&'static str> {
             Strong => true,
             Weak => shellish && !(seg.loose && args.is_empty()),
             // `(id)` in prose or SQL is not `;id`
-            Short => shellish && (!args.is_empty() || matches!(seg.sep, b';' | b'|' | b'&' | b'\n') && !seg.loose),
+            Short => {
+                shellish
+                    && (!args.is_empty()
+                        || matches!(seg.sep, b';' | b'|' | b'&' | b'\n') && !seg.loose)
+            }
         };
         return hit.then_some("shell:command-after-separator");
     }
@@ -1171,7 +1347,10 @@ fn judge(seg: &Segment<'_>, t: &Table, flavor: Flavor) -> Option<&'static str> {
     let hit = match kind {
         Strong => {
             (args.is_empty() && (seg.ended_by_separator || alone))
-                || (!args.is_empty() && !args[0].is_ascii_digit() && (shellish || (FILE_TOOLS.contains(&name) && args.split(|&c| c == b' ').count() >= 2)))
+                || (!args.is_empty()
+                    && !args[0].is_ascii_digit()
+                    && (shellish
+                        || (FILE_TOOLS.contains(&name) && args.split(|&c| c == b' ').count() >= 2)))
         }
         Weak | Short => !args.is_empty() && shellish && !matches!(args.first(), Some(b'0'..=b'9')),
     };
@@ -1196,19 +1375,35 @@ fn detect_flavor(input: &[u8], flavor: Flavor) -> Option<Detection> {
         Flavor::Unix => &UNIX,
         Flavor::Windows => &WINDOWS,
     };
-    if flavor == Flavor::Windows {
-        if let Some(d) = windows_specials(input) {
-            return Some(d);
-        }
+    if flavor == Flavor::Windows
+        && let Some(d) = windows_specials(input)
+    {
+        return Some(d);
     }
     let has_interesting = input.iter().any(|&b| interesting(b, flavor));
     if !has_interesting && !first_word_is_command(input, t, flavor) && !input.contains(&b'/') {
         return None;
     }
-    if flavor == Flavor::Unix {
-        if let Some(d) = unix_specials(input) {
-            return Some(d);
-        }
+    if flavor == Flavor::Unix
+        && let Some(d) = unix_specials(input)
+    {
+        return Some(d);
+    }
+    // nothing that names a command, and nothing that could splice one together: only the
+    // wildcard paths remain to check
+    let splice = input.iter().any(|&b| {
+        matches!(
+            b,
+            b'\'' | b'"' | b'\\' | b'$' | b'{' | b'[' | b'`' | b'<' | b'>' | b'^' | b'%'
+        )
+    });
+    let any_command = t.mentions_command(input);
+    if !splice && !any_command && memchr::memmem::find(input, b"bin/").is_none() {
+        return if flavor == Flavor::Unix {
+            glob_path(input)
+        } else {
+            None
+        };
     }
     let r = rewrite(input, flavor);
     if r.ifs {
@@ -1222,7 +1417,7 @@ fn detect_flavor(input: &[u8], flavor: Flavor) -> Option<Detection> {
         }
     }
     if flavor == Flavor::Unix {
-        if r.spliced && lfi::sensitive_file(&r.out).is_some() {
+        if r.spliced && r.out.contains(&b'/') && lfi::sensitive_file(&r.out).is_some() {
             return Some(found("shell:spliced-path", &r.out));
         }
         if let Some(d) = glob_path(&r.out) {
@@ -1251,8 +1446,13 @@ fn unix_specials(input: &[u8]) -> Option<Detection> {
         while input.get(j) == Some(&b' ') {
             j += 1;
         }
-        const DIRS: &[&[u8]] = &[b"/tmp/", b"/dev/", b"/var/", b"/etc/", b"/root/", b"/home/", b"/usr/", b"/bin/", b"/proc/"];
-        if DIRS.iter().any(|d| input[j..].starts_with(d)) && (i == 0 || !is_word(input[i - 1]) || input[i - 1].is_ascii_digit()) {
+        const DIRS: &[&[u8]] = &[
+            b"/tmp/", b"/dev/", b"/var/", b"/etc/", b"/root/", b"/home/", b"/usr/", b"/bin/",
+            b"/proc/",
+        ];
+        if DIRS.iter().any(|d| input[j..].starts_with(d))
+            && (i == 0 || !is_word(input[i - 1]) || input[i - 1].is_ascii_digit())
+        {
             return Some(found("shell:redirect", &input[i..input.len().min(i + 32)]));
         }
     }
@@ -1260,14 +1460,17 @@ fn unix_specials(input: &[u8]) -> Option<Detection> {
         return Some(found("shell:function-definition", s));
     }
     // `~+`, `~-2`: the shell's directory-stack expansions, as a whole value
-    if let [b'~', b'+' | b'-', rest @ ..] = s {
-        if rest.iter().all(u8::is_ascii_digit) || rest.first() == Some(&b'/') {
-            return Some(found("shell:tilde-expansion", s));
-        }
+    if let [b'~', b'+' | b'-', rest @ ..] = s
+        && (rest.iter().all(u8::is_ascii_digit) || rest.first() == Some(&b'/'))
+    {
+        return Some(found("shell:tilde-expansion", s));
     }
     // `\ls`: a backslash that skips aliases, before a command
     if let Some(rest) = s.strip_prefix(b"\\") {
-        let w = rest.iter().take_while(|c| c.is_ascii_alphanumeric()).count();
+        let w = rest
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .count();
         if w >= 2 && rest.get(w).is_none_or(|&c| c == b' ') && lookup(&UNIX, &rest[..w]).is_some() {
             return Some(found("shell:escaped-command", s));
         }
@@ -1284,13 +1487,19 @@ fn unix_specials(input: &[u8]) -> Option<Detection> {
             Some(b'{') => (&rest[1..], true),
             _ => (rest, false),
         };
-        let len = name.iter().take_while(|&&c| c.is_ascii_uppercase() || c == b'_' || c.is_ascii_digit()).count();
+        let len = name
+            .iter()
+            .take_while(|&&c| c.is_ascii_uppercase() || c == b'_' || c.is_ascii_digit())
+            .count();
         if len >= 2 {
             let var = &name[..len];
             let closed = !braced || name.get(len) == Some(&b'}');
             let glued_after = !braced && name.get(len).is_some_and(|&c| c.is_ascii_lowercase());
             if closed && !glued_after && UNIX_VARIABLES.contains(&var) {
-                return Some(found("shell:variable", &input[at..(at + 2 + len).min(input.len())]));
+                return Some(found(
+                    "shell:variable",
+                    &input[at..(at + 2 + len).min(input.len())],
+                ));
             }
         }
         i = at + 1;
@@ -1309,14 +1518,28 @@ fn brace_expansion(input: &[u8]) -> Option<Detection> {
             continue;
         };
         let inner = &input[open + 1..open + 1 + len];
-        if !inner.contains(&b',') || inner.iter().any(|&c| matches!(c, b' ' | b'"' | b':' | b'\'' | b'{')) {
+        if !inner.contains(&b',')
+            || inner
+                .iter()
+                .any(|&c| matches!(c, b' ' | b'"' | b':' | b'\'' | b'{'))
+        {
             continue;
         }
-        let glued = (open > 0 && input[open - 1].is_ascii_alphabetic()) || input.get(open + 2 + len).is_some_and(u8::is_ascii_alphabetic);
-        let odd_item = inner.split(|&c| c == b',').any(|item| item.is_empty() || item.starts_with(b"-"));
-        let letters = inner.iter().all(|&c| c.is_ascii_alphanumeric() || matches!(c, b',' | b'-' | b'/' | b'.'));
+        let glued = (open > 0 && input[open - 1].is_ascii_alphabetic())
+            || input
+                .get(open + 2 + len)
+                .is_some_and(u8::is_ascii_alphabetic);
+        let odd_item = inner
+            .split(|&c| c == b',')
+            .any(|item| item.is_empty() || item.starts_with(b"-"));
+        let letters = inner
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b',' | b'-' | b'/' | b'.'));
         if letters && (glued || odd_item) {
-            return Some(found("shell:brace-expansion", &input[open.saturating_sub(8)..input.len().min(open + len + 10)]));
+            return Some(found(
+                "shell:brace-expansion",
+                &input[open.saturating_sub(8)..input.len().min(open + len + 10)],
+            ));
         }
     }
     None
@@ -1325,8 +1548,15 @@ fn brace_expansion(input: &[u8]) -> Option<Detection> {
 /// `!-1` (history), `$[2+2]` (old arithmetic), `${PATH:0:1}` / `${x#…}` (parameter operators).
 fn history_or_arithmetic(input: &[u8]) -> Option<Detection> {
     for (i, w) in input.windows(3).enumerate() {
-        if w[0] == b'!' && w[1] == b'-' && w[2].is_ascii_digit() && (i == 0 || !input[i - 1].is_ascii_alphanumeric()) {
-            return Some(found("shell:history-expansion", &input[i..input.len().min(i + 16)]));
+        if w[0] == b'!'
+            && w[1] == b'-'
+            && w[2].is_ascii_digit()
+            && (i == 0 || !input[i - 1].is_ascii_alphanumeric())
+        {
+            return Some(found(
+                "shell:history-expansion",
+                &input[i..input.len().min(i + 16)],
+            ));
         }
     }
     let mut i = 0;
@@ -1336,8 +1566,15 @@ fn history_or_arithmetic(input: &[u8]) -> Option<Detection> {
         match input.get(d + 1) {
             Some(b'[') => {
                 let close = input[d + 2..].iter().take(32).position(|&c| c == b']');
-                if close.is_some_and(|c| input[d + 2..d + 2 + c].iter().all(|&x| x.is_ascii_digit() || b"+-*/%() ".contains(&x))) {
-                    return Some(found("shell:arithmetic", &input[d..input.len().min(d + 16)]));
+                if close.is_some_and(|c| {
+                    input[d + 2..d + 2 + c]
+                        .iter()
+                        .all(|&x| x.is_ascii_digit() || b"+-*/%() ".contains(&x))
+                }) {
+                    return Some(found(
+                        "shell:arithmetic",
+                        &input[d..input.len().min(d + 16)],
+                    ));
                 }
             }
             Some(b'{') => {
@@ -1346,11 +1583,16 @@ fn history_or_arithmetic(input: &[u8]) -> Option<Detection> {
                 let next = input.get(d + 3 + name).copied();
                 let param_op = match op {
                     Some(b'#' | b'%' | b'/' | b'^' | b',') => name > 0,
-                    Some(b':') => next.is_some_and(|c| c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'=' | b'?' | b' ')),
+                    Some(b':') => next.is_some_and(|c| {
+                        c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'=' | b'?' | b' ')
+                    }),
                     _ => false,
                 };
                 if param_op {
-                    return Some(found("shell:parameter-expansion", &input[d..input.len().min(d + 24)]));
+                    return Some(found(
+                        "shell:parameter-expansion",
+                        &input[d..input.len().min(d + 24)],
+                    ));
                 }
             }
             _ => {}
@@ -1363,9 +1605,9 @@ fn history_or_arithmetic(input: &[u8]) -> Option<Detection> {
 fn windows_for_loop(input: &[u8]) -> Option<Detection> {
     let mut i = 0;
     while i + 3 < input.len() {
-        let Some(p) = input[i..].windows(3).position(|w| w.eq_ignore_ascii_case(b"for")) else {
-            return None;
-        };
+        let p = input[i..]
+            .windows(3)
+            .position(|w| w.eq_ignore_ascii_case(b"for"))?;
         let start = i + p;
         i = start + 3;
         if start > 0 && is_word(input[start - 1]) {
@@ -1381,11 +1623,17 @@ fn windows_for_loop(input: &[u8]) -> Option<Detection> {
             match input.get(j) {
                 Some(b'/') => j += 2,
                 Some(b'"') => {
-                    j = input[j + 1..].iter().position(|&c| c == b'"').map_or(input.len(), |q| j + q + 2);
+                    j = input[j + 1..]
+                        .iter()
+                        .position(|&c| c == b'"')
+                        .map_or(input.len(), |q| j + q + 2);
                 }
                 Some(c) if c.is_ascii_alphabetic() && input.get(j + 1) == Some(&b':') => {
                     // a root for /r: `c:\x`
-                    j += input[j..].iter().take_while(|c| !c.is_ascii_whitespace()).count();
+                    j += input[j..]
+                        .iter()
+                        .take_while(|c| !c.is_ascii_whitespace())
+                        .count();
                 }
                 _ => break,
             }
@@ -1399,19 +1647,33 @@ fn windows_for_loop(input: &[u8]) -> Option<Detection> {
         }
         // the loop variable: one character, or a name
         let name = input[j..].iter().take_while(|&&c| is_word(c)).count();
-        j += name.max(usize::from(input.get(j).is_some_and(|c| !c.is_ascii_whitespace())));
+        j += name.max(usize::from(
+            input.get(j).is_some_and(|c| !c.is_ascii_whitespace()),
+        ));
         let k = super::util::skip_ws(input, j);
-        if k == j || !input.get(k..k + 2).is_some_and(|w| w.eq_ignore_ascii_case(b"in")) {
+        if k == j
+            || !input
+                .get(k..k + 2)
+                .is_some_and(|w| w.eq_ignore_ascii_case(b"in"))
+        {
             continue;
         }
         let k = super::util::skip_ws(input, k + 2);
         if input.get(k) != Some(&b'(') {
             continue;
         }
-        let Some(close) = input[k..].iter().position(|&c| c == b')') else { continue };
+        let Some(close) = input[k..].iter().position(|&c| c == b')') else {
+            continue;
+        };
         let m = super::util::skip_ws(input, k + close + 1);
-        if input.get(m..m + 2).is_some_and(|w| w.eq_ignore_ascii_case(b"do")) {
-            return Some(found("shell:windows-for-loop", &input[start..input.len().min(m + 16)]));
+        if input
+            .get(m..m + 2)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"do"))
+        {
+            return Some(found(
+                "shell:windows-for-loop",
+                &input[start..input.len().min(m + 16)],
+            ));
         }
     }
     None
@@ -1423,7 +1685,9 @@ fn windows_if(input: &[u8]) -> Option<Detection> {
     const KEYWORDS: &[&[u8]] = &[b"exist", b"defined", b"errorlevel", b"cmdextversion"];
     const COMPARE: &[&[u8]] = &[b"equ", b"neq", b"lss", b"leq", b"gtr", b"geq"];
     let mut i = 0;
-    while let Some(p) = input[i..].windows(3).position(|w| w[..2].eq_ignore_ascii_case(b"if") && matches!(w[2], b' ' | b'\t' | b'(' | b'"')) {
+    while let Some(p) = input[i..].windows(3).position(|w| {
+        w[..2].eq_ignore_ascii_case(b"if") && matches!(w[2], b' ' | b'\t' | b'(' | b'"')
+    }) {
         let start = i + p;
         i = start + 2;
         let head = trim(&input[..start]);
@@ -1431,19 +1695,34 @@ fn windows_if(input: &[u8]) -> Option<Detection> {
             continue;
         }
         let rest = &input[start + 2..input.len().min(start + 120)];
-        let words: Vec<&[u8]> = rest.split(|c| c.is_ascii_whitespace()).filter(|w| !w.is_empty()).collect();
+        let words: Vec<&[u8]> = rest
+            .split(|c| c.is_ascii_whitespace())
+            .filter(|w| !w.is_empty())
+            .collect();
         let mut k = 0;
-        while k < words.len() && (words[k].eq_ignore_ascii_case(b"/i") || words[k].eq_ignore_ascii_case(b"not")) {
+        while k < words.len()
+            && (words[k].eq_ignore_ascii_case(b"/i") || words[k].eq_ignore_ascii_case(b"not"))
+        {
             k += 1;
         }
-        let keyword = words.get(k).is_some_and(|w| KEYWORDS.iter().any(|x| w.eq_ignore_ascii_case(x)));
+        let keyword = words
+            .get(k)
+            .is_some_and(|w| KEYWORDS.iter().any(|x| w.eq_ignore_ascii_case(x)));
         let compare = rest.windows(2).any(|w| w == b"==")
-            || words.iter().take(6).any(|w| COMPARE.iter().any(|x| w.trim_ascii_start().eq_ignore_ascii_case(x)) || {
-                let w = w.strip_prefix(b"(").unwrap_or(w);
-                COMPARE.iter().any(|x| w.eq_ignore_ascii_case(x))
+            || words.iter().take(6).any(|w| {
+                COMPARE
+                    .iter()
+                    .any(|x| w.trim_ascii_start().eq_ignore_ascii_case(x))
+                    || {
+                        let w = w.strip_prefix(b"(").unwrap_or(w);
+                        COMPARE.iter().any(|x| w.eq_ignore_ascii_case(x))
+                    }
             });
         if keyword && words.len() > k + 1 || compare && words.len() >= 3 {
-            return Some(found("shell:windows-if", &input[start..input.len().min(start + 48)]));
+            return Some(found(
+                "shell:windows-if",
+                &input[start..input.len().min(start + 48)],
+            ));
         }
     }
     None
@@ -1458,13 +1737,23 @@ fn windows_specials(input: &[u8]) -> Option<Detection> {
     while let Some(p) = input[i..].iter().position(|&c| c == b'%') {
         let at = i + p;
         let rest = &input[at + 1..];
-        let len = rest.iter().take_while(|&&c| c.is_ascii_alphanumeric() || c == b'_').count();
+        let len = rest
+            .iter()
+            .take_while(|&&c| c.is_ascii_alphanumeric() || c == b'_')
+            .count();
         if len >= 4 {
             let name = &rest[..len];
             let next = rest.get(len).copied();
             // `%comspec%`, and the substring form `%comspec:~0,1%`
-            if matches!(next, Some(b'%' | b':')) && WINDOWS_VARIABLES.iter().any(|v| name.eq_ignore_ascii_case(v)) {
-                return Some(found("shell:windows-variable", &input[at..(at + 2 + len).min(input.len())]));
+            if matches!(next, Some(b'%' | b':'))
+                && WINDOWS_VARIABLES
+                    .iter()
+                    .any(|v| name.eq_ignore_ascii_case(v))
+            {
+                return Some(found(
+                    "shell:windows-variable",
+                    &input[at..(at + 2 + len).min(input.len())],
+                ));
             }
         }
         i = at + 1;
@@ -1476,7 +1765,9 @@ fn windows_specials(input: &[u8]) -> Option<Detection> {
 fn glob_path(text: &[u8]) -> Option<Detection> {
     let mut i = 0;
     while i < text.len() {
-        if text[i] != b'/' || (i > 0 && !matches!(text[i - 1], b' ' | b';' | b'|' | b'&' | b'=' | b'`' | b'(')) {
+        if text[i] != b'/'
+            || (i > 0 && !matches!(text[i - 1], b' ' | b';' | b'|' | b'&' | b'=' | b'`' | b'('))
+        {
             i += 1;
             continue;
         }
@@ -1485,7 +1776,9 @@ fn glob_path(text: &[u8]) -> Option<Detection> {
             .position(|&c| matches!(c, b' ' | b';' | b'|' | b'&' | b'`' | b')' | b'\n'))
             .map_or(text.len(), |p| i + p);
         let token = &text[i..end];
-        if token.iter().any(|&c| matches!(c, b'?' | b'*' | b'[')) && GLOB_TARGETS.iter().any(|t| glob_match(token, t, 0)) {
+        if token.iter().any(|&c| matches!(c, b'?' | b'*' | b'['))
+            && GLOB_TARGETS.iter().any(|t| glob_match(token, t, 0))
+        {
             return Some(found("shell:wildcard-path", token));
         }
         i = end;
@@ -1525,7 +1818,9 @@ fn glob_match(pat: &[u8], target: &[u8], depth: u32) -> bool {
                     return false;
                 };
                 let class = &pat[p + 1..p + 1 + close];
-                let Some(&c) = target.get(t) else { return false };
+                let Some(&c) = target.get(t) else {
+                    return false;
+                };
                 let (neg, class) = match class.first() {
                     Some(b'!' | b'^') => (true, &class[1..]),
                     _ => (false, class),
