@@ -627,7 +627,7 @@ fn main() {
         let text = fs::read_to_string(&args[1]).unwrap();
         let doc: Value = serde_saphyr::from_str(&text).unwrap();
         for t in doc["tests"].as_array().unwrap() {
-            if t["test_id"] == args[2] {
+            if same_id(&t["test_id"], &args[2]) {
                 for st in t["stages"].as_array().unwrap() {
                     if let Some(r) = crs_request(&st["input"]) {
                         println!(
@@ -664,6 +664,8 @@ fn main() {
     // class -> (pl -> tally) for attacks; class -> tally for no_detect
     let mut attacks: BTreeMap<String, BTreeMap<String, Tally>> = BTreeMap::new();
     let mut benign: BTreeMap<String, Tally> = BTreeMap::new();
+    // `no_detect_any`: no CRS rule at all may fire
+    let mut strict = Tally::default();
     let classes = [
         "lfi",
         "rfi",
@@ -680,7 +682,7 @@ fn main() {
     for line in index.lines().skip(1) {
         let c: Vec<&str> = line.split('\t').collect();
         let (file, test_id, class, pl, label) = (c[0], c[2], c[3], c[4], c[5]);
-        if !classes.contains(&class) || c[8] != "request" {
+        if !(classes.contains(&class) || label == "no_detect_any") || c[8] != "request" {
             continue;
         }
         let doc = yaml_cache.entry(file.to_string()).or_insert_with(|| {
@@ -689,7 +691,7 @@ fn main() {
         });
         let Some(test) = doc["tests"]
             .as_array()
-            .and_then(|t| t.iter().find(|t| t["test_id"] == test_id))
+            .and_then(|t| t.iter().find(|t| same_id(&t["test_id"], test_id)))
         else {
             continue;
         };
@@ -730,7 +732,13 @@ fn main() {
                     println!("MISS crs {class} PL{pl} {file}#{test_id} {shown}");
                 }
             }
-            "no_detect" | "no_detect_any" => {
+            "no_detect_any" => {
+                strict.add(hit.is_some());
+                if let (Some(h), true) = (&hit, verbose) {
+                    println!("FP   crs-any {class} {file}#{test_id} [{h}] {shown}");
+                }
+            }
+            "no_detect" => {
                 benign
                     .entry(class.to_string())
                     .or_default()
@@ -787,6 +795,11 @@ fn main() {
             fp
         );
     }
+
+    println!(
+        "CRS no_detect_any cases (no rule may fire): {} of {} blocked",
+        strict.hit, strict.n
+    );
 
     // PayloadsAllTheThings
     println!(
@@ -899,6 +912,15 @@ fn main() {
     println!("\nrules that fired on CRS attacks:");
     for (r, n) in &fired {
         println!("  {n:5} {r}");
+    }
+}
+
+/// A YAML test id (a number, sometimes a string) against the index's text.
+fn same_id(v: &Value, id: &str) -> bool {
+    match v {
+        Value::Number(n) => n.as_u64().is_some_and(|n| id.parse() == Ok(n)),
+        Value::String(s) => s == id,
+        _ => false,
     }
 }
 

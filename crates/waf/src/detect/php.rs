@@ -650,9 +650,13 @@ fn unconcat(input: &[u8]) -> Vec<u8> {
 
 fn detect_once(input: &[u8]) -> Option<Detection> {
     // every PHP construct needs one of these bytes
-    if !input
+    let filter_chain = [&b"convert."[..], b"string.", b"zlib."]
         .iter()
-        .any(|&b| matches!(b, b'(' | b':' | b'<' | b'[' | b'{' | b'=' | b'$'))
+        .any(|f| memchr::memmem::find(input, f).is_some());
+    if !filter_chain
+        && !input
+            .iter()
+            .any(|&b| matches!(b, b'(' | b':' | b'<' | b'[' | b'{' | b'=' | b'$'))
     {
         return None;
     }
