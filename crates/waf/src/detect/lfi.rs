@@ -238,9 +238,8 @@ fn traversal(input: &[u8]) -> Option<Detection> {
                     encoded_step |= run_encoded || u.encoded;
                     anchored_step |= matches!(before_run, 0 | b'/' | b'=')
                         || (matches!(before_run, b'"' | b'\'')
-                            && input[..run_start]
-                                .to_ascii_lowercase()
-                                .ends_with(b"filename=\""));
+                            && input[run_start.saturating_sub(10)..run_start]
+                                .eq_ignore_ascii_case(b"filename=\""));
                     first_step_at.get_or_insert(run_start);
                 }
                 dots = 0;

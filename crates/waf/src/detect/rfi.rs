@@ -131,6 +131,7 @@ fn has_scheme_after(rest: &[u8]) -> bool {
 /// The authority's host, after any `user:pass@`, is an IPv4 (any inet_aton spelling) or a
 /// bracketed or bare IPv6 literal.
 fn host_is_ip(rest: &[u8]) -> bool {
+    let rest = &rest[..rest.len().min(300)];
     let end = rest
         .iter()
         .position(|&c| {
@@ -163,6 +164,7 @@ fn host_is_ip(rest: &[u8]) -> bool {
 
 /// `http://x/y?` : the URL ends the value with one or more `?` (or a NUL).
 fn ends_with_question_mark(rest: &[u8]) -> bool {
+    let rest = &rest[..rest.len().min(512)];
     let end = rest
         .iter()
         .position(|&c| matches!(c, b' ' | b'"' | b'\'' | b'&' | b'<'))

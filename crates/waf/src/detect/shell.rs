@@ -1021,7 +1021,7 @@ fn rewrite(input: &[u8], flavor: Flavor) -> Rewrite {
             (Flavor::Unix, b'{') => {
                 // `{cat,/etc/passwd}`: brace expansion separates words with commas
                 let body = &input[i + 1..];
-                let close = body.iter().position(|&c| c == b'}');
+                let close = body.iter().take(64).position(|&c| c == b'}');
                 let is_expansion = close.is_some_and(|c| {
                     let inner = &body[..c];
                     inner.contains(&b',') && !inner.contains(&b' ') && !inner.contains(&b'"')
@@ -1625,6 +1625,7 @@ fn windows_for_loop(input: &[u8]) -> Option<Detection> {
                 Some(b'"') => {
                     j = input[j + 1..]
                         .iter()
+                        .take(128)
                         .position(|&c| c == b'"')
                         .map_or(input.len(), |q| j + q + 2);
                 }
@@ -1690,8 +1691,12 @@ fn windows_if(input: &[u8]) -> Option<Detection> {
     }) {
         let start = i + p;
         i = start + 2;
-        let head = trim(&input[..start]);
-        if !(head.is_empty() || matches!(head.last(), Some(b'&' | b'|' | b';' | b'(' | b'\n'))) {
+        // what precedes, skipping spaces backwards (not the whole prefix: no quadratic scans)
+        let prev = input[..start]
+            .iter()
+            .rev()
+            .find(|&&c| c != b' ' && c != b'\t');
+        if !matches!(prev, None | Some(b'&' | b'|' | b';' | b'(' | b'\n')) {
             continue;
         }
         let rest = &input[start + 2..input.len().min(start + 120)];
@@ -1776,7 +1781,12 @@ fn glob_path(text: &[u8]) -> Option<Detection> {
             .position(|&c| matches!(c, b' ' | b';' | b'|' | b'&' | b'`' | b')' | b'\n'))
             .map_or(text.len(), |p| i + p);
         let token = &text[i..end];
-        if token.iter().any(|&c| matches!(c, b'?' | b'*' | b'['))
+        // the targets are short: a long token or many stars cannot match, and would make the
+        // matcher's backtracking expensive
+        let stars = token.iter().filter(|&&c| c == b'*').count();
+        if token.len() <= 64
+            && stars <= 2
+            && token.iter().any(|&c| matches!(c, b'?' | b'*' | b'['))
             && GLOB_TARGETS.iter().any(|t| glob_match(token, t, 0))
         {
             return Some(found("shell:wildcard-path", token));
