@@ -16,6 +16,7 @@
 //! command, which is most benign values, before anything is rewritten.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
 use super::Detection;
@@ -769,12 +770,36 @@ const GLOB_TARGETS: &[&[u8]] = &[
     b"/bin/busybox",
 ];
 
+/// FNV-1a: the keys are short, fixed command names, so a fast non-keyed hash is enough (the
+/// table is not built from input).
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
 /// The longest command name looked up.
 const MAX_NAME: usize = 24;
 
 struct Table {
     /// Lowercase command names.
-    names: HashMap<&'static [u8], Kind>,
+    names: HashMap<&'static [u8], Kind, BuildHasherDefault<Fnv>>,
     /// Which (first, second) letter pairs start a command name: most words are rejected by
     /// one bit test before any hashing.
     pairs: [u64; 64],
@@ -786,7 +811,8 @@ fn pair_index(a: u8, b: u8) -> usize {
 
 fn table(commands: &[(&'static str, Kind)]) -> Table {
     let mut pairs = [0u64; 64];
-    let mut names = HashMap::with_capacity(commands.len());
+    let mut names =
+        HashMap::with_capacity_and_hasher(commands.len(), BuildHasherDefault::default());
     for &(n, k) in commands {
         let b = n.as_bytes();
         names.insert(b, k);
@@ -1438,7 +1464,7 @@ fn first_word_is_command(input: &[u8], t: &Table, flavor: Flavor) -> bool {
 fn unix_specials(input: &[u8]) -> Option<Detection> {
     let s = trim(input);
     // `>/tmp/x`, `>> /dev/tcp/…`: redirecting output into a system directory
-    for (i, _) in input.iter().enumerate().filter(|&(_, &c)| c == b'>') {
+    for i in memchr::memchr_iter(b'>', input) {
         let mut j = i + 1;
         if input.get(j) == Some(&b'>') {
             j += 1;
@@ -1547,7 +1573,11 @@ fn brace_expansion(input: &[u8]) -> Option<Detection> {
 
 /// `!-1` (history), `$[2+2]` (old arithmetic), `${PATH:0:1}` / `${x#…}` (parameter operators).
 fn history_or_arithmetic(input: &[u8]) -> Option<Detection> {
-    for (i, w) in input.windows(3).enumerate() {
+    for i in memchr::memchr_iter(b'!', input) {
+        let w = &input[i..input.len().min(i + 3)];
+        if w.len() < 3 {
+            break;
+        }
         if w[0] == b'!'
             && w[1] == b'-'
             && w[2].is_ascii_digit()
