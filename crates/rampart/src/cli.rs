@@ -47,6 +47,16 @@ enum Command {
     Reload(ControlArgs),
     /// Print a running server's counters and target health (Prometheus text format).
     Status(ControlArgs),
+    /// Web application firewall tools.
+    #[command(subcommand)]
+    Waf(WafCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum WafCommand {
+    /// Evaluate requests from a file (HAR, JSON lines, HTTP transcripts) against a web ACL and
+    /// print, for each in order, the action, the terminating rule, labels and every match.
+    Test(crate::waf_cli::WafTestArgs),
 }
 
 #[derive(Args, Debug)]
@@ -103,7 +113,7 @@ struct AwsOptions {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum Output {
+pub(crate) enum Output {
     Text,
     Json,
 }
@@ -242,6 +252,7 @@ pub(crate) fn run() -> ExitCode {
                 ExitCode::FAILURE
             }
         }),
+        Command::Waf(WafCommand::Test(a)) => crate::waf_cli::test(a),
     };
     match result {
         Ok(code) => code,

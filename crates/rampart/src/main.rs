@@ -5,6 +5,7 @@
 mod cli;
 mod daemon;
 mod demo;
+mod waf_cli;
 
 use std::process::ExitCode;
 

@@ -302,6 +302,38 @@ const GROUPS: &[Expected] = &[
                 "ContentTypeConfusion_Header",
                 "Block",
             ),
+            ("UnknownMethod_METHOD", "UnknownMethod_Method", "Block"),
+            (
+                "BodyWithoutContent_METHOD",
+                "BodyWithoutContent_Method",
+                "Block",
+            ),
+            (
+                "RestrictedHeader_HEADER",
+                "RestrictedHeader_Header",
+                "Block",
+            ),
+            (
+                "UnexpectedContentType_HEADER",
+                "UnexpectedContentType_Header",
+                "Block",
+            ),
+            (
+                "UnexpectedCharset_HEADER",
+                "UnexpectedCharset_Header",
+                "Block",
+            ),
+            ("NullByte_ARGUMENTS", "NullByte_Arguments", "Block"),
+            (
+                "UnicodeFullWidthEncoding_QUERYSTRING",
+                "UnicodeFullWidthEncoding_QueryString",
+                "Block",
+            ),
+            (
+                "MultipartNameBypass_BODY",
+                "MultipartNameBypass_Body",
+                "Block",
+            ),
         ],
     ),
 ];
@@ -318,7 +350,7 @@ const CAPACITIES: &[(&str, i64)] = &[
     ("AWSManagedRulesAdminProtectionRuleSet", 100),
     ("AWSManagedRulesAmazonIpReputationList", 25),
     ("AWSManagedRulesAnonymousIpList", 50),
-    ("RampartProtocolRuleSet", 100),
+    ("RampartProtocolRuleSet", 300),
 ];
 
 const TRANSFORMATIONS: &[&str] = &[
@@ -489,8 +521,8 @@ fn check_statement(s: &Value, at: &str, in_rampart_group: bool) {
         "RegexMatchStatement" => {
             let re = body["RegexString"].as_str().unwrap_or("");
             assert!(
-                (1..=200).contains(&re.len()),
-                "{at}: RegexString within AWS's quota"
+                (1..=512).contains(&re.len()),
+                "{at}: RegexString within the API's limit"
             );
             assert!(
                 regex::bytes::Regex::new(re).is_ok(),
