@@ -186,6 +186,9 @@ pub(crate) const OPEN: u8 = 4;
 pub(crate) const SYSVAR: u8 = 8;
 /// `Token::flags`: a word directly followed by `.` (a qualifier: `schema.table`).
 pub(crate) const QUAL: u8 = 16;
+/// `Token::flags`: a block comment (`/* */`, `/*! */`) came right before the token: spaces
+/// written the way only SQL injections write them.
+pub(crate) const CMT: u8 = 32;
 
 /// One token.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -232,12 +235,19 @@ pub(crate) struct Lexer<'a> {
     pos: usize,
     /// Open MySQL executable comments (`/*!…`), whose `*/` is skipped.
     exec: u32,
+    /// A block comment was skipped since the last token.
+    commented: bool,
 }
 
 impl<'a> Lexer<'a> {
     /// Inputs are capped well below 4 GiB by the caller; offsets are `u32`.
     pub(crate) fn new(s: &'a [u8], pos: usize) -> Self {
-        Lexer { s, pos, exec: 0 }
+        Lexer {
+            s,
+            pos,
+            exec: 0,
+            commented: false,
+        }
     }
 
     #[inline]
@@ -293,6 +303,7 @@ impl<'a> Lexer<'a> {
                     if self.c(body) == b'!' {
                         // MySQL runs what is inside /*!NNNNN … */
                         self.exec = self.exec.saturating_add(1);
+                        self.commented = true;
                         let mut p = body + 1;
                         let mut digits = 0;
                         while digits < 6 && self.c(p).is_ascii_digit() {
@@ -302,6 +313,7 @@ impl<'a> Lexer<'a> {
                         self.pos = p;
                     } else if let Some(end) = self.find_block_end(body) {
                         self.pos = end;
+                        self.commented = true;
                     } else {
                         let t = Token::new(Tk::Comment, self.pos, self.s.len());
                         self.pos = self.s.len();
@@ -310,6 +322,7 @@ impl<'a> Lexer<'a> {
                 }
                 b'*' if self.exec > 0 && self.c(next) == b'/' => {
                     self.exec -= 1;
+                    self.commented = true;
                     self.pos = next + self.at(next).len;
                 }
                 _ => return None,
@@ -715,6 +728,10 @@ impl Iterator for Lexer<'_> {
         // never stall, whatever the input
         if self.pos <= start {
             self.pos = start + len.max(1);
+        }
+        let mut t = t;
+        if std::mem::take(&mut self.commented) {
+            t.flags |= CMT;
         }
         Some(t)
     }

@@ -14,7 +14,7 @@
 //!
 //! State is a few bytes plus a bounded stack of open parentheses; nothing recurses.
 
-use super::lex::{ADJ, CALL, OPEN, Op, QUAL, SYSVAR, Tk, Token};
+use super::lex::{ADJ, CALL, CMT, OPEN, Op, QUAL, SYSVAR, Tk, Token};
 use super::words::{Fc, Kw};
 
 /// Open parentheses, calls, `CASE`s deeper than this stop the run.
@@ -52,6 +52,7 @@ pub(crate) enum Reason {
     OrderBy,
     NoSql,
     Overflow,
+    TypeCast,
 }
 
 impl Reason {
@@ -73,7 +74,8 @@ impl Reason {
             Reason::InfoFunction => 12,
             Reason::FunctionCall => 13,
             Reason::NoSql => 14,
-            Reason::Overflow => 15,
+            Reason::Overflow => 16,
+            Reason::TypeCast => 15,
         }
     }
 
@@ -96,6 +98,7 @@ impl Reason {
             Reason::OrderBy => "sqli:order-by",
             Reason::NoSql => "sqli:nosql-operator",
             Reason::Overflow => "sqli:overflow-literal",
+            Reason::TypeCast => "sqli:type-cast",
         }
     }
 }
@@ -429,6 +432,10 @@ pub(crate) struct Run<'a> {
     odbc: Option<u32>,
     /// The `::` of a cast.
     cast_seq: u32,
+    /// A token came right after a block comment.
+    commented: bool,
+    /// `AS` followed a number or a parenthesis.
+    as_after: bool,
 }
 
 /// The outcome of feeding a token to a run.
@@ -476,6 +483,8 @@ impl<'a> Run<'a> {
             quoted_alias: false,
             odbc: None,
             cast_seq: 0,
+            commented: false,
+            as_after: false,
         }
     }
 
@@ -516,6 +525,8 @@ impl<'a> Run<'a> {
         self.subquery = false;
         self.quoted_alias = false;
         self.odbc = None;
+        self.commented = false;
+        self.as_after = false;
     }
 
     /// Tokens consumed so far.
@@ -675,6 +686,9 @@ impl<'a> Run<'a> {
             end: t.end,
         };
         self.push_ring(span);
+        if t.has(CMT) {
+            self.commented = true;
+        }
         self.notice(t, span);
         let go = match self.st {
             St::Start => self.start(t, span),
@@ -915,7 +929,10 @@ impl<'a> Run<'a> {
                 }
                 let truthy = number_truthy(self.text(span));
                 self.cond_push(CTok::Lit(span, truthy));
-                self.item(false, true);
+                // a hex literal (0x616263) is SQL's way of writing a string
+                let text = self.text(span);
+                let hex = text.len() > 2 && matches!(&text[..2], b"0x" | b"0X" | b"x'" | b"X'");
+                self.item(hex, true);
                 self.operand_done(Prev::Num);
                 true
             }
@@ -1238,6 +1255,8 @@ impl<'a> Run<'a> {
                 }
                 self.alias_here()
             }
+            // array[id]: the lexer reads `[id]` as a SQL Server name
+            Tk::Ident if self.input.get(t.start as usize) == Some(&b'[') => true,
             Tk::Ident => self.alias_here(),
             Tk::Comma => {
                 self.cond_close(false, false);
@@ -1284,6 +1303,8 @@ impl<'a> Run<'a> {
                 if self.depth > 0 {
                     return false;
                 }
+                // the statement ended: databases run it whatever follows
+                self.settle();
                 self.stmt_strong = self.prev.strong()
                     || matches!(self.anchor, Anchor::Quote | Anchor::LaterQuote)
                     || (self.leading && self.n == 1);
@@ -1299,7 +1320,8 @@ impl<'a> Run<'a> {
     fn after_op(&mut self, op: Op) -> bool {
         match op {
             Op::OrOr | Op::AndAnd => self.boolean(),
-            Op::Eq | Op::Cmp | Op::JsonTest => {
+            // binary `~` is PostgreSQL's regular expression match
+            Op::Eq | Op::Cmp | Op::JsonTest | Op::Tilde => {
                 self.cond_push(CTok::Cmp);
                 self.st = St::Operand;
                 true
@@ -1389,6 +1411,7 @@ impl<'a> Run<'a> {
             Kw::As => {
                 self.st = St::Alias;
                 self.frame().aliased = true;
+                self.as_after = matches!(self.prev, Prev::Paren | Prev::Num) && self.depth == 0;
                 return true;
             }
             Kw::Asc | Kw::Desc => return true,
@@ -1404,6 +1427,9 @@ impl<'a> Run<'a> {
                 if !self.top().sel_open && self.depth == 0 && self.quoted_alias {
                     // `1234 AS "foobar" FROM`, `` ` AS `id` from ``: a select list's tail
                     self.find(Reason::Statement, Level::Low, Need::NoError, self.n - 1);
+                } else if !self.top().sel_open && self.as_after {
+                    // `) AS t FROM`
+                    self.find(Reason::Statement, Level::High, Need::NoError, self.n - 1);
                 }
                 self.end_select(true, false);
                 self.st = St::Table;
@@ -1552,18 +1578,16 @@ impl<'a> Run<'a> {
             end: t.end,
         });
         if let Some(numeric) = pg_type(name) {
-            // unistr(password)::int, password::int: PostgreSQL's cast to a number fails with
-            // the value in the message
+            // PostgreSQL's cast: of a call or a literal (`unistr(password)::int`,
+            // `'{"b":2}'::jsonb`), only SQL writes it; of a name at the very start
+            // (`password::int`), a cast to a number fails with the value in the message
             let strong = matches!(self.prev, Prev::Paren | Prev::Closure | Prev::Str)
                 || self.leading
-                || self.anchor == Anchor::Quote;
-            let level = if numeric && strong {
-                Level::Low
-            } else {
-                Level::High
-            };
+                || self.anchor == Anchor::Quote
+                || (numeric && self.anchor == Anchor::Start && self.n <= 3);
+            let level = if strong { Level::Low } else { Level::High };
             self.find(
-                Reason::ErrorFunction,
+                Reason::TypeCast,
                 level,
                 Need::NoError,
                 self.cast_seq.saturating_sub(1),
@@ -1904,6 +1928,7 @@ impl<'a> Run<'a> {
                     | Kw::Deallocate
                     | Kw::Reconfigure
                     | Kw::Handler
+                    | Kw::Analyze
             )
     }
 
@@ -2071,7 +2096,8 @@ impl<'a> Run<'a> {
                 true
             }
             Stmt::Delete(2) if ends => {
-                self.statement_ok(Shape::Medium);
+                // DELETE FROM users;-- : the `;` or the comment says SQL
+                self.statement_ok(Shape::Strong);
                 self.lenient(t)
             }
             Stmt::Exec => {
@@ -2165,6 +2191,11 @@ impl<'a> Run<'a> {
             Stmt::Simple if name || matches!(t.tk, Tk::Num | Tk::Str) => {
                 self.statement_ok(Shape::Weak);
                 true
+            }
+            // `;analyze--`, `;commit;`
+            Stmt::Simple if ends => {
+                self.statement_ok(Shape::Weak);
+                self.lenient(t)
             }
             _ => false,
         }
@@ -2326,7 +2357,10 @@ impl<'a> Run<'a> {
         };
         if let Some((reason, level)) = found {
             self.find(reason, level, Need::Clean, cond.seq);
-        } else if self.leading && cond.boolean && compares {
+        } else if (self.leading || matches!(self.anchor, Anchor::Quote | Anchor::LaterQuote))
+            && cond.boolean
+            && compares
+        {
             // `AND 7639=(`, `|| langCode ==`: a condition begun, cut
             self.find(Reason::Boolean, Level::High, Need::NoError, cond.seq);
         }
@@ -2367,13 +2401,26 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// The statement ended well: findings that waited for a clean end have it.
+    fn settle(&mut self) {
+        for f in self.findings[..self.nfind].iter_mut().flatten() {
+            if f.need == Need::Clean {
+                f.need = Need::Nothing;
+            }
+        }
+    }
+
     /// A statement at the start of the input, judged once the input ended.
     fn judge_start_select(&mut self) {
         let Some((seq, marker, from)) = self.start_sel.take() else {
             return;
         };
-        // SELECT @@version; SELECT * FROM users; SELECT x GROUP BY y HAVING …
-        let sql = marker || self.subquery || self.clauses >= 2 || (from && self.clauses >= 1);
+        // SELECT @@version; SELECT * FROM users; SELECT x GROUP BY y HAVING …;
+        // SELECT/**/password/**/FROM/**/Members
+        let sql = marker
+            || self.subquery
+            || self.clauses >= 2
+            || (from && (self.clauses >= 1 || self.commented));
         if sql {
             self.find(Reason::Statement, Level::Low, Need::NoError, seq);
         }
@@ -2438,6 +2485,15 @@ impl<'a> Run<'a> {
                 _ => continue,
             };
             self.find(reason, level, Need::Nothing, f.seq);
+        }
+        // `{if length((select …` cut before its `}`
+        if let Some(seq) = self.odbc.take() {
+            let level = if self.first_num || self.leading || self.anchor == Anchor::Quote {
+                Level::Low
+            } else {
+                Level::High
+            };
+            self.find(Reason::Statement, level, Need::NoError, seq);
         }
         // `;update users`, `;drop`: a statement begun after `;`
         if matches!(self.st, St::Stmt(_)) && self.stmt_strong {

@@ -188,7 +188,7 @@ fn error_based_and_dangerous_functions() {
         "' AND 1=utl_inaddr.get_host_address((SELECT banner FROM v$version WHERE ROWNUM=1)) AND 'i'='i",
         "sqli:dangerous-function",
     );
-    attack("unistr(password)::int", "sqli:error-function");
+    attack("unistr(password)::int", "sqli:type-cast");
     attack(
         "'||utl_http.request('http://192.168.1.1/')||'",
         "sqli:dangerous-function",
