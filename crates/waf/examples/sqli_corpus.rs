@@ -43,6 +43,31 @@ fn main() {
         match a.as_str() {
             "--corpora" => corpora = args.next().map(PathBuf::from).unwrap_or(corpora),
             "--show" => show = args.next().unwrap_or_default(),
+            "--lines" => {
+                // every line of the files given: which ones each sensitivity reports
+                let files: Vec<String> = args.by_ref().collect();
+                for level in LEVELS {
+                    let (mut n, mut hits) = (0, 0);
+                    for f in &files {
+                        let text = std::fs::read(f).unwrap_or_default();
+                        for line in text.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+                            n += 1;
+                            if let Some(d) = detect(line, level) {
+                                hits += 1;
+                                let line = String::from_utf8_lossy(line);
+                                println!(
+                                    "  {level:?} {f}: {}  {} {:?}",
+                                    clip(&line),
+                                    d.reason,
+                                    d.matched
+                                );
+                            }
+                        }
+                    }
+                    println!("{level:?}: {hits}/{n} lines reported");
+                }
+                return;
+            }
             "--one" => {
                 // one value: the verdict at each sensitivity and the cost
                 let v = args.next().unwrap_or_default().into_bytes();

@@ -144,7 +144,13 @@ fn quoted(input: &[u8], q: u8, high: bool, run: &mut Run<'_>) -> Option<Detectio
     let mut from = 0;
     for restart in 0..=MAX_QUOTE_RESTARTS {
         let (qs, qe) = lex::find_quote(input, from, q)?;
-        let anchor = if restart == 0 {
+        // a quote after a space or `(` opens a quotation in prose (`the "--force" flag`,
+        // `` (`#`) ``) more often than it closes the application's string (`admin'--`)
+        let opening = qs > 0
+            && input
+                .get(qs - 1)
+                .is_some_and(|&b| b.is_ascii_whitespace() || b == b'(');
+        let anchor = if restart == 0 && !opening {
             Anchor::Quote
         } else {
             Anchor::LaterQuote

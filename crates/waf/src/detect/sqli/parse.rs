@@ -200,6 +200,9 @@ struct Frame {
     fresh: bool,
     /// The condition being followed at this level.
     cond: Option<Cond>,
+    /// Call: its first argument began with a number, a call or a parenthesis (`sleep(5)`),
+    /// not a name or a string (`benchmark (names, …`).
+    numeric: Option<bool>,
 }
 
 impl Frame {
@@ -222,6 +225,7 @@ impl Frame {
             between: false,
             fresh: false,
             cond: None,
+            numeric: None,
         }
     }
 }
@@ -436,6 +440,10 @@ pub(crate) struct Run<'a> {
     commented: bool,
     /// `AS` followed a number or a parenthesis.
     as_after: bool,
+    /// A keyword or a call was read: the run is more than names and operators.
+    keyword_seen: bool,
+    /// A comparison was read.
+    cmp_seen: bool,
 }
 
 /// The outcome of feeding a token to a run.
@@ -485,6 +493,8 @@ impl<'a> Run<'a> {
             cast_seq: 0,
             commented: false,
             as_after: false,
+            keyword_seen: false,
+            cmp_seen: false,
         }
     }
 
@@ -527,6 +537,8 @@ impl<'a> Run<'a> {
         self.odbc = None;
         self.commented = false;
         self.as_after = false;
+        self.keyword_seen = false;
+        self.cmp_seen = false;
     }
 
     /// Tokens consumed so far.
@@ -688,6 +700,9 @@ impl<'a> Run<'a> {
         self.push_ring(span);
         if t.has(CMT) {
             self.commented = true;
+        }
+        if t.tk == Tk::Word && (t.has(CALL) || !is_name_like(t.kw)) {
+            self.keyword_seen = true;
         }
         self.notice(t, span);
         let go = match self.st {
@@ -924,6 +939,7 @@ impl<'a> Run<'a> {
                 self.close(FrameKind::Paren)
             }
             Tk::Num => {
+                self.first_arg(true);
                 if self.anchor == Anchor::Start && self.prev == Prev::None {
                     self.first_num = true;
                 }
@@ -937,6 +953,7 @@ impl<'a> Run<'a> {
                 true
             }
             Tk::Str => {
+                self.first_arg(false);
                 let truthy = string_truthy(self.text(span));
                 self.cond_push(CTok::Lit(span, truthy));
                 // a string that runs to the end is the application's text, not an item
@@ -959,7 +976,10 @@ impl<'a> Run<'a> {
                 self.operand_done(Prev::Name);
                 true
             }
-            Tk::LParen => self.open(FrameKind::Paren, Fc::None),
+            Tk::LParen => {
+                self.first_arg(true);
+                self.open(FrameKind::Paren, Fc::None)
+            }
             Tk::LBrace => {
                 self.cond_complex();
                 let ok = self.open(FrameKind::Brace, Fc::None);
@@ -1046,6 +1066,7 @@ impl<'a> Run<'a> {
             self.qual_pending = true;
             return true;
         }
+        self.first_arg(false);
         self.cond_push(CTok::Name(span));
         self.item(marker, false);
         self.operand_done(Prev::Name);
@@ -1058,6 +1079,7 @@ impl<'a> Run<'a> {
     }
 
     fn call_as(&mut self, fc: Fc, adjacent: bool) -> bool {
+        self.first_arg(true);
         self.cond_push(CTok::Call);
         self.item(true, false);
         let seq = self.n - 1;
@@ -1106,6 +1128,14 @@ impl<'a> Run<'a> {
                 true
             }
             _ => false,
+        }
+    }
+
+    /// An operand begins in the current frame: the first argument of a call records its kind.
+    fn first_arg(&mut self, numeric: bool) {
+        let f = self.frame();
+        if f.kind == FrameKind::Call && f.args == 0 && f.numeric.is_none() {
+            f.numeric = Some(numeric);
         }
     }
 
@@ -1224,7 +1254,11 @@ impl<'a> Run<'a> {
             return;
         }
         let (reason, level, need) = match f.fc {
-            Fc::Time => (Reason::TimeFunction, Level::Low, Need::Nothing),
+            // `sleep(5)`, `benchmark(1000000, md5(1))`; not `this benchmark (names, …)`
+            Fc::Time if f.fresh || f.numeric != Some(false) => {
+                (Reason::TimeFunction, Level::Low, Need::Nothing)
+            }
+            Fc::Time => (Reason::TimeFunction, Level::High, Need::Nothing),
             Fc::Error => (Reason::ErrorFunction, Level::Low, Need::Nothing),
             Fc::Danger => (Reason::DangerousFunction, Level::Low, Need::Nothing),
             Fc::Info => {
@@ -1848,9 +1882,14 @@ impl<'a> Run<'a> {
             // does not read it as a comment), nor `'value' -- prose` at a later quote
             let text = self.text(span);
             let glued = text.starts_with(b"--") && text.get(2).is_some_and(u8::is_ascii_alphabetic);
+            // after more than `)`: SQL must show in it (a keyword, a call; a comparison after
+            // the first quote), not a glob's `/*` or a shell's `> file # note`
+            let block = text.starts_with(b"/*");
+            let sql =
+                self.keyword_seen || (self.anchor == Anchor::Quote && (self.cmp_seen || !block));
             let level = match (self.anchor, self.only_closers) {
                 (Anchor::Quote, true) if !glued => Some(Level::Low),
-                (_, false) => Some(Level::Low),
+                (_, false) if sql => Some(Level::Low),
                 _ => None,
             };
             if let Some(level) = level {
@@ -1972,7 +2011,6 @@ impl<'a> Run<'a> {
             (Shape::Strong, false) => (Level::Low, Need::NoError),
             (Shape::Medium, true) => (Level::Low, Need::NoError),
             (Shape::Medium, false) => (Level::High, Need::NoError),
-            (Shape::Weak, true) if self.prev == Prev::Closure => (Level::Low, Need::NoError),
             (Shape::Weak, true) => (Level::High, Need::NoError),
             (Shape::Weak, false) => return,
         };
@@ -2240,6 +2278,9 @@ impl<'a> Run<'a> {
     // ---- conditions ---------------------------------------------------------------------
 
     fn cond_push(&mut self, c: CTok) {
+        if c == CTok::Cmp {
+            self.cmp_seen = true;
+        }
         if let Some(cond) = self.frame().cond.as_mut() {
             if cond.n < cond.toks.len() {
                 cond.toks[cond.n] = c;
@@ -2430,6 +2471,25 @@ impl<'a> Run<'a> {
     pub(crate) fn stopped(&mut self) {
         self.ended_clean = false;
         self.ended_ok = false;
+        // stopped inside a call only attacks make (`utl_inaddr.get_host_address((SELECT …`):
+        // it stands; not for `sleep(`, which prose writes ("sleep(8 hours)")
+        for d in 1..=self.depth {
+            let f = self.frames[d];
+            let begun = d < self.depth || self.last_tk != Tk::LParen;
+            let attack = match f.fc {
+                Fc::Danger => true,
+                Fc::Error => f.fresh,
+                _ => false,
+            };
+            if f.kind == FrameKind::Call && attack && begun {
+                let reason = if f.fc == Fc::Danger {
+                    Reason::DangerousFunction
+                } else {
+                    Reason::ErrorFunction
+                };
+                self.find(reason, Level::Low, Need::Nothing, f.seq);
+            }
+        }
     }
 
     /// The input ended (or, in a quoted context, a string of the same quote began where the
