@@ -18,7 +18,7 @@ use super::lex::{ADJ, CALL, CMT, OPEN, Op, QUAL, SYSVAR, Tk, Token};
 use super::words::{Fc, Kw};
 
 /// Open parentheses, calls, `CASE`s deeper than this stop the run.
-const MAX_DEPTH: usize = 16;
+const MAX_DEPTH: usize = 12;
 /// Findings kept per run.
 const MAX_FINDINGS: usize = 6;
 /// Tokens of evidence kept per finding.
@@ -367,6 +367,8 @@ struct Cond {
     n: usize,
     /// More than fits in `toks`, or a call or subquery inside.
     complex: bool,
+    /// A call, a parenthesis or a subquery inside.
+    nested: bool,
     /// Started after a boolean operator (not at the closure of a quote).
     boolean: bool,
     /// Started by `WHERE`.
@@ -541,6 +543,38 @@ impl<'a> Run<'a> {
         self.cmp_seen = false;
     }
 
+    /// Prose is names after names: when the run holds one plain name and nothing else, the
+    /// next plain name would stop it and start a run just like it. Takes `t` in its place and
+    /// answers true, or leaves the run alone.
+    pub(crate) fn shift_plain(&mut self, t: &Token) -> bool {
+        let plain = t.tk == Tk::Word
+            && t.kw == Kw::None
+            && t.fc == Fc::None
+            && t.flags & (CALL | QUAL) == 0
+            && self.input.get(t.start as usize) != Some(&b'$');
+        if !plain
+            || self.n != 1
+            || self.st != St::After
+            || self.prev != Prev::Name
+            || self.depth != 0
+            || self.nfind != 0
+            || !matches!(self.anchor, Anchor::Start | Anchor::Resume)
+        {
+            return false;
+        }
+        let span = Span {
+            start: t.start,
+            end: t.end,
+        };
+        self.anchor = Anchor::Resume;
+        self.ring[0] = span;
+        self.commented = t.has(CMT);
+        if let Some(c) = self.frames[0].cond.as_mut() {
+            c.toks[0] = CTok::Name(span);
+        }
+        true
+    }
+
     /// Tokens consumed so far.
     pub(crate) fn consumed(&self) -> u32 {
         self.n
@@ -564,6 +598,7 @@ impl<'a> Run<'a> {
             ],
             n: 1,
             complex: false,
+            nested: false,
             boolean: false,
             clause: false,
         });
@@ -681,6 +716,7 @@ impl<'a> Run<'a> {
                         ],
                         n: 1,
                         complex: false,
+                        nested: false,
                         boolean: false,
                         clause: false,
                     });
@@ -919,6 +955,7 @@ impl<'a> Run<'a> {
                     toks: [CTok::Other; 4],
                     n: 0,
                     complex: false,
+                    nested: false,
                     boolean: false,
                     clause: false,
                 });
@@ -1183,6 +1220,7 @@ impl<'a> Run<'a> {
                 toks: [CTok::Other; 4],
                 n: 0,
                 complex: false,
+                nested: false,
                 boolean: true,
                 clause: false,
             }),
@@ -1191,6 +1229,7 @@ impl<'a> Run<'a> {
                 toks: [CTok::Other; 4],
                 n: 0,
                 complex: false,
+                nested: false,
                 boolean: false,
                 clause: false,
             }),
@@ -1386,6 +1425,7 @@ impl<'a> Run<'a> {
             toks: [CTok::Other; 4],
             n: 0,
             complex: false,
+            nested: false,
             boolean: true,
             clause: false,
         });
@@ -2294,6 +2334,7 @@ impl<'a> Run<'a> {
     fn cond_complex(&mut self) {
         if let Some(cond) = self.frame().cond.as_mut() {
             cond.complex = true;
+            cond.nested = true;
         }
     }
 
@@ -2381,7 +2422,7 @@ impl<'a> Run<'a> {
             match self.anchor {
                 _ if strong => Some((Reason::Boolean, Level::Low)),
                 Anchor::LaterQuote => Some((Reason::Boolean, Level::High)),
-                Anchor::Start if self.first_num && cond.complex => {
+                Anchor::Start if self.first_num && cond.nested => {
                     Some((Reason::Boolean, Level::Low))
                 }
                 Anchor::Start if self.first_num => Some((Reason::Boolean, Level::High)),

@@ -234,6 +234,17 @@ fn evasions_comments_case_whitespace() {
 }
 
 #[test]
+fn plus_reads_as_a_space() {
+    // a query string or a form the WAF did not decode `+` in: the application will
+    attack("1+union+all+select+1,2,3", "sqli:union-select");
+    attack("x'+or+1=1--", "sqli:tautology");
+    attack("'+sleep(5)+'", "sqli:time-function");
+    benign("C++ and Java");
+    benign("q=red+shoes&sort=price");
+    benign_at_low("2+2=4 and 3+3=6");
+}
+
+#[test]
 fn evasions_unicode_look_alikes() {
     // full-width letters and apostrophe
     attack("\u{FF07} \u{FF4F}\u{FF52} 1=1--", "sqli:tautology");
