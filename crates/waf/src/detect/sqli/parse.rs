@@ -754,7 +754,7 @@ impl<'a> Run<'a> {
                     false
                 }
             }
-            St::QualName => self.qual_name(t, span),
+            St::QualName => self.qual_name(t),
             St::AfterUnion => self.after_union(t),
             St::By => {
                 if t.is(Kw::By) {
@@ -764,7 +764,7 @@ impl<'a> Run<'a> {
                     false
                 }
             }
-            St::Table => self.table(t, span),
+            St::Table => self.table(t),
             St::AfterTable => self.after_table(t, span),
             St::Alias => self.alias(t),
             St::CastType => self.cast_type(t),
@@ -930,7 +930,7 @@ impl<'a> Run<'a> {
     /// on from the application's own operand.
     fn start(&mut self, t: &Token, span: Span) -> bool {
         match t.tk {
-            Tk::Word if self.statement_keyword(t) => self.begin_statement(t, span, SelKind::Start),
+            Tk::Word if self.statement_keyword(t) => self.begin_statement(t, SelKind::Start),
             Tk::Word if is_continuation(t.kw) => {
                 self.leading = true;
                 self.st = St::After;
@@ -1130,7 +1130,7 @@ impl<'a> Run<'a> {
         true
     }
 
-    fn qual_name(&mut self, t: &Token, span: Span) -> bool {
+    fn qual_name(&mut self, t: &Token) -> bool {
         if self.qual_pending {
             self.qual_pending = false;
             return t.tk == Tk::Dot;
@@ -1156,7 +1156,6 @@ impl<'a> Run<'a> {
                     return true;
                 }
                 self.qual_fc = Fc::None;
-                let _ = span;
                 self.operand_done(Prev::Name);
                 true
             }
@@ -1256,8 +1255,8 @@ impl<'a> Run<'a> {
             }
             // a parenthesis of the application's query: ') OR ('1'='1
             self.closers += 1;
-            self.cond_close(false, false);
-            self.end_select(false, false);
+            self.cond_close(false);
+            self.end_select(false);
             self.st = St::After;
             self.prev = Prev::Paren;
             return true;
@@ -1267,8 +1266,8 @@ impl<'a> Run<'a> {
         if !matches {
             return false;
         }
-        let inner = self.cond_close(false, false);
-        self.end_select(false, false);
+        let inner = self.cond_close(false);
+        self.end_select(false);
         if f.kind == FrameKind::Call {
             self.call_done(&f);
         }
@@ -1319,7 +1318,7 @@ impl<'a> Run<'a> {
     fn after(&mut self, t: &Token, span: Span) -> bool {
         match t.tk {
             Tk::Op(op) => self.after_op(op),
-            Tk::Word => self.after_word(t, span),
+            Tk::Word => self.after_word(t),
             Tk::Str => {
                 // 'a' 'b' is one string in MySQL; an alias in a select list
                 if self.prev == Prev::Str || self.prev == Prev::Closure {
@@ -1332,7 +1331,7 @@ impl<'a> Run<'a> {
             Tk::Ident if self.input.get(t.start as usize) == Some(&b'[') => true,
             Tk::Ident => self.alias_here(),
             Tk::Comma => {
-                self.cond_close(false, false);
+                self.cond_close(false);
                 let f = self.frame();
                 if f.kind == FrameKind::Call {
                     if f.args == 0 {
@@ -1371,8 +1370,8 @@ impl<'a> Run<'a> {
                 true
             }
             Tk::Semi => {
-                self.cond_close(true, false);
-                self.end_select(false, true);
+                self.cond_close(false);
+                self.end_select(false);
                 if self.depth > 0 {
                     return false;
                 }
@@ -1419,7 +1418,7 @@ impl<'a> Run<'a> {
             self.st = St::Operand;
             return true;
         }
-        self.cond_close(false, false);
+        self.cond_close(false);
         self.frame().cond = Some(Cond {
             seq: self.n - 1,
             toks: [CTok::Other; 4],
@@ -1433,7 +1432,7 @@ impl<'a> Run<'a> {
         true
     }
 
-    fn after_word(&mut self, t: &Token, span: Span) -> bool {
+    fn after_word(&mut self, t: &Token) -> bool {
         match t.kw {
             Kw::And | Kw::Or | Kw::Xor => return self.boolean(),
             Kw::Div | Kw::Mod | Kw::Escape => {
@@ -1497,7 +1496,7 @@ impl<'a> Run<'a> {
                     self.st = St::Operand;
                     return true;
                 }
-                self.cond_close(false, false);
+                self.cond_close(false);
                 if !self.top().sel_open && self.depth == 0 && self.quoted_alias {
                     // `1234 AS "foobar" FROM`, `` ` AS `id` from ``: a select list's tail
                     self.find(Reason::Statement, Level::Low, Need::NoError, self.n - 1);
@@ -1505,7 +1504,7 @@ impl<'a> Run<'a> {
                     // `) AS t FROM`
                     self.find(Reason::Statement, Level::High, Need::NoError, self.n - 1);
                 }
-                self.end_select(true, false);
+                self.end_select(true);
                 self.st = St::Table;
                 return true;
             }
@@ -1513,8 +1512,8 @@ impl<'a> Run<'a> {
                 if t.kw == Kw::Having {
                     self.clauses = self.clauses.saturating_add(1);
                 }
-                self.end_select(false, false);
-                let _ = self.boolean();
+                self.end_select(false);
+                self.boolean();
                 if let Some(c) = self.frame().cond.as_mut() {
                     c.clause = t.kw == Kw::Where;
                 }
@@ -1522,8 +1521,8 @@ impl<'a> Run<'a> {
             }
             Kw::Group | Kw::Order => {
                 self.clauses = self.clauses.saturating_add(1);
-                self.cond_close(false, false);
-                self.end_select(false, false);
+                self.cond_close(false);
+                self.end_select(false);
                 // ORDER BY after the value: probing the number of columns
                 let probe = (self.anchor == Anchor::Quote && self.prev == Prev::Closure)
                     || self.prev == Prev::Num
@@ -1536,19 +1535,19 @@ impl<'a> Run<'a> {
             }
             Kw::Limit | Kw::Offset | Kw::Fetch => {
                 self.clauses = self.clauses.saturating_add(1);
-                self.cond_close(false, false);
-                self.end_select(false, false);
+                self.cond_close(false);
+                self.end_select(false);
                 self.st = St::Limit;
                 return true;
             }
             Kw::Into => {
-                self.cond_close(false, false);
-                self.end_select(false, false);
+                self.cond_close(false);
+                self.end_select(false);
                 self.st = St::Into;
                 return true;
             }
             Kw::Procedure => {
-                self.cond_close(false, false);
+                self.cond_close(false);
                 self.st = St::Procedure;
                 return true;
             }
@@ -1558,7 +1557,7 @@ impl<'a> Run<'a> {
                 return true;
             }
             Kw::Then | Kw::Else | Kw::When if self.top().kind == FrameKind::Case => {
-                self.cond_close(false, false);
+                self.cond_close(false);
                 self.st = St::Operand;
                 return true;
             }
@@ -1575,9 +1574,9 @@ impl<'a> Run<'a> {
         }
         if self.statement_keyword(t) && self.depth == 0 {
             // statements side by side: SQL Server runs `… WAITFOR DELAY '0:0:5'`
-            self.cond_close(true, false);
-            self.end_select(false, true);
-            return self.begin_statement(t, span, SelKind::Stacked);
+            self.cond_close(false);
+            self.end_select(false);
+            return self.begin_statement(t, SelKind::Stacked);
         }
         if t.has(CALL) {
             return false;
@@ -1725,8 +1724,8 @@ impl<'a> Run<'a> {
     }
 
     fn union(&mut self) -> bool {
-        self.cond_close(false, false);
-        self.end_select(false, false);
+        self.cond_close(false);
+        self.end_select(false);
         self.st = St::AfterUnion;
         self.union_seq = self.n - 1;
         self.union_strong = self.prev.strong() || (self.anchor == Anchor::Start && self.n == 1);
@@ -1794,11 +1793,11 @@ impl<'a> Run<'a> {
 
     /// The select list at the current level ends: at `FROM` (`from`), or at anything else;
     /// `clean` when the statement ends there (`;`, the end of the input, a comment).
-    fn end_select(&mut self, from: bool, clean: bool) {
-        self.end_select_at(self.depth, from, clean);
+    fn end_select(&mut self, from: bool) {
+        self.end_select_at(self.depth, from);
     }
 
-    fn end_select_at(&mut self, d: usize, from: bool, clean: bool) {
+    fn end_select_at(&mut self, d: usize, from: bool) {
         let f = self.frames[d];
         if !f.sel_open {
             return;
@@ -1813,7 +1812,6 @@ impl<'a> Run<'a> {
             }
             // a whole statement as the value: judged when the input ends
             SelKind::Start => {
-                let _ = clean;
                 self.start_sel = Some((f.sel_seq, f.marker && !f.plain, from));
                 return;
             }
@@ -1831,7 +1829,7 @@ impl<'a> Run<'a> {
         self.find(reason, level, need, f.sel_seq);
     }
 
-    fn table(&mut self, t: &Token, _span: Span) -> bool {
+    fn table(&mut self, t: &Token) -> bool {
         match t.tk {
             Tk::Word if t.has(CALL) && !is_structural(t.kw) => {
                 // FROM unnest(…), FROM generate_series(…)
@@ -1912,9 +1910,9 @@ impl<'a> Run<'a> {
         if !can_end || self.depth > self.closers as usize {
             return false;
         }
-        self.cond_close_all(true, true);
+        self.cond_close_all(true);
         for d in (0..=self.depth).rev() {
-            self.end_select_at(d, false, true);
+            self.end_select_at(d, false);
         }
         self.judge_start_select();
         if matches!(self.anchor, Anchor::Quote | Anchor::LaterQuote) {
@@ -1952,9 +1950,7 @@ impl<'a> Run<'a> {
                 self.st = St::Done;
                 true
             }
-            Tk::Word if self.statement_keyword(t) => {
-                self.begin_statement(t, span, SelKind::Stacked)
-            }
+            Tk::Word if self.statement_keyword(t) => self.begin_statement(t, SelKind::Stacked),
             Tk::Word if t.has(CALL) && matches!(t.fc, Fc::Time | Fc::Danger | Fc::Error) => {
                 self.st = St::Operand;
                 self.operand(t, span)
@@ -2011,7 +2007,7 @@ impl<'a> Run<'a> {
             )
     }
 
-    fn begin_statement(&mut self, t: &Token, _span: Span, kind: SelKind) -> bool {
+    fn begin_statement(&mut self, t: &Token, kind: SelKind) -> bool {
         self.stmt_seq = self.n - 1;
         if kind == SelKind::Stacked && matches!(self.prev, Prev::Closure) {
             self.stmt_strong = true;
@@ -2339,11 +2335,11 @@ impl<'a> Run<'a> {
     }
 
     /// The query ends here: the conditions of every open level end, innermost first.
-    fn cond_close_all(&mut self, clean: bool, comment: bool) {
+    fn cond_close_all(&mut self, comment: bool) {
         let depth = self.depth;
         for d in (0..=depth).rev() {
             self.depth = d;
-            let inner = self.cond_close(clean, comment);
+            let inner = self.cond_close(comment);
             if d > 0 {
                 // a parenthesis left open around one literal reads as the literal: OR ('x')=('x
                 self.depth = d - 1;
@@ -2364,10 +2360,8 @@ impl<'a> Run<'a> {
         self.depth = depth;
     }
 
-    /// The condition being followed ends: `clean` when the query may end here, `comment`
-    /// when a comment cuts it.
-    fn cond_close(&mut self, clean: bool, comment: bool) -> Option<Cond> {
-        let _ = clean;
+    /// The condition being followed ends; `comment` when a comment cuts it.
+    fn cond_close(&mut self, comment: bool) -> Option<Cond> {
         let cond = self.frame().cond.take()?;
         let toks = &cond.toks[..cond.n];
         let same = |this: &Self, a: Span, b: Span| {
@@ -2561,9 +2555,9 @@ impl<'a> Run<'a> {
             // `UNION SELECT` and nothing after it
             self.upgrade(f.sel_finding);
         }
-        self.cond_close_all(can_end, false);
+        self.cond_close_all(false);
         for d in (0..=self.depth).rev() {
-            self.end_select_at(d, false, can_end);
+            self.end_select_at(d, false);
         }
         self.judge_start_select();
         // the input ends inside calls: cut payloads (`extractvalue(1,concat(…`)
