@@ -43,6 +43,57 @@ fn main() {
         match a.as_str() {
             "--corpora" => corpora = args.next().map(PathBuf::from).unwrap_or(corpora),
             "--show" => show = args.next().unwrap_or_default(),
+            "--lines" => {
+                // every line of the files given: which ones each sensitivity reports
+                let files: Vec<String> = args.by_ref().collect();
+                for level in LEVELS {
+                    let (mut n, mut hits) = (0, 0);
+                    for f in &files {
+                        let text = std::fs::read(f).unwrap_or_default();
+                        for line in text.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+                            n += 1;
+                            if let Some(d) = detect(line, level) {
+                                hits += 1;
+                                let line = String::from_utf8_lossy(line);
+                                println!(
+                                    "  {level:?} {f}: {}  {} {:?}",
+                                    clip(&line),
+                                    d.reason,
+                                    d.matched
+                                );
+                            }
+                        }
+                    }
+                    println!("{level:?}: {hits}/{n} lines reported");
+                }
+                return;
+            }
+            "--rank" => {
+                // the costliest benign values, to see where time goes
+                let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sqli-benign.txt");
+                let text = std::fs::read(path).unwrap_or_default();
+                let mut costs: Vec<(u128, String)> = text
+                    .split(|&b| b == b'\n')
+                    .filter(|l| !l.is_empty())
+                    .map(|v| {
+                        let t = Instant::now();
+                        for _ in 0..2000 {
+                            for level in LEVELS {
+                                std::hint::black_box(detect(std::hint::black_box(v), level));
+                            }
+                        }
+                        (
+                            t.elapsed().as_nanos() / 4000,
+                            String::from_utf8_lossy(v).into_owned(),
+                        )
+                    })
+                    .collect();
+                costs.sort_by_key(|c| std::cmp::Reverse(c.0));
+                for (ns, v) in costs.iter().take(25) {
+                    println!("{ns:>7} ns  {}", clip(v));
+                }
+                return;
+            }
             "--one" => {
                 // one value: the verdict at each sensitivity and the cost
                 let v = args.next().unwrap_or_default().into_bytes();
@@ -223,7 +274,10 @@ fn main() {
         );
 
         if !benign.is_empty() {
-            let rounds = 2000;
+            let rounds: usize = std::env::var("BENIGN_ROUNDS")
+                .ok()
+                .and_then(|r| r.parse().ok())
+                .unwrap_or(2000);
             let bytes: usize = benign.iter().map(Vec::len).sum();
             let t = Instant::now();
             let mut n = 0usize;

@@ -186,6 +186,9 @@ pub(crate) const OPEN: u8 = 4;
 pub(crate) const SYSVAR: u8 = 8;
 /// `Token::flags`: a word directly followed by `.` (a qualifier: `schema.table`).
 pub(crate) const QUAL: u8 = 16;
+/// `Token::flags`: a block comment (`/* */`, `/*! */`) came right before the token: spaces
+/// written the way only SQL injections write them.
+pub(crate) const CMT: u8 = 32;
 
 /// One token.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -232,12 +235,28 @@ pub(crate) struct Lexer<'a> {
     pos: usize,
     /// Open MySQL executable comments (`/*!…`), whose `*/` is skipped.
     exec: u32,
+    /// A block comment was skipped since the last token.
+    commented: bool,
+    /// `+` reads as a space: the application decodes it so in query strings and forms.
+    plus_space: bool,
 }
 
 impl<'a> Lexer<'a> {
     /// Inputs are capped well below 4 GiB by the caller; offsets are `u32`.
     pub(crate) fn new(s: &'a [u8], pos: usize) -> Self {
-        Lexer { s, pos, exec: 0 }
+        Lexer {
+            s,
+            pos,
+            exec: 0,
+            commented: false,
+            plus_space: false,
+        }
+    }
+
+    /// Reads `+` as a space from now on.
+    pub(crate) fn plus_as_space(mut self, yes: bool) -> Self {
+        self.plus_space = yes;
+        self
     }
 
     #[inline]
@@ -259,7 +278,8 @@ impl<'a> Lexer<'a> {
         while self.pos < self.s.len() {
             // plain ASCII spaces, the common case
             let b = self.s[self.pos];
-            if b == b' ' || b == b'\t' || b == b'\n' || b == b'\r' {
+            if b == b' ' || b == b'\t' || b == b'\n' || b == b'\r' || (b == b'+' && self.plus_space)
+            {
                 self.pos += 1;
                 continue;
             }
@@ -293,6 +313,7 @@ impl<'a> Lexer<'a> {
                     if self.c(body) == b'!' {
                         // MySQL runs what is inside /*!NNNNN … */
                         self.exec = self.exec.saturating_add(1);
+                        self.commented = true;
                         let mut p = body + 1;
                         let mut digits = 0;
                         while digits < 6 && self.c(p).is_ascii_digit() {
@@ -302,6 +323,7 @@ impl<'a> Lexer<'a> {
                         self.pos = p;
                     } else if let Some(end) = self.find_block_end(body) {
                         self.pos = end;
+                        self.commented = true;
                     } else {
                         let t = Token::new(Tk::Comment, self.pos, self.s.len());
                         self.pos = self.s.len();
@@ -310,6 +332,7 @@ impl<'a> Lexer<'a> {
                 }
                 b'*' if self.exec > 0 && self.c(next) == b'/' => {
                     self.exec -= 1;
+                    self.commented = true;
                     self.pos = next + self.at(next).len;
                 }
                 _ => return None,
@@ -398,40 +421,58 @@ impl<'a> Lexer<'a> {
 
     fn word(&mut self, start: usize) -> Token {
         let s = self.s;
+        // ASCII words, the common case: hashed as they are read
         let mut p = start;
-        let mut buf = [0u8; 32];
-        let mut n = 0;
-        let mut plain = true;
+        let mut h = words::HASH_START;
         while let Some(&b) = s.get(p) {
-            let (c, len) = if b < 0x80 {
-                (b, 1)
-            } else {
-                let Ch { c, len } = ch(s, p);
-                (c, len)
-            };
-            if !is_word(c) {
-                break;
+            match CLASS[usize::from(b)] {
+                LETTER | DIGIT => {
+                    h = words::hash_step(h, b.to_ascii_lowercase());
+                    p += 1;
+                }
+                HIGH_BIT => return self.word_folded(start),
+                _ => break,
             }
-            if c == WIDE {
-                plain = false;
-            } else if n < buf.len() {
-                buf[n] = c.to_ascii_lowercase();
-                n += 1;
-            } else {
-                plain = false;
-            }
-            p += len;
         }
+        let word = &s[start..p];
         // string literals with a prefix: N'…', X'…', B'…', E'…', _utf8'…'
         let q = self.c(p);
-        if plain && (q == b'\'' || (q == b'"' && buf[0] == b'_')) {
-            let prefix = &buf[..n];
-            let hexish = matches!(prefix, b"x" | b"b");
-            if hexish || matches!(prefix, b"n" | b"e") || buf[0] == b'_' {
+        if q == b'\'' || (q == b'"' && word.first() == Some(&b'_')) {
+            let hexish = matches!(word, b"x" | b"X" | b"b" | b"B");
+            if hexish || matches!(word, b"n" | b"N" | b"e" | b"E") || word.first() == Some(&b'_') {
                 let body = p + self.at(p).len;
                 let tk = if hexish { Tk::Num } else { Tk::Str };
                 return self.quoted(tk, start, body, q);
             }
+        }
+        let mut t = Token::new(Tk::Word, start, p);
+        let (kw, fc) = words::lookup_hashed(word, h);
+        t.kw = kw;
+        t.fc = fc;
+        self.pos = p;
+        self.mark_call(&mut t);
+        t
+    }
+
+    /// [`Lexer::word`] for a word with non-ASCII characters: full-width letters fold to
+    /// ASCII (and the word may be a keyword); other letters make it a plain name.
+    fn word_folded(&mut self, start: usize) -> Token {
+        let mut p = start;
+        let mut buf = [0u8; 32];
+        let mut n = 0;
+        let mut plain = true;
+        while p < self.s.len() {
+            let Ch { c, len } = self.at(p);
+            if !is_word(c) {
+                break;
+            }
+            if c == WIDE || n >= buf.len() {
+                plain = false;
+            } else {
+                buf[n] = c.to_ascii_lowercase();
+                n += 1;
+            }
+            p += len.max(1);
         }
         let mut t = Token::new(Tk::Word, start, p);
         if plain && n <= words::MAX_WORD {
@@ -716,6 +757,10 @@ impl Iterator for Lexer<'_> {
         if self.pos <= start {
             self.pos = start + len.max(1);
         }
+        let mut t = t;
+        if std::mem::take(&mut self.commented) {
+            t.flags |= CMT;
+        }
         Some(t)
     }
 }
@@ -954,11 +999,6 @@ fn starts_something(kw: Kw) -> bool {
             | Kw::Reconfigure
             | Kw::Handler
     )
-}
-
-/// Whether `s` holds a byte that can start a character folded to `q`.
-pub(crate) fn may_contain_quote(s: &[u8], q: u8) -> bool {
-    memchr::memchr(q, s).is_some() || s.iter().any(|&b| b >= 0xC2)
 }
 
 /// The offsets of the characters folded to `q` in `s`, from `from`: the first one.

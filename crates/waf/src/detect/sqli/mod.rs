@@ -58,14 +58,30 @@ pub fn detect(input: &[u8], sensitivity: Sensitivity) -> Option<Detection> {
         return None;
     }
     let mut run = Run::new(input);
-    let mut nested = [(0u32, 0u32); MAX_NESTED];
-    let mut n_nested = 0;
-    if let Some(d) = bare(input, high, &mut run, Some((&mut nested, &mut n_nested))) {
+    if let Some(d) = view(input, high, &mut run, false) {
         return Some(d);
     }
+    // `1+union+select+1`: the application decodes `+` in a query string or a form to a space,
+    // whether or not the WAF's transformations did
+    if memchr::memchr(b'+', input).is_some() {
+        run.rebind(input);
+        return view(input, high, &mut run, true);
+    }
+    None
+}
+
+/// Every context over `input`, with `+` read as a space or not.
+fn view<'a>(input: &'a [u8], high: bool, run: &mut Run<'a>, plus: bool) -> Option<Detection> {
+    let mut nested = [(0u32, 0u32); MAX_NESTED];
+    let mut n_nested = 0;
+    if let Some(d) = bare(input, high, run, Some((&mut nested, &mut n_nested)), plus) {
+        return Some(d);
+    }
+    // which quotes the input holds (any non-ASCII byte may fold to one)
+    let wide = input.iter().any(|&b| b >= 0xC2);
     for q in [b'\'', b'"', b'`'] {
-        if lex::may_contain_quote(input, q)
-            && let Some(d) = quoted(input, q, high, &mut run)
+        if (wide || memchr::memchr(q, input).is_some())
+            && let Some(d) = quoted(input, q, high, run, plus)
         {
             return Some(d);
         }
@@ -79,7 +95,7 @@ pub fn detect(input: &[u8], sensitivity: Sensitivity) -> Option<Detection> {
             continue;
         }
         run.rebind(inner);
-        if let Some(d) = bare(inner, high, &mut run, None) {
+        if let Some(d) = bare(inner, high, run, None, plus) {
             return Some(d);
         }
     }
@@ -93,8 +109,9 @@ fn bare(
     high: bool,
     run: &mut Run<'_>,
     mut nested: Option<(&mut [(u32, u32); MAX_NESTED], &mut usize)>,
+    plus: bool,
 ) -> Option<Detection> {
-    let mut lexer = lex::Lexer::new(input, 0);
+    let mut lexer = lex::Lexer::new(input, 0).plus_as_space(plus);
     run.reset(Anchor::Start);
     let mut retry = None;
     while let Some(t) = retry.take().or_else(|| lexer.next()) {
@@ -105,6 +122,9 @@ fn bare(
         {
             list[**n] = span;
             **n += 1;
+        }
+        if run.shift_plain(&t) {
+            continue;
         }
         if run.step(&t) == Step::Stop {
             run.stopped();
@@ -130,6 +150,14 @@ fn string_contents(input: &[u8], t: &lex::Token) -> Option<(u32, u32)> {
     }
     let first = *input.get(t.start as usize)?;
     let last = *input.get(t.end as usize - 1)?;
+    // an apostrophe inside a word (`I'd … we're`) opens no value
+    if t.start > 0
+        && input
+            .get(t.start as usize - 1)
+            .is_some_and(u8::is_ascii_alphanumeric)
+    {
+        return None;
+    }
     let contents = input.get(t.start as usize + 1..t.end as usize - 1)?;
     // names, numbers, identifiers: nothing to read as SQL on their own
     let plain = contents.iter().all(|&b| {
@@ -140,11 +168,17 @@ fn string_contents(input: &[u8], t: &lex::Token) -> Option<(u32, u32)> {
 
 /// The context after quote `q`: the first quote closes the application's string literal; when
 /// what follows stops making sense, a later quote may be the one.
-fn quoted(input: &[u8], q: u8, high: bool, run: &mut Run<'_>) -> Option<Detection> {
+fn quoted(input: &[u8], q: u8, high: bool, run: &mut Run<'_>, plus: bool) -> Option<Detection> {
     let mut from = 0;
     for restart in 0..=MAX_QUOTE_RESTARTS {
         let (qs, qe) = lex::find_quote(input, from, q)?;
-        let anchor = if restart == 0 {
+        // a quote after a space or `(` opens a quotation in prose (`the "--force" flag`,
+        // `` (`#`) ``) more often than it closes the application's string (`admin'--`)
+        let opening = qs > 0
+            && input
+                .get(qs - 1)
+                .is_some_and(|&b| b.is_ascii_whitespace() || b == b'(');
+        let anchor = if restart == 0 && !opening {
             Anchor::Quote
         } else {
             Anchor::LaterQuote
@@ -156,7 +190,7 @@ fn quoted(input: &[u8], q: u8, high: bool, run: &mut Run<'_>) -> Option<Detectio
             },
             anchor,
         );
-        let mut lexer = lex::Lexer::new(input, qe);
+        let mut lexer = lex::Lexer::new(input, qe).plus_as_space(plus);
         let stop = lexer.by_ref().find(|t| run.step(t) == Step::Stop);
         let Some(t) = stop else {
             run.finish();

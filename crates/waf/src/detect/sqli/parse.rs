@@ -14,11 +14,11 @@
 //!
 //! State is a few bytes plus a bounded stack of open parentheses; nothing recurses.
 
-use super::lex::{ADJ, CALL, OPEN, Op, QUAL, SYSVAR, Tk, Token};
+use super::lex::{ADJ, CALL, CMT, OPEN, Op, QUAL, SYSVAR, Tk, Token};
 use super::words::{Fc, Kw};
 
 /// Open parentheses, calls, `CASE`s deeper than this stop the run.
-const MAX_DEPTH: usize = 16;
+const MAX_DEPTH: usize = 12;
 /// Findings kept per run.
 const MAX_FINDINGS: usize = 6;
 /// Tokens of evidence kept per finding.
@@ -52,6 +52,7 @@ pub(crate) enum Reason {
     OrderBy,
     NoSql,
     Overflow,
+    TypeCast,
 }
 
 impl Reason {
@@ -73,7 +74,8 @@ impl Reason {
             Reason::InfoFunction => 12,
             Reason::FunctionCall => 13,
             Reason::NoSql => 14,
-            Reason::Overflow => 15,
+            Reason::Overflow => 16,
+            Reason::TypeCast => 15,
         }
     }
 
@@ -96,6 +98,7 @@ impl Reason {
             Reason::OrderBy => "sqli:order-by",
             Reason::NoSql => "sqli:nosql-operator",
             Reason::Overflow => "sqli:overflow-literal",
+            Reason::TypeCast => "sqli:type-cast",
         }
     }
 }
@@ -197,6 +200,9 @@ struct Frame {
     fresh: bool,
     /// The condition being followed at this level.
     cond: Option<Cond>,
+    /// Call: its first argument began with a number, a call or a parenthesis (`sleep(5)`),
+    /// not a name or a string (`benchmark (names, …`).
+    numeric: Option<bool>,
 }
 
 impl Frame {
@@ -219,6 +225,7 @@ impl Frame {
             between: false,
             fresh: false,
             cond: None,
+            numeric: None,
         }
     }
 }
@@ -360,6 +367,8 @@ struct Cond {
     n: usize,
     /// More than fits in `toks`, or a call or subquery inside.
     complex: bool,
+    /// A call, a parenthesis or a subquery inside.
+    nested: bool,
     /// Started after a boolean operator (not at the closure of a quote).
     boolean: bool,
     /// Started by `WHERE`.
@@ -429,6 +438,14 @@ pub(crate) struct Run<'a> {
     odbc: Option<u32>,
     /// The `::` of a cast.
     cast_seq: u32,
+    /// A token came right after a block comment.
+    commented: bool,
+    /// `AS` followed a number or a parenthesis.
+    as_after: bool,
+    /// A keyword or a call was read: the run is more than names and operators.
+    keyword_seen: bool,
+    /// A comparison was read.
+    cmp_seen: bool,
 }
 
 /// The outcome of feeding a token to a run.
@@ -476,6 +493,10 @@ impl<'a> Run<'a> {
             quoted_alias: false,
             odbc: None,
             cast_seq: 0,
+            commented: false,
+            as_after: false,
+            keyword_seen: false,
+            cmp_seen: false,
         }
     }
 
@@ -516,6 +537,42 @@ impl<'a> Run<'a> {
         self.subquery = false;
         self.quoted_alias = false;
         self.odbc = None;
+        self.commented = false;
+        self.as_after = false;
+        self.keyword_seen = false;
+        self.cmp_seen = false;
+    }
+
+    /// Prose is names after names: when the run holds one plain name and nothing else, the
+    /// next plain name would stop it and start a run just like it. Takes `t` in its place and
+    /// answers true, or leaves the run alone.
+    pub(crate) fn shift_plain(&mut self, t: &Token) -> bool {
+        let plain = t.tk == Tk::Word
+            && t.kw == Kw::None
+            && t.fc == Fc::None
+            && t.flags & (CALL | QUAL) == 0
+            && self.input.get(t.start as usize) != Some(&b'$');
+        if !plain
+            || self.n != 1
+            || self.st != St::After
+            || self.prev != Prev::Name
+            || self.depth != 0
+            || self.nfind != 0
+            || !matches!(self.anchor, Anchor::Start | Anchor::Resume)
+        {
+            return false;
+        }
+        let span = Span {
+            start: t.start,
+            end: t.end,
+        };
+        self.anchor = Anchor::Resume;
+        self.ring[0] = span;
+        self.commented = t.has(CMT);
+        if let Some(c) = self.frames[0].cond.as_mut() {
+            c.toks[0] = CTok::Name(span);
+        }
+        true
     }
 
     /// Tokens consumed so far.
@@ -541,6 +598,7 @@ impl<'a> Run<'a> {
             ],
             n: 1,
             complex: false,
+            nested: false,
             boolean: false,
             clause: false,
         });
@@ -658,6 +716,7 @@ impl<'a> Run<'a> {
                         ],
                         n: 1,
                         complex: false,
+                        nested: false,
                         boolean: false,
                         clause: false,
                     });
@@ -675,6 +734,12 @@ impl<'a> Run<'a> {
             end: t.end,
         };
         self.push_ring(span);
+        if t.has(CMT) {
+            self.commented = true;
+        }
+        if t.tk == Tk::Word && (t.has(CALL) || !is_name_like(t.kw)) {
+            self.keyword_seen = true;
+        }
         self.notice(t, span);
         let go = match self.st {
             St::Start => self.start(t, span),
@@ -689,7 +754,7 @@ impl<'a> Run<'a> {
                     false
                 }
             }
-            St::QualName => self.qual_name(t, span),
+            St::QualName => self.qual_name(t),
             St::AfterUnion => self.after_union(t),
             St::By => {
                 if t.is(Kw::By) {
@@ -699,7 +764,7 @@ impl<'a> Run<'a> {
                     false
                 }
             }
-            St::Table => self.table(t, span),
+            St::Table => self.table(t),
             St::AfterTable => self.after_table(t, span),
             St::Alias => self.alias(t),
             St::CastType => self.cast_type(t),
@@ -865,7 +930,7 @@ impl<'a> Run<'a> {
     /// on from the application's own operand.
     fn start(&mut self, t: &Token, span: Span) -> bool {
         match t.tk {
-            Tk::Word if self.statement_keyword(t) => self.begin_statement(t, span, SelKind::Start),
+            Tk::Word if self.statement_keyword(t) => self.begin_statement(t, SelKind::Start),
             Tk::Word if is_continuation(t.kw) => {
                 self.leading = true;
                 self.st = St::After;
@@ -890,6 +955,7 @@ impl<'a> Run<'a> {
                     toks: [CTok::Other; 4],
                     n: 0,
                     complex: false,
+                    nested: false,
                     boolean: false,
                     clause: false,
                 });
@@ -910,16 +976,21 @@ impl<'a> Run<'a> {
                 self.close(FrameKind::Paren)
             }
             Tk::Num => {
+                self.first_arg(true);
                 if self.anchor == Anchor::Start && self.prev == Prev::None {
                     self.first_num = true;
                 }
                 let truthy = number_truthy(self.text(span));
                 self.cond_push(CTok::Lit(span, truthy));
-                self.item(false, true);
+                // a hex literal (0x616263) is SQL's way of writing a string
+                let text = self.text(span);
+                let hex = text.len() > 2 && matches!(&text[..2], b"0x" | b"0X" | b"x'" | b"X'");
+                self.item(hex, true);
                 self.operand_done(Prev::Num);
                 true
             }
             Tk::Str => {
+                self.first_arg(false);
                 let truthy = string_truthy(self.text(span));
                 self.cond_push(CTok::Lit(span, truthy));
                 // a string that runs to the end is the application's text, not an item
@@ -942,7 +1013,10 @@ impl<'a> Run<'a> {
                 self.operand_done(Prev::Name);
                 true
             }
-            Tk::LParen => self.open(FrameKind::Paren, Fc::None),
+            Tk::LParen => {
+                self.first_arg(true);
+                self.open(FrameKind::Paren, Fc::None)
+            }
             Tk::LBrace => {
                 self.cond_complex();
                 let ok = self.open(FrameKind::Brace, Fc::None);
@@ -1029,6 +1103,7 @@ impl<'a> Run<'a> {
             self.qual_pending = true;
             return true;
         }
+        self.first_arg(false);
         self.cond_push(CTok::Name(span));
         self.item(marker, false);
         self.operand_done(Prev::Name);
@@ -1041,6 +1116,7 @@ impl<'a> Run<'a> {
     }
 
     fn call_as(&mut self, fc: Fc, adjacent: bool) -> bool {
+        self.first_arg(true);
         self.cond_push(CTok::Call);
         self.item(true, false);
         let seq = self.n - 1;
@@ -1054,7 +1130,7 @@ impl<'a> Run<'a> {
         true
     }
 
-    fn qual_name(&mut self, t: &Token, span: Span) -> bool {
+    fn qual_name(&mut self, t: &Token) -> bool {
         if self.qual_pending {
             self.qual_pending = false;
             return t.tk == Tk::Dot;
@@ -1080,7 +1156,6 @@ impl<'a> Run<'a> {
                     return true;
                 }
                 self.qual_fc = Fc::None;
-                let _ = span;
                 self.operand_done(Prev::Name);
                 true
             }
@@ -1089,6 +1164,14 @@ impl<'a> Run<'a> {
                 true
             }
             _ => false,
+        }
+    }
+
+    /// An operand begins in the current frame: the first argument of a call records its kind.
+    fn first_arg(&mut self, numeric: bool) {
+        let f = self.frame();
+        if f.kind == FrameKind::Call && f.args == 0 && f.numeric.is_none() {
+            f.numeric = Some(numeric);
         }
     }
 
@@ -1136,6 +1219,7 @@ impl<'a> Run<'a> {
                 toks: [CTok::Other; 4],
                 n: 0,
                 complex: false,
+                nested: false,
                 boolean: true,
                 clause: false,
             }),
@@ -1144,6 +1228,7 @@ impl<'a> Run<'a> {
                 toks: [CTok::Other; 4],
                 n: 0,
                 complex: false,
+                nested: false,
                 boolean: false,
                 clause: false,
             }),
@@ -1170,8 +1255,8 @@ impl<'a> Run<'a> {
             }
             // a parenthesis of the application's query: ') OR ('1'='1
             self.closers += 1;
-            self.cond_close(false, false);
-            self.end_select(false, false);
+            self.cond_close(false);
+            self.end_select(false);
             self.st = St::After;
             self.prev = Prev::Paren;
             return true;
@@ -1181,8 +1266,8 @@ impl<'a> Run<'a> {
         if !matches {
             return false;
         }
-        let inner = self.cond_close(false, false);
-        self.end_select(false, false);
+        let inner = self.cond_close(false);
+        self.end_select(false);
         if f.kind == FrameKind::Call {
             self.call_done(&f);
         }
@@ -1207,7 +1292,11 @@ impl<'a> Run<'a> {
             return;
         }
         let (reason, level, need) = match f.fc {
-            Fc::Time => (Reason::TimeFunction, Level::Low, Need::Nothing),
+            // `sleep(5)`, `benchmark(1000000, md5(1))`; not `this benchmark (names, …)`
+            Fc::Time if f.fresh || f.numeric != Some(false) => {
+                (Reason::TimeFunction, Level::Low, Need::Nothing)
+            }
+            Fc::Time => (Reason::TimeFunction, Level::High, Need::Nothing),
             Fc::Error => (Reason::ErrorFunction, Level::Low, Need::Nothing),
             Fc::Danger => (Reason::DangerousFunction, Level::Low, Need::Nothing),
             Fc::Info => {
@@ -1229,7 +1318,7 @@ impl<'a> Run<'a> {
     fn after(&mut self, t: &Token, span: Span) -> bool {
         match t.tk {
             Tk::Op(op) => self.after_op(op),
-            Tk::Word => self.after_word(t, span),
+            Tk::Word => self.after_word(t),
             Tk::Str => {
                 // 'a' 'b' is one string in MySQL; an alias in a select list
                 if self.prev == Prev::Str || self.prev == Prev::Closure {
@@ -1238,9 +1327,11 @@ impl<'a> Run<'a> {
                 }
                 self.alias_here()
             }
+            // array[id]: the lexer reads `[id]` as a SQL Server name
+            Tk::Ident if self.input.get(t.start as usize) == Some(&b'[') => true,
             Tk::Ident => self.alias_here(),
             Tk::Comma => {
-                self.cond_close(false, false);
+                self.cond_close(false);
                 let f = self.frame();
                 if f.kind == FrameKind::Call {
                     if f.args == 0 {
@@ -1279,11 +1370,13 @@ impl<'a> Run<'a> {
                 true
             }
             Tk::Semi => {
-                self.cond_close(true, false);
-                self.end_select(false, true);
+                self.cond_close(false);
+                self.end_select(false);
                 if self.depth > 0 {
                     return false;
                 }
+                // the statement ended: databases run it whatever follows
+                self.settle();
                 self.stmt_strong = self.prev.strong()
                     || matches!(self.anchor, Anchor::Quote | Anchor::LaterQuote)
                     || (self.leading && self.n == 1);
@@ -1299,7 +1392,8 @@ impl<'a> Run<'a> {
     fn after_op(&mut self, op: Op) -> bool {
         match op {
             Op::OrOr | Op::AndAnd => self.boolean(),
-            Op::Eq | Op::Cmp | Op::JsonTest => {
+            // binary `~` is PostgreSQL's regular expression match
+            Op::Eq | Op::Cmp | Op::JsonTest | Op::Tilde => {
                 self.cond_push(CTok::Cmp);
                 self.st = St::Operand;
                 true
@@ -1324,12 +1418,13 @@ impl<'a> Run<'a> {
             self.st = St::Operand;
             return true;
         }
-        self.cond_close(false, false);
+        self.cond_close(false);
         self.frame().cond = Some(Cond {
             seq: self.n - 1,
             toks: [CTok::Other; 4],
             n: 0,
             complex: false,
+            nested: false,
             boolean: true,
             clause: false,
         });
@@ -1337,7 +1432,7 @@ impl<'a> Run<'a> {
         true
     }
 
-    fn after_word(&mut self, t: &Token, span: Span) -> bool {
+    fn after_word(&mut self, t: &Token) -> bool {
         match t.kw {
             Kw::And | Kw::Or | Kw::Xor => return self.boolean(),
             Kw::Div | Kw::Mod | Kw::Escape => {
@@ -1389,6 +1484,7 @@ impl<'a> Run<'a> {
             Kw::As => {
                 self.st = St::Alias;
                 self.frame().aliased = true;
+                self.as_after = matches!(self.prev, Prev::Paren | Prev::Num) && self.depth == 0;
                 return true;
             }
             Kw::Asc | Kw::Desc => return true,
@@ -1400,12 +1496,15 @@ impl<'a> Run<'a> {
                     self.st = St::Operand;
                     return true;
                 }
-                self.cond_close(false, false);
+                self.cond_close(false);
                 if !self.top().sel_open && self.depth == 0 && self.quoted_alias {
                     // `1234 AS "foobar" FROM`, `` ` AS `id` from ``: a select list's tail
                     self.find(Reason::Statement, Level::Low, Need::NoError, self.n - 1);
+                } else if !self.top().sel_open && self.as_after {
+                    // `) AS t FROM`
+                    self.find(Reason::Statement, Level::High, Need::NoError, self.n - 1);
                 }
-                self.end_select(true, false);
+                self.end_select(true);
                 self.st = St::Table;
                 return true;
             }
@@ -1413,8 +1512,8 @@ impl<'a> Run<'a> {
                 if t.kw == Kw::Having {
                     self.clauses = self.clauses.saturating_add(1);
                 }
-                self.end_select(false, false);
-                let _ = self.boolean();
+                self.end_select(false);
+                self.boolean();
                 if let Some(c) = self.frame().cond.as_mut() {
                     c.clause = t.kw == Kw::Where;
                 }
@@ -1422,8 +1521,8 @@ impl<'a> Run<'a> {
             }
             Kw::Group | Kw::Order => {
                 self.clauses = self.clauses.saturating_add(1);
-                self.cond_close(false, false);
-                self.end_select(false, false);
+                self.cond_close(false);
+                self.end_select(false);
                 // ORDER BY after the value: probing the number of columns
                 let probe = (self.anchor == Anchor::Quote && self.prev == Prev::Closure)
                     || self.prev == Prev::Num
@@ -1436,19 +1535,19 @@ impl<'a> Run<'a> {
             }
             Kw::Limit | Kw::Offset | Kw::Fetch => {
                 self.clauses = self.clauses.saturating_add(1);
-                self.cond_close(false, false);
-                self.end_select(false, false);
+                self.cond_close(false);
+                self.end_select(false);
                 self.st = St::Limit;
                 return true;
             }
             Kw::Into => {
-                self.cond_close(false, false);
-                self.end_select(false, false);
+                self.cond_close(false);
+                self.end_select(false);
                 self.st = St::Into;
                 return true;
             }
             Kw::Procedure => {
-                self.cond_close(false, false);
+                self.cond_close(false);
                 self.st = St::Procedure;
                 return true;
             }
@@ -1458,7 +1557,7 @@ impl<'a> Run<'a> {
                 return true;
             }
             Kw::Then | Kw::Else | Kw::When if self.top().kind == FrameKind::Case => {
-                self.cond_close(false, false);
+                self.cond_close(false);
                 self.st = St::Operand;
                 return true;
             }
@@ -1475,9 +1574,9 @@ impl<'a> Run<'a> {
         }
         if self.statement_keyword(t) && self.depth == 0 {
             // statements side by side: SQL Server runs `… WAITFOR DELAY '0:0:5'`
-            self.cond_close(true, false);
-            self.end_select(false, true);
-            return self.begin_statement(t, span, SelKind::Stacked);
+            self.cond_close(false);
+            self.end_select(false);
+            return self.begin_statement(t, SelKind::Stacked);
         }
         if t.has(CALL) {
             return false;
@@ -1552,18 +1651,16 @@ impl<'a> Run<'a> {
             end: t.end,
         });
         if let Some(numeric) = pg_type(name) {
-            // unistr(password)::int, password::int: PostgreSQL's cast to a number fails with
-            // the value in the message
+            // PostgreSQL's cast: of a call or a literal (`unistr(password)::int`,
+            // `'{"b":2}'::jsonb`), only SQL writes it; of a name at the very start
+            // (`password::int`), a cast to a number fails with the value in the message
             let strong = matches!(self.prev, Prev::Paren | Prev::Closure | Prev::Str)
                 || self.leading
-                || self.anchor == Anchor::Quote;
-            let level = if numeric && strong {
-                Level::Low
-            } else {
-                Level::High
-            };
+                || self.anchor == Anchor::Quote
+                || (numeric && self.anchor == Anchor::Start && self.n <= 3);
+            let level = if strong { Level::Low } else { Level::High };
             self.find(
-                Reason::ErrorFunction,
+                Reason::TypeCast,
                 level,
                 Need::NoError,
                 self.cast_seq.saturating_sub(1),
@@ -1627,8 +1724,8 @@ impl<'a> Run<'a> {
     }
 
     fn union(&mut self) -> bool {
-        self.cond_close(false, false);
-        self.end_select(false, false);
+        self.cond_close(false);
+        self.end_select(false);
         self.st = St::AfterUnion;
         self.union_seq = self.n - 1;
         self.union_strong = self.prev.strong() || (self.anchor == Anchor::Start && self.n == 1);
@@ -1696,11 +1793,11 @@ impl<'a> Run<'a> {
 
     /// The select list at the current level ends: at `FROM` (`from`), or at anything else;
     /// `clean` when the statement ends there (`;`, the end of the input, a comment).
-    fn end_select(&mut self, from: bool, clean: bool) {
-        self.end_select_at(self.depth, from, clean);
+    fn end_select(&mut self, from: bool) {
+        self.end_select_at(self.depth, from);
     }
 
-    fn end_select_at(&mut self, d: usize, from: bool, clean: bool) {
+    fn end_select_at(&mut self, d: usize, from: bool) {
         let f = self.frames[d];
         if !f.sel_open {
             return;
@@ -1715,7 +1812,6 @@ impl<'a> Run<'a> {
             }
             // a whole statement as the value: judged when the input ends
             SelKind::Start => {
-                let _ = clean;
                 self.start_sel = Some((f.sel_seq, f.marker && !f.plain, from));
                 return;
             }
@@ -1733,7 +1829,7 @@ impl<'a> Run<'a> {
         self.find(reason, level, need, f.sel_seq);
     }
 
-    fn table(&mut self, t: &Token, _span: Span) -> bool {
+    fn table(&mut self, t: &Token) -> bool {
         match t.tk {
             Tk::Word if t.has(CALL) && !is_structural(t.kw) => {
                 // FROM unnest(…), FROM generate_series(…)
@@ -1814,9 +1910,9 @@ impl<'a> Run<'a> {
         if !can_end || self.depth > self.closers as usize {
             return false;
         }
-        self.cond_close_all(true, true);
+        self.cond_close_all(true);
         for d in (0..=self.depth).rev() {
-            self.end_select_at(d, false, true);
+            self.end_select_at(d, false);
         }
         self.judge_start_select();
         if matches!(self.anchor, Anchor::Quote | Anchor::LaterQuote) {
@@ -1824,9 +1920,14 @@ impl<'a> Run<'a> {
             // does not read it as a comment), nor `'value' -- prose` at a later quote
             let text = self.text(span);
             let glued = text.starts_with(b"--") && text.get(2).is_some_and(u8::is_ascii_alphabetic);
+            // after more than `)`: SQL must show in it (a keyword, a call; a comparison after
+            // the first quote), not a glob's `/*` or a shell's `> file # note`
+            let block = text.starts_with(b"/*");
+            let sql =
+                self.keyword_seen || (self.anchor == Anchor::Quote && (self.cmp_seen || !block));
             let level = match (self.anchor, self.only_closers) {
                 (Anchor::Quote, true) if !glued => Some(Level::Low),
-                (_, false) => Some(Level::Low),
+                (_, false) if sql => Some(Level::Low),
                 _ => None,
             };
             if let Some(level) = level {
@@ -1849,9 +1950,7 @@ impl<'a> Run<'a> {
                 self.st = St::Done;
                 true
             }
-            Tk::Word if self.statement_keyword(t) => {
-                self.begin_statement(t, span, SelKind::Stacked)
-            }
+            Tk::Word if self.statement_keyword(t) => self.begin_statement(t, SelKind::Stacked),
             Tk::Word if t.has(CALL) && matches!(t.fc, Fc::Time | Fc::Danger | Fc::Error) => {
                 self.st = St::Operand;
                 self.operand(t, span)
@@ -1904,10 +2003,11 @@ impl<'a> Run<'a> {
                     | Kw::Deallocate
                     | Kw::Reconfigure
                     | Kw::Handler
+                    | Kw::Analyze
             )
     }
 
-    fn begin_statement(&mut self, t: &Token, _span: Span, kind: SelKind) -> bool {
+    fn begin_statement(&mut self, t: &Token, kind: SelKind) -> bool {
         self.stmt_seq = self.n - 1;
         if kind == SelKind::Stacked && matches!(self.prev, Prev::Closure) {
             self.stmt_strong = true;
@@ -1947,7 +2047,6 @@ impl<'a> Run<'a> {
             (Shape::Strong, false) => (Level::Low, Need::NoError),
             (Shape::Medium, true) => (Level::Low, Need::NoError),
             (Shape::Medium, false) => (Level::High, Need::NoError),
-            (Shape::Weak, true) if self.prev == Prev::Closure => (Level::Low, Need::NoError),
             (Shape::Weak, true) => (Level::High, Need::NoError),
             (Shape::Weak, false) => return,
         };
@@ -2071,7 +2170,8 @@ impl<'a> Run<'a> {
                 true
             }
             Stmt::Delete(2) if ends => {
-                self.statement_ok(Shape::Medium);
+                // DELETE FROM users;-- : the `;` or the comment says SQL
+                self.statement_ok(Shape::Strong);
                 self.lenient(t)
             }
             Stmt::Exec => {
@@ -2166,6 +2266,11 @@ impl<'a> Run<'a> {
                 self.statement_ok(Shape::Weak);
                 true
             }
+            // `;analyze--`, `;commit;`
+            Stmt::Simple if ends => {
+                self.statement_ok(Shape::Weak);
+                self.lenient(t)
+            }
             _ => false,
         }
     }
@@ -2209,6 +2314,9 @@ impl<'a> Run<'a> {
     // ---- conditions ---------------------------------------------------------------------
 
     fn cond_push(&mut self, c: CTok) {
+        if c == CTok::Cmp {
+            self.cmp_seen = true;
+        }
         if let Some(cond) = self.frame().cond.as_mut() {
             if cond.n < cond.toks.len() {
                 cond.toks[cond.n] = c;
@@ -2222,15 +2330,16 @@ impl<'a> Run<'a> {
     fn cond_complex(&mut self) {
         if let Some(cond) = self.frame().cond.as_mut() {
             cond.complex = true;
+            cond.nested = true;
         }
     }
 
     /// The query ends here: the conditions of every open level end, innermost first.
-    fn cond_close_all(&mut self, clean: bool, comment: bool) {
+    fn cond_close_all(&mut self, comment: bool) {
         let depth = self.depth;
         for d in (0..=depth).rev() {
             self.depth = d;
-            let inner = self.cond_close(clean, comment);
+            let inner = self.cond_close(comment);
             if d > 0 {
                 // a parenthesis left open around one literal reads as the literal: OR ('x')=('x
                 self.depth = d - 1;
@@ -2251,10 +2360,8 @@ impl<'a> Run<'a> {
         self.depth = depth;
     }
 
-    /// The condition being followed ends: `clean` when the query may end here, `comment`
-    /// when a comment cuts it.
-    fn cond_close(&mut self, clean: bool, comment: bool) -> Option<Cond> {
-        let _ = clean;
+    /// The condition being followed ends; `comment` when a comment cuts it.
+    fn cond_close(&mut self, comment: bool) -> Option<Cond> {
         let cond = self.frame().cond.take()?;
         let toks = &cond.toks[..cond.n];
         let same = |this: &Self, a: Span, b: Span| {
@@ -2309,7 +2416,7 @@ impl<'a> Run<'a> {
             match self.anchor {
                 _ if strong => Some((Reason::Boolean, Level::Low)),
                 Anchor::LaterQuote => Some((Reason::Boolean, Level::High)),
-                Anchor::Start if self.first_num && cond.complex => {
+                Anchor::Start if self.first_num && cond.nested => {
                     Some((Reason::Boolean, Level::Low))
                 }
                 Anchor::Start if self.first_num => Some((Reason::Boolean, Level::High)),
@@ -2326,7 +2433,10 @@ impl<'a> Run<'a> {
         };
         if let Some((reason, level)) = found {
             self.find(reason, level, Need::Clean, cond.seq);
-        } else if self.leading && cond.boolean && compares {
+        } else if (self.leading || matches!(self.anchor, Anchor::Quote | Anchor::LaterQuote))
+            && cond.boolean
+            && compares
+        {
             // `AND 7639=(`, `|| langCode ==`: a condition begun, cut
             self.find(Reason::Boolean, Level::High, Need::NoError, cond.seq);
         }
@@ -2367,13 +2477,26 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// The statement ended well: findings that waited for a clean end have it.
+    fn settle(&mut self) {
+        for f in self.findings[..self.nfind].iter_mut().flatten() {
+            if f.need == Need::Clean {
+                f.need = Need::Nothing;
+            }
+        }
+    }
+
     /// A statement at the start of the input, judged once the input ended.
     fn judge_start_select(&mut self) {
         let Some((seq, marker, from)) = self.start_sel.take() else {
             return;
         };
-        // SELECT @@version; SELECT * FROM users; SELECT x GROUP BY y HAVING …
-        let sql = marker || self.subquery || self.clauses >= 2 || (from && self.clauses >= 1);
+        // SELECT @@version; SELECT * FROM users; SELECT x GROUP BY y HAVING …;
+        // SELECT/**/password/**/FROM/**/Members
+        let sql = marker
+            || self.subquery
+            || self.clauses >= 2
+            || (from && (self.clauses >= 1 || self.commented));
         if sql {
             self.find(Reason::Statement, Level::Low, Need::NoError, seq);
         }
@@ -2383,6 +2506,25 @@ impl<'a> Run<'a> {
     pub(crate) fn stopped(&mut self) {
         self.ended_clean = false;
         self.ended_ok = false;
+        // stopped inside a call only attacks make (`utl_inaddr.get_host_address((SELECT …`):
+        // it stands; not for `sleep(`, which prose writes ("sleep(8 hours)")
+        for d in 1..=self.depth {
+            let f = self.frames[d];
+            let begun = d < self.depth || self.last_tk != Tk::LParen;
+            let attack = match f.fc {
+                Fc::Danger => true,
+                Fc::Error => f.fresh,
+                _ => false,
+            };
+            if f.kind == FrameKind::Call && attack && begun {
+                let reason = if f.fc == Fc::Danger {
+                    Reason::DangerousFunction
+                } else {
+                    Reason::ErrorFunction
+                };
+                self.find(reason, Level::Low, Need::Nothing, f.seq);
+            }
+        }
     }
 
     /// The input ended (or, in a quoted context, a string of the same quote began where the
@@ -2413,9 +2555,9 @@ impl<'a> Run<'a> {
             // `UNION SELECT` and nothing after it
             self.upgrade(f.sel_finding);
         }
-        self.cond_close_all(can_end, false);
+        self.cond_close_all(false);
         for d in (0..=self.depth).rev() {
-            self.end_select_at(d, false, can_end);
+            self.end_select_at(d, false);
         }
         self.judge_start_select();
         // the input ends inside calls: cut payloads (`extractvalue(1,concat(…`)
@@ -2438,6 +2580,15 @@ impl<'a> Run<'a> {
                 _ => continue,
             };
             self.find(reason, level, Need::Nothing, f.seq);
+        }
+        // `{if length((select …` cut before its `}`
+        if let Some(seq) = self.odbc.take() {
+            let level = if self.first_num || self.leading || self.anchor == Anchor::Quote {
+                Level::Low
+            } else {
+                Level::High
+            };
+            self.find(Reason::Statement, level, Need::NoError, seq);
         }
         // `;update users`, `;drop`: a statement begun after `;`
         if matches!(self.st, St::Stmt(_)) && self.stmt_strong {

@@ -188,7 +188,7 @@ fn error_based_and_dangerous_functions() {
         "' AND 1=utl_inaddr.get_host_address((SELECT banner FROM v$version WHERE ROWNUM=1)) AND 'i'='i",
         "sqli:dangerous-function",
     );
-    attack("unistr(password)::int", "sqli:error-function");
+    attack("unistr(password)::int", "sqli:type-cast");
     attack(
         "'||utl_http.request('http://192.168.1.1/')||'",
         "sqli:dangerous-function",
@@ -231,6 +231,17 @@ fn evasions_comments_case_whitespace() {
     );
     attack("1oR 1=1", "sqli:tautology");
     attack("1union select 1,2", "sqli:union-select");
+}
+
+#[test]
+fn plus_reads_as_a_space() {
+    // a query string or a form the WAF did not decode `+` in: the application will
+    attack("1+union+all+select+1,2,3", "sqli:union-select");
+    attack("x'+or+1=1--", "sqli:tautology");
+    attack("'+sleep(5)+'", "sqli:time-function");
+    benign("C++ and Java");
+    benign("q=red+shoes&sort=price");
+    benign_at_low("2+2=4 and 3+3=6");
 }
 
 #[test]
