@@ -17,6 +17,22 @@
 //!
 //! The passes allocate nothing on ordinary input; copies are made only for attribute values
 //! with character references and for look-alike rewrites.
+//!
+//! `Detection::reason`, by what was found (`matched` holds the tokens, AWS-style: `<`, `img`,
+//! `onerror`):
+//!
+//! | reason | found |
+//! |---|---|
+//! | `xss:script-tag` | `<script`, however written (`<x:script`, `<scr\0ipt`, `＜script`) |
+//! | `xss:dangerous-tag` | `iframe`, `object`, `embed`, `base`, `frame`… with a loading attribute; `<xss>` probes; `layer`/`xml` with `src` |
+//! | `xss:spaced-tag` | a dangerous tag name spelled with spaces: `<f o r m` |
+//! | `xss:event-handler` | an `on…=` attribute, in a tag or injected after a quote or space |
+//! | `xss:js-url` / `xss:data-url` | `javascript:`, `vbscript:`… URLs; `data:` URLs of active types |
+//! | `xss:css` | `expression(`, `url(javascript:`, `-moz-binding`, `behavior:`, `@import` |
+//! | `xss:meta`, `xss:link`, `xss:form-action`, `xss:svg-animate`, `xss:attribute-injection` | meta refresh/charset, stylesheet links, form targets, SVG `set` of a handler, an injected `srcdoc` |
+//! | `xss:data-binding`, `xss:ie-behavior`, `xss:xml-injection`, `xss:xml-entity`, `xss:ssi` | old Internet Explorer data binding and behaviours, XInclude, external XML entities, server-side includes |
+//! | `xss:js-sink`, `xss:dom-access`, `xss:dom-write` | `alert(1)`, `eval(…)`, `document.cookie`, `.innerHTML=` in script context |
+//! | `xss:js-obfuscation`, `xss:js-template`, `xss:template-injection` | `top['al'+'ert']`, JSFuck, `.call`${…}``, `{{constructor.constructor(…)}}` |
 
 mod css;
 mod decode;

@@ -156,6 +156,14 @@ fn dangerous_tags_and_attributes() {
             "xss:xml-entity",
         ),
         ("<!--#exec cmd=\"/bin/ls\"-->", "xss:ssi"),
+        (
+            "<html xmlns:t=\"urn:schemas-microsoft-com:time\"><t:set attributeName=\"innerHTML\" to=\"x\">",
+            "xss:ie-behavior",
+        ),
+        (
+            "x\"srcdoc=&lt;script&gt;alert(1)&lt;/script&gt;",
+            "xss:attribute-injection",
+        ),
     ]);
 }
 
