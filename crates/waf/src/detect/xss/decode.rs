@@ -6,52 +6,48 @@ use std::borrow::Cow;
 
 use memchr::{memchr, memchr3};
 
-/// Named character references that obfuscated payloads use, matched without case: browsers
-/// match them with case, but payloads also aim at filters that lowercase first.
-static NAMED: &[(&[u8], u32)] = &[
-    (b"amp", b'&' as u32),
-    (b"apos", b'\'' as u32),
-    (b"ast", b'*' as u32),
-    (b"bsol", b'\\' as u32),
-    (b"colon", b':' as u32),
-    (b"comma", b',' as u32),
-    (b"commat", b'@' as u32),
-    (b"dollar", b'$' as u32),
-    (b"equals", b'=' as u32),
-    (b"excl", b'!' as u32),
-    (b"grave", b'`' as u32),
-    (b"gt", b'>' as u32),
-    (b"hat", b'^' as u32),
-    (b"lbrace", b'{' as u32),
-    (b"lbrack", b'[' as u32),
-    (b"lcub", b'{' as u32),
-    (b"lowbar", b'_' as u32),
-    (b"lpar", b'(' as u32),
-    (b"lsqb", b'[' as u32),
-    (b"lt", b'<' as u32),
-    (b"midast", b'*' as u32),
-    (b"nbsp", 0xA0),
-    (b"newline", b'\n' as u32),
-    (b"num", b'#' as u32),
-    (b"percnt", b'%' as u32),
-    (b"period", b'.' as u32),
-    (b"plus", b'+' as u32),
-    (b"quest", b'?' as u32),
-    (b"quot", b'"' as u32),
-    (b"rbrace", b'}' as u32),
-    (b"rbrack", b']' as u32),
-    (b"rcub", b'}' as u32),
-    (b"rpar", b')' as u32),
-    (b"rsqb", b']' as u32),
-    (b"semi", b';' as u32),
-    (b"sol", b'/' as u32),
-    (b"tab", b'\t' as u32),
-    (b"verbar", b'|' as u32),
-    (b"vert", b'|' as u32),
-];
-
-/// Legacy references that browsers accept without the closing `;`.
-const LEGACY: &[&[u8]] = &[b"amp", b"gt", b"lt", b"nbsp", b"quot"];
+/// Named character references that obfuscated payloads use, matched without case (browsers
+/// match them with case, but payloads also aim at filters that lowercase first), and whether
+/// a browser accepts them without the closing `;` (the legacy ones).
+fn named(name: &[u8]) -> Option<(u8, bool)> {
+    Some(match name {
+        b"amp" => (b'&', true),
+        b"apos" => (b'\'', false),
+        b"ast" | b"midast" => (b'*', false),
+        b"bsol" => (b'\\', false),
+        b"colon" => (b':', false),
+        b"comma" => (b',', false),
+        b"commat" => (b'@', false),
+        b"dollar" => (b'$', false),
+        b"equals" => (b'=', false),
+        b"excl" => (b'!', false),
+        b"grave" => (b'`', false),
+        b"gt" => (b'>', true),
+        b"hat" => (b'^', false),
+        b"lbrace" | b"lcub" => (b'{', false),
+        b"lbrack" | b"lsqb" => (b'[', false),
+        b"lowbar" => (b'_', false),
+        b"lpar" => (b'(', false),
+        b"lt" => (b'<', true),
+        // no-break space: an ASCII stand-in, it only ever separates
+        b"nbsp" => (b' ', true),
+        b"newline" => (b'\n', false),
+        b"num" => (b'#', false),
+        b"percnt" => (b'%', false),
+        b"period" => (b'.', false),
+        b"plus" => (b'+', false),
+        b"quest" => (b'?', false),
+        b"quot" => (b'"', true),
+        b"rbrace" | b"rcub" => (b'}', false),
+        b"rbrack" | b"rsqb" => (b']', false),
+        b"rpar" => (b')', false),
+        b"semi" => (b';', false),
+        b"sol" => (b'/', false),
+        b"tab" => (b'\t', false),
+        b"verbar" | b"vert" => (b'|', false),
+        _ => return None,
+    })
+}
 
 const REPLACEMENT: u32 = 0xFFFD;
 
@@ -98,13 +94,11 @@ pub(crate) fn entity(s: &[u8]) -> Option<(u32, usize)> {
         name[i - 1] = c.to_ascii_lowercase();
         i += 1;
     }
-    let name = &name[..i - 1];
-    let at = NAMED.binary_search_by(|(n, _)| (*n).cmp(name)).ok()?;
-    let cp = NAMED[at].1;
+    let (c, legacy) = named(&name[..i - 1])?;
     if s.get(i) == Some(&b';') {
-        Some((cp, i + 1))
-    } else if LEGACY.contains(&name) {
-        Some((cp, i))
+        Some((u32::from(c), i + 1))
+    } else if legacy {
+        Some((u32::from(c), i))
     } else {
         None
     }
@@ -438,8 +432,8 @@ mod tests {
     fn html_decode_borrows_when_it_can() {
         assert!(matches!(html_decode(b"plain"), Cow::Borrowed(_)));
         assert_eq!(
-            &*html_decode(b"a&lt;b&nbsp;c&amp"),
-            "a<b\u{a0}c&".as_bytes()
+            &*html_decode(b"a&lt;b&nbsp;c&amp&#xe9;"),
+            "a<b c&é".as_bytes()
         );
     }
 

@@ -450,6 +450,10 @@ pub(crate) fn member(object: &[u8], member: &[u8]) -> Option<Member> {
 
 /// Whether `member` (lowercase) is dangerous on any global.
 pub(crate) fn is_member_name(m: &[u8]) -> bool {
+    // `url` to `getelementsbyclassname`
+    if !(3..=22).contains(&m.len()) || !m[0].is_ascii_alphabetic() {
+        return false;
+    }
     [&b"document"[..], b"location", b"window"]
         .iter()
         .any(|o| member(o, m).is_some())

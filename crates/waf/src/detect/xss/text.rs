@@ -72,16 +72,20 @@ pub(crate) fn scan(s: &[u8]) -> Option<Detection> {
             b'.' => member(s, i),
             b'[' => bracket(s, i),
             b'!' => bang(s, i),
-            // a scheme ends in a colon, written as is or as a reference or escape
+            // a scheme ends in a colon, written as is or hidden by references or escapes (a
+            // bare `&` or `\\` ends a scheme instead)
             _ => {
-                let found = match c {
-                    b':' => colon(s, i),
-                    b'&' => amp(s, i),
-                    _ => None,
+                let (found, hides) = match c {
+                    b':' => (colon(s, i), true),
+                    b'&' => match entity(&s[i..]) {
+                        Some((cp, n)) => (amp(s, i, cp, n), true),
+                        None => (None, false),
+                    },
+                    _ => (None, js_escape(&s[i..]).is_some()),
                 };
                 let floor = scheme_floor;
                 scheme_floor = i + 1;
-                found.or_else(|| scheme_before(s, i, floor))
+                found.or_else(|| hides.then(|| scheme_before(s, i, floor)).flatten())
             }
         };
         if found.is_some() {
@@ -182,9 +186,12 @@ fn skip_fwd(s: &[u8], p: usize) -> (usize, Gap) {
     (r, gap)
 }
 
+/// The longest identifier the detector reads (`getelementsbyclassname` is 22).
+const ID_MAX: usize = 32;
+
 /// An identifier, escapes (`al\u0065rt`) decoded and lowercased.
 struct Id {
-    buf: [u8; 32],
+    buf: [u8; ID_MAX],
     len: usize,
     /// Where it starts in the input.
     start: usize,
@@ -205,7 +212,7 @@ impl Id {
     /// too long to matter.
     fn read(s: &[u8], start: usize, end: usize) -> Option<Id> {
         let mut id = Id {
-            buf: [0; 32],
+            buf: [0; ID_MAX],
             len: 0,
             start,
             end,
@@ -240,9 +247,18 @@ impl Id {
 /// The identifier that ends at `q`.
 fn ident_before(s: &[u8], q: usize) -> Option<Id> {
     let mut st = q;
-    while st > 0 && q - st < 64 && (is_ident(s[st - 1]) || matches!(s[st - 1], b'\\' | b'{' | b'}'))
-    {
+    let mut escaped = false;
+    while st > 0 {
+        let c = s[st - 1];
+        if !(is_ident(c) || matches!(c, b'\\' | b'{' | b'}')) {
+            break;
+        }
+        escaped |= c == b'\\';
         st -= 1;
+        // longer than any name the detector knows, even with six-byte escapes
+        if q - st > 6 * ID_MAX || (!escaped && q - st > ID_MAX) {
+            return None;
+        }
     }
     Id::read(s, st, q)
 }
@@ -250,11 +266,17 @@ fn ident_before(s: &[u8], q: usize) -> Option<Id> {
 /// The identifier that starts at `r`.
 fn ident_after(s: &[u8], r: usize) -> Option<Id> {
     let mut end = r;
-    while end < s.len() && end - r < 64 {
+    let mut chars = 0;
+    while end < s.len() {
         match s[end] {
             c if is_ident(c) => end += 1,
             b'\\' => end += js_escape(&s[end..]).map_or(1, |(_, n)| n),
             _ => break,
+        }
+        chars += 1;
+        // longer than any name the detector knows (base64, hashes)
+        if chars > ID_MAX {
+            return None;
         }
     }
     let id = Id::read(s, r, end)?;
@@ -447,6 +469,13 @@ fn equals(s: &[u8], p: usize) -> Option<Detection> {
     }
     // `a=alert,a(1)`
     let (r, _) = skip_fwd(s, p + 1);
+    let plain_end = s[r..]
+        .iter()
+        .position(|&c| !is_ident(c))
+        .map_or(s.len(), |o| r + o);
+    if s.get(plain_end) != Some(&b',') {
+        return None;
+    }
     let sink = ident_after(s, r)?;
     if sink.kind()? != Ident::Sink || s.get(sink.end) != Some(&b',') {
         return None;
@@ -641,9 +670,9 @@ fn bang(s: &[u8], p: usize) -> Option<Detection> {
     external_entity(&s[p + 1..]).then(|| hit("xss:xml-entity", &[b"!ENTITY"]))
 }
 
-/// `&` at `p`: a character reference for `(` or `` ` `` after a sink (`alert&lpar;1&rpar;`).
-fn amp(s: &[u8], p: usize) -> Option<Detection> {
-    let (cp, n) = entity(&s[p..])?;
+/// The character reference `cp`, `n` bytes at `p`: `(` or `` ` `` after a sink
+/// (`alert&lpar;1&rpar;`).
+fn amp(s: &[u8], p: usize, cp: u32, n: usize) -> Option<Detection> {
     if cp == u32::from(b'(') || cp == u32::from(b'`') {
         return call(s, p, p + n, true);
     }
