@@ -14,8 +14,13 @@
 //! Each request is split into the fields a web ACL inspects one by one — the URI path, every
 //! query and form argument (name and value), the whole body, every JSON string, every cookie,
 //! every header value — and each field goes through the managed XSS rules' transformations
-//! (`URL_DECODE`, then `HTML_ENTITY_DECODE`) before the detector sees it. "AWS fields" counts
-//! only what `CrossSiteScripting_*` inspect: path, query values, body, cookie values.
+//! (`URL_DECODE`, here with IIS `%uXXXX` too, then `HTML_ENTITY_DECODE`) before the detector
+//! sees it. "AWS fields" counts only what `CrossSiteScripting_*` inspect: path, query values,
+//! body, cookie values. `\xNN` in a test's `data` is sent as that byte, as go-ftw does.
+//!
+//! A few `no_detect` cases carry a real attack where the CRS rule under test does not look
+//! (`GENUINE_ATTACKS`); they are counted apart, as CRS records platform differences in its
+//! `*-overrides.yaml`.
 
 use std::collections::BTreeMap;
 use std::error::Error;

@@ -205,21 +205,50 @@ fn push_cp(out: &mut Vec<u8>, cp: u32) {
     out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
 }
 
+/// Feeds `s`, its character references decoded, to `push` piece by piece. The decoded text is
+/// never longer than `s`: a reference takes at least as many bytes as its UTF-8.
+fn decode_into(s: &[u8], mut push: impl FnMut(&[u8])) {
+    for u in Chars::html(s) {
+        if u.raw {
+            // a raw byte: `cp` is the byte itself
+            push(&[u.cp as u8]);
+        } else {
+            let c = char::from_u32(u.cp).unwrap_or(char::REPLACEMENT_CHARACTER);
+            push(c.encode_utf8(&mut [0; 4]).as_bytes());
+        }
+    }
+}
+
 /// `s` with its character references decoded, as a browser reads an attribute value.
 pub(crate) fn html_decode(s: &[u8]) -> Cow<'_, [u8]> {
     if memchr(b'&', s).is_none() {
         return Cow::Borrowed(s);
     }
     let mut out = Vec::with_capacity(s.len());
-    for u in Chars::html(s) {
-        if u.raw {
-            // a raw byte: `cp` is the byte itself
-            out.push(u.cp as u8);
-        } else {
-            push_cp(&mut out, u.cp);
-        }
-    }
+    decode_into(s, |b| out.extend_from_slice(b));
     Cow::Owned(out)
+}
+
+/// Values up to this long are decoded on the stack.
+const STACK: usize = 512;
+
+/// `f` of `s` with its character references decoded, without allocating for short values.
+pub(crate) fn with_html_decoded<R>(s: &[u8], f: impl FnOnce(&[u8]) -> R) -> R {
+    if memchr(b'&', s).is_none() {
+        return f(s);
+    }
+    if s.len() > STACK {
+        return f(&html_decode(s));
+    }
+    let mut buf = [0u8; STACK];
+    let mut n = 0;
+    decode_into(s, |b| {
+        if let Some(dst) = buf.get_mut(n..n + b.len()) {
+            dst.copy_from_slice(b);
+            n += b.len();
+        }
+    });
+    f(&buf[..n])
 }
 
 /// `s` with the look-alikes that a lenient back end (or an old browser) turns into markup made
@@ -435,6 +464,17 @@ mod tests {
             &*html_decode(b"a&lt;b&nbsp;c&amp&#xe9;"),
             "a<b c&é".as_bytes()
         );
+    }
+
+    #[test]
+    fn decoding_on_the_stack_matches() {
+        for s in [
+            &b"a&lt;b&#x1F600;&#0;&#0000106"[..],
+            b"plain",
+            &b"&lt;".repeat(200),
+        ] {
+            with_html_decoded(s, |d| assert_eq!(d, &*html_decode(s)));
+        }
     }
 
     #[test]

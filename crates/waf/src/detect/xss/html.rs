@@ -542,11 +542,9 @@ fn attribute(
     if depth < MAX_DEPTH
         && (memchr(b'<', v.raw).is_some() || memchr::memchr_iter(b'&', v.raw).any(hides))
         && !(names::is_url_attr(local) && is_web_url(v.raw))
+        && let Some(d) = decode::with_html_decoded(v.raw, |d| super::scan(d, depth + 1))
     {
-        let decoded = html_decode(v.raw);
-        if let Some(d) = super::scan(&decoded, depth + 1) {
-            return ControlFlow::Break(d);
-        }
+        return ControlFlow::Break(d);
     }
     ControlFlow::Continue(())
 }

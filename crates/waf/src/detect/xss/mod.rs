@@ -15,8 +15,9 @@
 //! styles) and prose with `<`, `>`, `alert`, `confirm (…)` or `JavaScript:` pass: a tag is
 //! judged by what it would run, not by being a tag.
 //!
-//! The passes allocate nothing on ordinary input; copies are made only for attribute values
-//! with character references and for look-alike rewrites.
+//! The passes allocate nothing on ordinary input: attribute values are decoded on the stack.
+//! Copies are made only for look-alike rewrites (which only attacks need), `data:` payloads
+//! of non-image types, and attribute values over 512 bytes with character references.
 //!
 //! `Detection::reason`, by what was found (`matched` holds the tokens, AWS-style: `<`, `img`,
 //! `onerror`):
