@@ -33,7 +33,7 @@
 //! | `xss:meta`, `xss:link`, `xss:form-action`, `xss:svg-animate`, `xss:attribute-injection` | meta refresh/charset, stylesheet links, form targets, SVG `set` of a handler, an injected `srcdoc` |
 //! | `xss:data-binding`, `xss:ie-behavior`, `xss:xml-injection`, `xss:xml-entity`, `xss:ssi` | old Internet Explorer data binding and behaviours, XInclude, external XML entities, server-side includes |
 //! | `xss:js-sink`, `xss:dom-access`, `xss:dom-write` | `alert(1)`, `eval(…)`, `document.cookie`, `.innerHTML=` in script context |
-//! | `xss:js-obfuscation`, `xss:js-template`, `xss:template-injection` | `top['al'+'ert']`, JSFuck, `.call`${…}``, `{{constructor.constructor(…)}}` |
+//! | `xss:js-obfuscation`, `xss:js-template`, `xss:template-injection` | `top['al'+'ert']`, JSFuck, `` .call`${…}` ``, `{{constructor.constructor(…)}}` |
 
 mod css;
 mod decode;
@@ -55,7 +55,8 @@ const MAX_DEPTH: u8 = 3;
 /// Longest evidence token kept, in bytes.
 const TOKEN_MAX: usize = 40;
 
-/// Whether `input` carries cross-site scripting.
+/// Whether `input` — one field value, as the rule's text transformations left it, or a whole
+/// body — carries cross-site scripting: the first finding, with its evidence.
 pub fn detect(input: &[u8]) -> Option<Detection> {
     if let Some(d) = scan(input, 0) {
         return Some(d);

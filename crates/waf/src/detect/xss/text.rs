@@ -3,8 +3,8 @@
 //! `[`, `{`, `:`, `!`, `&`, `\`) gets a local look:
 //!
 //! - `" onmouseover=…`: an event-handler attribute injected after breaking out of a value;
-//! - `alert(1)`, `';alert(1)//`, `alert`1``, `(alert)(1)`, `top['al'+'ert'](1)`,
-//!   `document.cookie`, `[].sort.call`${alert}``, `{{constructor.constructor(…)()}}`,
+//! - `alert(1)`, `';alert(1)//`, `` alert`1` ``, `(alert)(1)`, `top['al'+'ert'](1)`,
+//!   `document.cookie`, `` [].sort.call`${alert}` ``, `{{constructor.constructor(…)()}}`,
 //!   JSFuck: code that runs a sink, reads secrets or reaches `Function`, through comments,
 //!   whitespace and escapes;
 //! - `javascript:…` and active `data:` URLs, `expression(`, `url(javascript:`, `-moz-binding`.
