@@ -361,8 +361,9 @@ pub(crate) fn ident(name: &[u8]) -> Option<Ident> {
         b"alert" | b"confirm" | b"eval" | b"execscript" | b"importscripts" | b"mssetimmediate"
         | b"prompt" | b"setimmediate" | b"setinterval" | b"settimeout" => Ident::Sink,
         b"atob" | b"btoa" | b"fromcharcode" => Ident::Helper,
-        b"content" | b"document" | b"frames" | b"globalthis" | b"location" | b"opener"
-        | b"parent" | b"self" | b"top" | b"window" => Ident::Global,
+        b"content" | b"contentwindow" | b"defaultview" | b"document" | b"frames"
+        | b"globalthis" | b"location" | b"opener" | b"parent" | b"parentwindow" | b"self"
+        | b"top" | b"window" => Ident::Global,
         b"constructor" => Ident::Constructor,
         b"import" => Ident::Import,
         b"expression" => Ident::Expression,

@@ -325,6 +325,10 @@ fn call(s: &[u8], p: usize, after: usize, entity: bool) -> Option<Detection> {
     }
     let id = object_before(s, q)?;
     let raw = &s[id.start..id.end];
+    // `` `alert` `` is a code span in Markdown, not a tagged template
+    if tick && id.start > 0 && s[id.start - 1] == b'`' {
+        return None;
+    }
     let (before, _) = skip_back(s, id.start);
     let dot_before = before > 0 && s[before - 1] == b'.';
     let loose = gap.space && !gap.comment;
@@ -333,6 +337,9 @@ fn call(s: &[u8], p: usize, after: usize, entity: bool) -> Option<Detection> {
         return Some(hit("xss:js-sink", &[raw, b"("]));
     }
     match id.kind()? {
+        // `req.eval(x)` is some object's method; on a global (`top.alert(1)`) the member
+        // access is judged by `member`
+        Ident::Sink | Ident::Helper if dot_before && id.lower() != b"fromcharcode" => None,
         Ident::Sink | Ident::Helper => {
             // a call is closed: `eval(` alone names the function
             let closed = tick
