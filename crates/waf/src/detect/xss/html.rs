@@ -492,9 +492,15 @@ fn attribute(
             {
                 return brk("xss:js-url", &[name, m.name.as_bytes()]);
             }
-            url::Kind::ActiveData => return brk("xss:data-url", &[name, m.name.as_bytes()]),
+            // an SVG shown as an image (`<img src="data:image/svg+xml,…">`, pasted icons) runs
+            // no script: only what it carries is judged, below
+            url::Kind::ActiveData if !(m.svg && names::is_image_tag(tag)) => {
+                return brk("xss:data-url", &[name, m.name.as_bytes()]);
+            }
             // what other `data:` URLs carry: markup there runs wherever the browser sniffs
-            url::Kind::UntypedData | url::Kind::OtherData if !m.image && depth < MAX_DEPTH => {
+            url::Kind::ActiveData | url::Kind::UntypedData | url::Kind::OtherData
+                if !m.image && depth < MAX_DEPTH =>
+            {
                 let payload = if m.base64 {
                     decode::base64(&html_decode(rest))
                 } else {

@@ -76,7 +76,7 @@ pub fn detect(input: &[u8]) -> Option<Detection> {
 
 /// Both passes over `s`, `depth` levels inside other markup.
 fn scan(s: &[u8], depth: u8) -> Option<Detection> {
-    html::scan(s, depth).or_else(|| text::scan(s))
+    html::scan(s, depth).or_else(|| text::scan(s, depth))
 }
 
 /// A detection with `tokens` as its evidence, each cut to a few dozen bytes.

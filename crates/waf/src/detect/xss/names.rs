@@ -313,6 +313,14 @@ pub(crate) fn is_layout_attr(name: &[u8]) -> bool {
     ) || name.starts_with(b"aria-")
 }
 
+/// Whether a tag (lowercase local name) shows what it loads as an image, with scripts off.
+pub(crate) fn is_image_tag(tag: &[u8]) -> bool {
+    matches!(
+        tag,
+        b"img" | b"image" | b"input" | b"picture" | b"source" | b"video"
+    )
+}
+
 /// Whether an attribute (lowercase local name) holds a URL the browser loads or follows.
 pub(crate) fn is_url_attr(name: &[u8]) -> bool {
     matches!(
@@ -447,6 +455,37 @@ pub(crate) fn member(object: &[u8], member: &[u8]) -> Option<Member> {
         b"cookie" | b"domain" | b"location" | b"write" | b"writeln" => Member::Secret,
         _ => Member::Dom,
     })
+}
+
+/// Whether a dangerous member (lowercase) is a method, called with `(`, rather than a
+/// property.
+pub(crate) fn is_method(m: &[u8]) -> bool {
+    matches!(
+        m,
+        b"alert"
+            | b"assign"
+            | b"atob"
+            | b"confirm"
+            | b"createelement"
+            | b"eval"
+            | b"execcommand"
+            | b"execscript"
+            | b"getelementbyid"
+            | b"getelementsbyclassname"
+            | b"getelementsbyname"
+            | b"getelementsbytagname"
+            | b"open"
+            | b"postmessage"
+            | b"prompt"
+            | b"queryselector"
+            | b"queryselectorall"
+            | b"replace"
+            | b"setinterval"
+            | b"settimeout"
+            | b"write"
+            | b"writeln"
+            | b"xmlhttprequest"
+    )
 }
 
 /// Whether `member` (lowercase) is dangerous on any global.

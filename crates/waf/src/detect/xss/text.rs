@@ -14,10 +14,10 @@
 
 use memchr::memmem;
 
-use super::decode::{entity, js_escape};
+use super::decode::{self, entity, js_escape};
 use super::html::external_entity;
 use super::names::{self, Ident};
-use super::{hit, url};
+use super::{MAX_DEPTH, hit, url};
 use crate::detect::Detection;
 
 /// How far the look-arounds reach, so that the walk stays linear.
@@ -50,8 +50,8 @@ fn next_anchor(s: &[u8], mut i: usize) -> Option<usize> {
         .map(|o| i + o)
 }
 
-/// Script-context attacks anywhere in `s`.
-pub(crate) fn scan(s: &[u8]) -> Option<Detection> {
+/// Script-context attacks anywhere in `s`, `depth` levels inside other markup.
+pub(crate) fn scan(s: &[u8], depth: u8) -> Option<Detection> {
     // the end of the last `{{ … }}` read, so that nested braces are read once
     let mut template_end = 0;
     // where the last look back for a scheme stopped, so that each byte is looked at once
@@ -85,7 +85,7 @@ pub(crate) fn scan(s: &[u8]) -> Option<Detection> {
                 };
                 let floor = scheme_floor;
                 scheme_floor = i + 1;
-                found.or_else(|| hides.then(|| scheme_before(s, i, floor)).flatten())
+                found.or_else(|| hides.then(|| scheme_before(s, i, floor, depth)).flatten())
             }
         };
         if found.is_some() {
@@ -98,7 +98,7 @@ pub(crate) fn scan(s: &[u8]) -> Option<Detection> {
 /// A script scheme that ends at the colon (or at the reference or escape that may hide one,
 /// or start one) at `a`: one of the word starts in the run of letters and obfuscation just
 /// before `a`, after `floor` and at most [`REACH`] bytes back.
-fn scheme_before(s: &[u8], a: usize, floor: usize) -> Option<Detection> {
+fn scheme_before(s: &[u8], a: usize, floor: usize, depth: u8) -> Option<Detection> {
     // letters, and what references, escapes and dropped characters are made of
     let scheme_char = |c: u8| {
         c.is_ascii_alphanumeric()
@@ -114,7 +114,7 @@ fn scheme_before(s: &[u8], a: usize, floor: usize) -> Option<Detection> {
         let c = s[st];
         let first = matches!(c.to_ascii_lowercase(), b'j' | b'v' | b'l' | b'm' | b'd');
         ((first || c == b'&' || c == b'\\') && word_start(s, st) && may_start_scheme(s, st))
-            .then(|| scheme(s, st))
+            .then(|| scheme(s, st, depth))
             .flatten()
     })
 }
@@ -332,9 +332,19 @@ fn call(s: &[u8], p: usize, after: usize, entity: bool) -> Option<Detection> {
     let (before, _) = skip_back(s, id.start);
     let dot_before = before > 0 && s[before - 1] == b'.';
     let loose = gap.space && !gap.comment;
-    let after_new = || ident_before(s, before).is_some_and(|w| w.lower() == b"new");
-    if raw == b"Function" && (!gap.space || after_new()) {
-        return Some(hit("xss:js-sink", &[raw, b"("]));
+    let word_before = || ident_before(s, before);
+    // `Function('alert(1)')()`, `new Function(code)`; not an enum variant `Function(usize)`
+    if raw == b"Function" {
+        let (r, _) = skip_fwd(s, after);
+        let string = tick || matches!(s.get(r), Some(b'\'' | b'"' | b'`'));
+        let new = word_before().is_some_and(|w| w.lower() == b"new");
+        return ((string && !gap.space) || new).then(|| hit("xss:js-sink", &[raw, b"("]));
+    }
+    // `fn confirm(…)`, `def eval(…)`: a definition in some language, not a call
+    if word_before()
+        .is_some_and(|w| matches!(w.lower(), b"fn" | b"def" | b"function" | b"func" | b"sub"))
+    {
+        return None;
     }
     match id.kind()? {
         // `req.eval(x)` is some object's method; on a global (`top.alert(1)`) the member
@@ -533,11 +543,21 @@ fn member(s: &[u8], p: usize) -> Option<Detection> {
     if obj.kind()? != Ident::Global {
         return None;
     }
-    let strength = names::member(obj.lower(), prop.lower())?;
-    let code_next = matches!(
-        next,
-        Some(b'(' | b'=' | b';' | b'+' | b')' | b',' | b'[' | b'.')
-    );
+    let mut strength = names::member(obj.lower(), prop.lower())?;
+    // `self` is every Python and Rust method's receiver: code must show it is JavaScript's
+    if obj.lower() == b"self" {
+        strength = names::Member::Dom;
+    }
+    // `self.location(path)`: a call of what JavaScript has as a property is some other code
+    let callable = names::is_method(prop.lower());
+    let code_next = match next {
+        Some(b'(') => callable,
+        Some(b'=' | b';' | b'+' | b')' | b',' | b'[' | b'.') => true,
+        _ => false,
+    };
+    if next == Some(b'(') && !callable {
+        return None;
+    }
     // a path segment such as `/manual/document.cookie` names a page, not code
     let in_path = obj.start > 0 && s[obj.start - 1] == b'/';
     if (in_path || strength == names::Member::Dom) && !code_next {
@@ -580,9 +600,14 @@ fn bracket(s: &[u8], p: usize) -> Option<Detection> {
     let computed = match next? {
         b'"' | b'\'' | b'`' | b'/' => true,
         c if is_ident(c) => {
-            // `top[0]` is a frame; anything else is a name worked out at run time
+            // `top[0]` is a frame and `frames[1..]` a slice; a name (`top[name]`,
+            // `top[8680439..toString(30)]`) is worked out at run time
             let end = s[r..].iter().take(64).position(|&c| c == b']');
-            end.is_none_or(|e| !s[r..r + e].iter().all(|c| c.is_ascii_digit() || *c == b' '))
+            end.is_none_or(|e| {
+                s[r..r + e]
+                    .iter()
+                    .any(|c| c.is_ascii_alphabetic() || *c == b'_')
+            })
         }
         _ => false,
     };
@@ -599,6 +624,10 @@ fn jsfuck(s: &[u8], p: usize) -> Option<Detection> {
     let mut b = p;
     while b < s.len() && b - p < 64 && in_set(s[b]) {
         b += 1;
+    }
+    // `vec![]` is a Rust macro, not JSFuck
+    if a > 0 && is_ident(s[a - 1]) && s[a] == b'!' {
+        return None;
     }
     let run = &s[a..b];
     let dense = run.iter().filter(|&&c| c != b' ').count();
@@ -700,8 +729,9 @@ fn may_start_scheme(s: &[u8], i: usize) -> bool {
         .is_none_or(|c| !c.is_ascii_alphabetic() || c.to_ascii_lowercase() == expect)
 }
 
-/// A script or active `data:` URL starting at `p`, followed by code.
-fn scheme(s: &[u8], p: usize) -> Option<Detection> {
+/// A script URL starting at `p` and followed by code, or an active `data:` URL (an SVG one only
+/// with dangerous markup in its base64 payload).
+fn scheme(s: &[u8], p: usize, depth: u8) -> Option<Detection> {
     let opts = url::Opts {
         js_escapes: true,
         loose_colon: false,
@@ -710,6 +740,17 @@ fn scheme(s: &[u8], p: usize) -> Option<Detection> {
     let rest = &s[p + m.rest..];
     let found = match m.kind {
         url::Kind::Script => m.obfuscated || url::code_follows(rest),
+        // an SVG may just be an image: judged by what it carries, which only base64 hides
+        url::Kind::ActiveData if m.svg => {
+            if !m.base64 || depth >= MAX_DEPTH {
+                return None;
+            }
+            let len = rest
+                .iter()
+                .take_while(|&&c| c.is_ascii_alphanumeric() || b"+/=".contains(&c))
+                .count();
+            return super::scan(&decode::base64(&rest[..len]), depth + 1);
+        }
         url::Kind::ActiveData => true,
         // `data:,<svg onload=…>` only matters with markup in it
         url::Kind::UntypedData => memchr::memchr(b'<', rest).is_some(),
