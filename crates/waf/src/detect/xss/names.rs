@@ -363,20 +363,22 @@ pub(crate) enum Ident {
     Call,
 }
 
-/// The kind of a lowercase identifier, if the detector cares about it.
+/// The kind of an identifier, if the detector cares about it. JavaScript names are matched
+/// with their case, as the language does (`Alert(1)` runs nothing); CSS ones without.
 pub(crate) fn ident(name: &[u8]) -> Option<Ident> {
     Some(match name {
-        b"alert" | b"confirm" | b"eval" | b"execscript" | b"importscripts" | b"mssetimmediate"
-        | b"prompt" | b"setimmediate" | b"setinterval" | b"settimeout" => Ident::Sink,
-        b"atob" | b"btoa" | b"fromcharcode" => Ident::Helper,
-        b"content" | b"contentwindow" | b"defaultview" | b"document" | b"frames"
-        | b"globalthis" | b"location" | b"opener" | b"parent" | b"parentwindow" | b"self"
-        | b"top" | b"window" => Ident::Global,
+        b"alert" | b"confirm" | b"eval" | b"execScript" | b"importScripts" | b"msSetImmediate"
+        | b"prompt" | b"setImmediate" | b"setInterval" | b"setTimeout" => Ident::Sink,
+        b"atob" | b"btoa" | b"fromCharCode" => Ident::Helper,
+        b"contentWindow" | b"defaultView" | b"document" | b"frames" | b"globalThis"
+        | b"location" | b"opener" | b"parent" | b"parentWindow" | b"self" | b"top" | b"window" => {
+            Ident::Global
+        }
         b"constructor" => Ident::Constructor,
         b"import" => Ident::Import,
-        b"expression" => Ident::Expression,
-        b"url" => Ident::Url,
         b"call" | b"apply" => Ident::Call,
+        _ if name.eq_ignore_ascii_case(b"expression") => Ident::Expression,
+        _ if name.eq_ignore_ascii_case(b"url") => Ident::Url,
         _ => return None,
     })
 }
@@ -391,37 +393,37 @@ pub(crate) enum Member {
     Dom,
 }
 
-/// Whether `object.member` (lowercase; `object` a global) is a dangerous member access, and
-/// how: `document.cookie`, `window.location`, `location.href`, `document.body`…
+/// Whether `object.member` (`object` a global) is a dangerous member access, and how:
+/// `document.cookie`, `window.location`, `location.href`, `document.body`…
 pub(crate) fn member(object: &[u8], member: &[u8]) -> Option<Member> {
     let known = match object {
         b"document" => matches!(
             member,
-            b"all"
-                | b"baseuri"
+            b"URL"
+                | b"all"
+                | b"baseURI"
                 | b"body"
                 | b"cookie"
-                | b"createelement"
-                | b"defaultview"
-                | b"documentelement"
-                | b"documenturi"
+                | b"createElement"
+                | b"defaultView"
+                | b"documentElement"
+                | b"documentURI"
                 | b"domain"
-                | b"execcommand"
+                | b"execCommand"
                 | b"forms"
-                | b"getelementbyid"
-                | b"getelementsbyclassname"
-                | b"getelementsbyname"
-                | b"getelementsbytagname"
+                | b"getElementById"
+                | b"getElementsByClassName"
+                | b"getElementsByName"
+                | b"getElementsByTagName"
                 | b"head"
                 | b"images"
                 | b"links"
                 | b"location"
                 | b"open"
-                | b"queryselector"
-                | b"queryselectorall"
+                | b"querySelector"
+                | b"querySelectorAll"
                 | b"referrer"
                 | b"scripts"
-                | b"url"
                 | b"write"
                 | b"writeln"
         ),
@@ -432,20 +434,20 @@ pub(crate) fn member(object: &[u8], member: &[u8]) -> Option<Member> {
         // window-like globals: `window`, `self`, `top`, `parent`, `frames`…
         _ => matches!(
             member,
-            b"alert"
+            b"XMLHttpRequest"
+                | b"alert"
                 | b"atob"
                 | b"confirm"
                 | b"document"
                 | b"eval"
-                | b"execscript"
-                | b"localstorage"
+                | b"execScript"
+                | b"localStorage"
                 | b"location"
-                | b"postmessage"
+                | b"postMessage"
                 | b"prompt"
-                | b"sessionstorage"
-                | b"setinterval"
-                | b"settimeout"
-                | b"xmlhttprequest"
+                | b"sessionStorage"
+                | b"setInterval"
+                | b"setTimeout"
         ),
     };
     if !known {
@@ -457,40 +459,39 @@ pub(crate) fn member(object: &[u8], member: &[u8]) -> Option<Member> {
     })
 }
 
-/// Whether a dangerous member (lowercase) is a method, called with `(`, rather than a
-/// property.
+/// Whether a dangerous member is a method, called with `(`, rather than a property.
 pub(crate) fn is_method(m: &[u8]) -> bool {
     matches!(
         m,
-        b"alert"
+        b"XMLHttpRequest"
+            | b"alert"
             | b"assign"
             | b"atob"
             | b"confirm"
-            | b"createelement"
+            | b"createElement"
             | b"eval"
-            | b"execcommand"
-            | b"execscript"
-            | b"getelementbyid"
-            | b"getelementsbyclassname"
-            | b"getelementsbyname"
-            | b"getelementsbytagname"
+            | b"execCommand"
+            | b"execScript"
+            | b"getElementById"
+            | b"getElementsByClassName"
+            | b"getElementsByName"
+            | b"getElementsByTagName"
             | b"open"
-            | b"postmessage"
+            | b"postMessage"
             | b"prompt"
-            | b"queryselector"
-            | b"queryselectorall"
+            | b"querySelector"
+            | b"querySelectorAll"
             | b"replace"
-            | b"setinterval"
-            | b"settimeout"
+            | b"setInterval"
+            | b"setTimeout"
             | b"write"
             | b"writeln"
-            | b"xmlhttprequest"
     )
 }
 
-/// Whether `member` (lowercase) is dangerous on any global.
+/// Whether `member` is dangerous on any global.
 pub(crate) fn is_member_name(m: &[u8]) -> bool {
-    // `url` to `getelementsbyclassname`
+    // `URL` to `getElementsByClassName`
     if !(3..=22).contains(&m.len()) || !m[0].is_ascii_alphabetic() {
         return false;
     }

@@ -189,7 +189,7 @@ fn skip_fwd(s: &[u8], p: usize) -> (usize, Gap) {
 /// The longest identifier the detector reads (`getelementsbyclassname` is 22).
 const ID_MAX: usize = 32;
 
-/// An identifier, escapes (`al\u0065rt`) decoded and lowercased.
+/// An identifier, escapes (`al\u0065rt`) decoded.
 struct Id {
     buf: [u8; ID_MAX],
     len: usize,
@@ -200,12 +200,12 @@ struct Id {
 }
 
 impl Id {
-    fn lower(&self) -> &[u8] {
+    fn name(&self) -> &[u8] {
         &self.buf[..self.len]
     }
 
     fn kind(&self) -> Option<Ident> {
-        names::ident(self.lower())
+        names::ident(self.name())
     }
 
     /// Reads the identifier in `s[start..end]`, decoding escapes; `None` if it has none or is
@@ -230,7 +230,7 @@ impl Id {
             i += n;
             match c {
                 Some(c) => {
-                    *id.buf.get_mut(id.len)? = c.to_ascii_lowercase();
+                    *id.buf.get_mut(id.len)? = c;
                     id.len += 1;
                 }
                 // a stray `\`, `{` or `}`: the identifier starts after it
@@ -325,9 +325,15 @@ fn call(s: &[u8], p: usize, after: usize, entity: bool) -> Option<Detection> {
     }
     let id = object_before(s, q)?;
     let raw = &s[id.start..id.end];
-    // `` `alert` `` is a code span in Markdown, not a tagged template
-    if tick && id.start > 0 && s[id.start - 1] == b'`' {
-        return None;
+    // `` `alert` `` and `` `alert(1)` `` are code spans in Markdown, not code
+    if id.start > 0 && s[id.start - 1] == b'`' {
+        if tick {
+            return None;
+        }
+        let close = s[after..].iter().take(64).position(|&c| c == b')');
+        if close.is_some_and(|c| s.get(after + c + 1) == Some(&b'`')) {
+            return None;
+        }
     }
     let (before, _) = skip_back(s, id.start);
     let dot_before = before > 0 && s[before - 1] == b'.';
@@ -337,19 +343,19 @@ fn call(s: &[u8], p: usize, after: usize, entity: bool) -> Option<Detection> {
     if raw == b"Function" {
         let (r, _) = skip_fwd(s, after);
         let string = tick || matches!(s.get(r), Some(b'\'' | b'"' | b'`'));
-        let new = word_before().is_some_and(|w| w.lower() == b"new");
+        let new = word_before().is_some_and(|w| w.name() == b"new");
         return ((string && !gap.space) || new).then(|| hit("xss:js-sink", &[raw, b"("]));
     }
     // `fn confirm(…)`, `def eval(…)`: a definition in some language, not a call
     if word_before()
-        .is_some_and(|w| matches!(w.lower(), b"fn" | b"def" | b"function" | b"func" | b"sub"))
+        .is_some_and(|w| matches!(w.name(), b"fn" | b"def" | b"function" | b"func" | b"sub"))
     {
         return None;
     }
     match id.kind()? {
         // `req.eval(x)` is some object's method; on a global (`top.alert(1)`) the member
         // access is judged by `member`
-        Ident::Sink | Ident::Helper if dot_before && id.lower() != b"fromcharcode" => None,
+        Ident::Sink | Ident::Helper if dot_before && id.name() != b"fromCharCode" => None,
         Ident::Sink | Ident::Helper => {
             // a call is closed: `eval(` alone names the function
             let closed = tick
@@ -369,6 +375,10 @@ fn call(s: &[u8], p: usize, after: usize, entity: bool) -> Option<Detection> {
             if arg.is_some_and(|a| SUFFIXES.iter().any(|x| a.eq_ignore_ascii_case(x))) {
                 return None;
             }
+            // `confirm(*ptr)`, `alert(&msg)`: C and Rust, not JavaScript
+            if arg.is_some_and(|a| matches!(a.first(), Some(b'*' | b'&'))) {
+                return None;
+            }
             // `use alert() sparingly`, `the eval(code) function`: a sentence names a function;
             // a payload has code, or nothing, before it
             let weak = arg.is_some_and(|a| {
@@ -386,7 +396,9 @@ fn call(s: &[u8], p: usize, after: usize, entity: bool) -> Option<Detection> {
             matches!(s.get(r), Some(b'\'' | b'"' | b'`')).then(|| hit("xss:js-sink", &[raw, b"("]))
         }
         Ident::Constructor if dot_before => Some(hit("xss:js-obfuscation", &[b".", raw, b"("])),
-        Ident::Call if tick && dot_before => Some(hit("xss:js-template", &[b".", raw, b"`"])),
+        Ident::Call if tick && id.start > 0 && s[id.start - 1] == b'.' => {
+            Some(hit("xss:js-template", &[b".", raw, b"`"]))
+        }
         Ident::Expression if !tick && before > 0 && s[before - 1] == b':' => {
             Some(hit("xss:css", &[raw, b"("]))
         }
@@ -469,7 +481,10 @@ fn equals(s: &[u8], p: usize) -> Option<Detection> {
                 )
         });
         // `  onfoo=`: spaces that end an unquoted attribute value, then a new attribute
-        let leading_space = prev.is_some_and(|c| c <= 0x20) && s[..st].iter().all(|&c| c <= 0x20);
+        // (in lowercase: indented code such as `    OneOrMore = 1,` is not markup)
+        let leading_space = prev.is_some_and(|c| c <= 0x20)
+            && s[..st].iter().all(|&c| c <= 0x20)
+            && !name.iter().any(u8::is_ascii_uppercase);
         if separated && (names::is_event(&lower[2..]) || quote || leading_space) {
             return Some(hit("xss:event-handler", &[name, b"="]));
         }
@@ -509,32 +524,32 @@ fn member(s: &[u8], p: usize) -> Option<Detection> {
     let (r, _) = skip_fwd(s, p + 1);
     let prop = ident_after(s, r)?;
     let special = matches!(
-        prop.lower(),
-        b"innerhtml" | b"outerhtml" | b"insertadjacenthtml" | b"constructor"
+        prop.name(),
+        b"innerHTML" | b"outerHTML" | b"insertAdjacentHTML" | b"constructor"
     );
     // most dots sit in prose, numbers, host and file names: look no further unless the member
     // is one that matters
-    if !special && !names::is_member_name(prop.lower()) {
+    if !special && !names::is_member_name(prop.name()) {
         return None;
     }
     let (after, _) = skip_fwd(s, prop.end);
     let next = s.get(after).copied();
     let (q, _) = skip_back(s, p);
     let obj = object_before(s, q);
-    match prop.lower() {
-        b"innerhtml" | b"outerhtml" if next == Some(b'=') && s.get(after + 1) != Some(&b'=') => {
+    match prop.name() {
+        b"innerHTML" | b"outerHTML" if next == Some(b'=') && s.get(after + 1) != Some(&b'=') => {
             return Some(hit(
                 "xss:dom-write",
                 &[b".", &s[prop.start..prop.end], b"="],
             ));
         }
-        b"insertadjacenthtml" if next == Some(b'(') => {
+        b"insertAdjacentHTML" if next == Some(b'(') => {
             return Some(hit(
                 "xss:dom-write",
                 &[b".", &s[prop.start..prop.end], b"("],
             ));
         }
-        b"constructor" if obj.as_ref().is_some_and(|o| o.lower() == b"constructor") => {
+        b"constructor" if obj.as_ref().is_some_and(|o| o.name() == b"constructor") => {
             return Some(hit("xss:js-obfuscation", &[b"constructor.constructor"]));
         }
         _ => {}
@@ -543,13 +558,13 @@ fn member(s: &[u8], p: usize) -> Option<Detection> {
     if obj.kind()? != Ident::Global {
         return None;
     }
-    let mut strength = names::member(obj.lower(), prop.lower())?;
+    let mut strength = names::member(obj.name(), prop.name())?;
     // `self` is every Python and Rust method's receiver: code must show it is JavaScript's
-    if obj.lower() == b"self" {
+    if obj.name() == b"self" {
         strength = names::Member::Dom;
     }
     // `self.location(path)`: a call of what JavaScript has as a property is some other code
-    let callable = names::is_method(prop.lower());
+    let callable = names::is_method(prop.name());
     let code_next = match next {
         Some(b'(') => callable,
         Some(b'=' | b';' | b'+' | b')' | b',' | b'[' | b'.') => true,
@@ -583,14 +598,11 @@ fn bracket(s: &[u8], p: usize) -> Option<Detection> {
         let body = &s[r + 1..];
         let len = body.iter().take(16).position(|&c| c == q)?;
         let key = &body[..len];
-        if [&b"constructor"[..], b"__proto__", b"prototype"]
-            .iter()
-            .any(|k| key.eq_ignore_ascii_case(k))
-        {
+        if [&b"constructor"[..], b"__proto__", b"prototype"].contains(&key) {
             return Some(hit("xss:js-obfuscation", &[b"[", key, b"]"]));
         }
     }
-    let (q, _) = skip_back(s, p);
+    let (q, gap) = skip_back(s, p);
     let obj = object_before(s, q)?;
     // `stack.top[i]` is some object's member, not the global
     let (before, _) = skip_back(s, obj.start);
@@ -598,16 +610,17 @@ fn bracket(s: &[u8], p: usize) -> Option<Detection> {
         return None;
     }
     let computed = match next? {
-        b'"' | b'\'' | b'`' | b'/' => true,
+        b'"' | b'\'' => true,
+        // `the new location [link](…)`, `parent [`Command`]` in Markdown: after a space, only
+        // a string index reads as code
+        _ if gap.space => false,
+        b'`' | b'/' => true,
         c if is_ident(c) => {
-            // `top[0]` is a frame and `frames[1..]` a slice; a name (`top[name]`,
-            // `top[8680439..toString(30)]`) is worked out at run time
+            // `top[0]`, `self[i]`, `content[idx..]` index (in some language); a name worked
+            // out by a call or a concatenation (`top[8680439..toString(30)]`,
+            // `top[atob(x)]`, `top[a+b]`) reaches whatever it spells
             let end = s[r..].iter().take(64).position(|&c| c == b']');
-            end.is_none_or(|e| {
-                s[r..r + e]
-                    .iter()
-                    .any(|c| c.is_ascii_alphabetic() || *c == b'_')
-            })
+            end.is_some_and(|e| s[r..r + e].iter().any(|c| matches!(c, b'(' | b'+')))
         }
         _ => false,
     };
@@ -631,9 +644,10 @@ fn jsfuck(s: &[u8], p: usize) -> Option<Detection> {
     }
     let run = &s[a..b];
     let dense = run.iter().filter(|&&c| c != b' ').count();
-    let marker = [&b"![]"[..], b"+[]", b"[]+"]
-        .iter()
-        .any(|m| memmem::find(run, m).is_some());
+    // `![](…)` is a Markdown image; JSFuck never calls a boolean
+    let marker = memmem::find_iter(run, b"![]").any(|k| run.get(k + 3) != Some(&b'('))
+        || memmem::find(run, b"+[]").is_some()
+        || memmem::find(run, b"[]+").is_some();
     (dense >= 5 && marker).then(|| hit("xss:js-obfuscation", &[&run[..run.len().min(24)]]))
 }
 
