@@ -113,7 +113,9 @@ fn scheme_before(s: &[u8], a: usize, floor: usize, depth: u8) -> Option<Detectio
     (t..=a).find_map(|st| {
         let c = s[st];
         let first = matches!(c.to_ascii_lowercase(), b'j' | b'v' | b'l' | b'm' | b'd');
-        ((first || c == b'&' || c == b'\\') && word_start(s, st) && may_start_scheme(s, st))
+        // a scheme starts a token: `WLDP_HOST_JAVASCRIPT:` is a name
+        let token_start = st == 0 || !is_ident(s[st - 1]);
+        ((first || c == b'&' || c == b'\\') && token_start && may_start_scheme(s, st))
             .then(|| scheme(s, st, depth))
             .flatten()
     })
@@ -125,10 +127,6 @@ fn is_ident(c: u8) -> bool {
 
 fn is_js_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c')
-}
-
-fn word_start(s: &[u8], i: usize) -> bool {
-    i == 0 || !s[i - 1].is_ascii_alphanumeric()
 }
 
 /// What lies between two tokens.
@@ -325,8 +323,13 @@ fn call(s: &[u8], p: usize, after: usize, entity: bool) -> Option<Detection> {
     }
     let id = object_before(s, q)?;
     let raw = &s[id.start..id.end];
-    // `` `alert` `` and `` `alert(1)` `` are code spans in Markdown, not code
-    if id.start > 0 && s[id.start - 1] == b'`' {
+    // `` `alert` ``, `` `String.fromCharCode()` ``, `` `x.set.call` ``: code spans in
+    // Markdown and documentation name code, they are not code
+    let mut chain = id.start;
+    while chain > 0 && id.start - chain < 64 && (is_ident(s[chain - 1]) || s[chain - 1] == b'.') {
+        chain -= 1;
+    }
+    if chain > 0 && s[chain - 1] == b'`' {
         if tick {
             return None;
         }
@@ -334,6 +337,11 @@ fn call(s: &[u8], p: usize, after: usize, entity: bool) -> Option<Detection> {
         if close.is_some_and(|c| s.get(after + c + 1) == Some(&b'`')) {
             return None;
         }
+    }
+    // a tagged template has its text right after the backtick; `` `self.call` is `` ends a
+    // code span
+    if tick && s.get(after).is_some_and(|&c| is_js_space(c)) {
+        return None;
     }
     let (before, _) = skip_back(s, id.start);
     let dot_before = before > 0 && s[before - 1] == b'.';
@@ -379,6 +387,10 @@ fn call(s: &[u8], p: usize, after: usize, entity: bool) -> Option<Detection> {
             if arg.is_some_and(|a| matches!(a.first(), Some(b'*' | b'&'))) {
                 return None;
             }
+            // `String.fromCharCode(88,83,83)` spells something; with nothing it is a mention
+            if id.name() == b"fromCharCode" && arg.is_some_and(<[u8]>::is_empty) {
+                return None;
+            }
             // `use alert() sparingly`, `the eval(code) function`: a sentence names a function;
             // a payload has code, or nothing, before it
             let weak = arg.is_some_and(|a| {
@@ -395,11 +407,23 @@ fn call(s: &[u8], p: usize, after: usize, entity: bool) -> Option<Detection> {
             let (r, _) = skip_fwd(s, after);
             matches!(s.get(r), Some(b'\'' | b'"' | b'`')).then(|| hit("xss:js-sink", &[raw, b"("]))
         }
-        Ident::Constructor if dot_before => Some(hit("xss:js-obfuscation", &[b".", raw, b"("])),
+        // `x.constructor('alert(1)')` builds a function from a string; `opts.constructor()`
+        // is some object's accessor
+        Ident::Constructor if dot_before => {
+            let (r, _) = skip_fwd(s, after);
+            (tick || matches!(s.get(r), Some(b'\'' | b'"' | b'`')))
+                .then(|| hit("xss:js-obfuscation", &[b".", raw, b"("]))
+        }
         Ident::Call if tick && id.start > 0 && s[id.start - 1] == b'.' => {
             Some(hit("xss:js-template", &[b".", raw, b"`"]))
         }
-        Ident::Expression if !tick && before > 0 && s[before - 1] == b':' => {
+        // `x:expression(…)` in CSS; not a path such as `Value::Expression(…)`
+        Ident::Expression
+            if !tick
+                && before > 0
+                && s[before - 1] == b':'
+                && (before < 2 || s[before - 2] != b':') =>
+        {
             Some(hit("xss:css", &[raw, b"("]))
         }
         Ident::Url if !tick => {
@@ -435,7 +459,29 @@ fn callback(s: &[u8], q: usize, after: usize, gap: Gap) -> Option<Detection> {
     let callee = ident_before(s, q)?;
     let (before, _) = skip_back(s, callee.start);
     let method = before > 0 && s[before - 1] == b'.';
-    (method || callee.kind() == Some(Ident::Sink))
+    // the functions that call what they are handed
+    let calls_back = matches!(
+        callee.name(),
+        b"apply"
+            | b"bind"
+            | b"call"
+            | b"catch"
+            | b"every"
+            | b"filter"
+            | b"finally"
+            | b"find"
+            | b"findIndex"
+            | b"findLast"
+            | b"flatMap"
+            | b"forEach"
+            | b"map"
+            | b"reduce"
+            | b"reduceRight"
+            | b"some"
+            | b"sort"
+            | b"then"
+    );
+    ((method && calls_back) || callee.kind() == Some(Ident::Sink))
         .then(|| hit("xss:js-sink", &[&s[arg.start..arg.end], b")"]))
 }
 
@@ -558,11 +604,11 @@ fn member(s: &[u8], p: usize) -> Option<Detection> {
     if obj.kind()? != Ident::Global {
         return None;
     }
-    let mut strength = names::member(obj.name(), prop.name())?;
-    // `self` is every Python and Rust method's receiver: code must show it is JavaScript's
+    // `self.location`, `self.document` are every Python and Rust method's fields
     if obj.name() == b"self" {
-        strength = names::Member::Dom;
+        return None;
     }
+    let strength = names::member(obj.name(), prop.name())?;
     // `self.location(path)`: a call of what JavaScript has as a property is some other code
     let callable = names::is_method(prop.name());
     let code_next = match next {
@@ -612,8 +658,8 @@ fn bracket(s: &[u8], p: usize) -> Option<Detection> {
     let computed = match next? {
         b'"' | b'\'' => true,
         // `the new location [link](…)`, `parent [`Command`]` in Markdown: after a space, only
-        // a string index reads as code
-        _ if gap.space => false,
+        // a string index reads as code; and `self[i]` indexes in Rust and Python
+        _ if gap.space || obj.name() == b"self" => false,
         b'`' | b'/' => true,
         c if is_ident(c) => {
             // `top[0]`, `self[i]`, `content[idx..]` index (in some language); a name worked

@@ -193,10 +193,14 @@ pub(crate) fn code_follows(s: &[u8]) -> bool {
             {
                 j += 1;
             }
-            matches!(
-                s.get(j),
-                Some(b'(' | b'.' | b'[' | b'=' | b'`' | b';' | b'+' | b',' | b'"' | b'\'' | b':')
-            )
+            match s.get(j) {
+                // `javascript:x::y` is a path in some language
+                Some(b':') => s.get(j + 1) != Some(&b':'),
+                next => matches!(
+                    next,
+                    Some(b'(' | b'.' | b'[' | b'=' | b'`' | b';' | b'+' | b',' | b'"' | b'\'')
+                ),
+            }
         }
         _ => false,
     }
