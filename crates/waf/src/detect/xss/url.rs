@@ -38,6 +38,9 @@ pub(crate) struct Scheme {
     pub(crate) base64: bool,
     /// `data:` only: the media type is an image other than SVG.
     pub(crate) image: bool,
+    /// `data:` only: the media type is SVG, which runs its scripts as a document but not as
+    /// an image.
+    pub(crate) svg: bool,
 }
 
 /// How lenient to be.
@@ -121,6 +124,7 @@ fn finish(s: &[u8], k: usize, rest: usize, obfuscated: bool) -> Option<Scheme> {
         obfuscated,
         base64: false,
         image: false,
+        svg: false,
     };
     if k != DATA {
         return Some(found);
@@ -152,7 +156,8 @@ fn finish(s: &[u8], k: usize, rest: usize, obfuscated: bool) -> Option<Scheme> {
         Some(_) => return None,
     }
     let mime = &mime[..n];
-    found.image = mime.starts_with(b"image/") && mime != b"image/svg+xml";
+    found.svg = mime == b"image/svg+xml";
+    found.image = mime.starts_with(b"image/") && !found.svg;
     found.kind = if mime.is_empty() {
         Kind::UntypedData
     } else if names::is_active_mime(mime) {
@@ -188,10 +193,14 @@ pub(crate) fn code_follows(s: &[u8]) -> bool {
             {
                 j += 1;
             }
-            matches!(
-                s.get(j),
-                Some(b'(' | b'.' | b'[' | b'=' | b'`' | b';' | b'+' | b',' | b'"' | b'\'' | b':')
-            )
+            match s.get(j) {
+                // `javascript:x::y` is a path in some language
+                Some(b':') => s.get(j + 1) != Some(&b':'),
+                next => matches!(
+                    next,
+                    Some(b'(' | b'.' | b'[' | b'=' | b'`' | b';' | b'+' | b',' | b'"' | b'\'')
+                ),
+            }
         }
         _ => false,
     }
