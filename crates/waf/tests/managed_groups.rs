@@ -334,6 +334,11 @@ const GROUPS: &[Expected] = &[
                 "MultipartNameBypass_Body",
                 "Block",
             ),
+            (
+                "CrossSiteScripting_HEADER",
+                "CrossSiteScripting_Header",
+                "Block",
+            ),
         ],
     ),
 ];
