@@ -339,6 +339,11 @@ const GROUPS: &[Expected] = &[
                 "CrossSiteScripting_Header",
                 "Block",
             ),
+            (
+                "HtmlInjection_ARGUMENTS",
+                "HtmlInjection_Arguments",
+                "Block",
+            ),
         ],
     ),
 ];
