@@ -282,8 +282,8 @@ where
                         proto::BodyFraming::ContentLength(n) => Some(n),
                         proto::BodyFraming::Chunked => None,
                     }),
-                    ja3: None,
-                    ja4: None,
+                    ja3: conn.tls.as_ref().and_then(|t| t.ja3.as_deref()),
+                    ja4: conn.tls.as_ref().and_then(|t| t.ja4.as_deref()),
                 };
                 Some(phases::WafInput {
                     acl: &w.acl,

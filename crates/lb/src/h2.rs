@@ -651,8 +651,8 @@ async fn handle(
                     .content_length
                     .or(prefix.body_len)
                     .or(req.end_stream.then_some(0)),
-                ja3: None,
-                ja4: None,
+                ja3: conn.tls.as_ref().and_then(|t| t.ja3.as_deref()),
+                ja4: conn.tls.as_ref().and_then(|t| t.ja4.as_deref()),
             };
             Some(phases::WafInput {
                 acl: &w.acl,

@@ -773,5 +773,17 @@ mod h2 {
         assert_eq!(waf[0]["httpRequest"]["httpVersion"], "HTTP/2.0");
         assert_eq!(waf[3]["requestBodySizeInspectedByWAF"], 6006);
         assert_eq!(waf[4]["requestBodySizeInspectedByWAF"], 8192);
+        // the fingerprints of the client's TLS ClientHello (rustls: TLS 1.3, SNI, ALPN h2)
+        let ja3 = waf[0]["ja3Fingerprint"].as_str().unwrap();
+        assert!(
+            ja3.len() == 32 && ja3.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{ja3}"
+        );
+        let ja4 = waf[0]["ja4Fingerprint"].as_str().unwrap();
+        assert!(ja4.starts_with("t13d") && ja4.len() == 36, "{ja4}");
+        assert!(
+            ja4[4..].starts_with(char::is_numeric) && ja4.contains("h2_"),
+            "{ja4}"
+        );
     }
 }
