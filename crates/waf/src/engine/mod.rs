@@ -581,6 +581,8 @@ impl Compiler<'_> {
             challenge: 300,
         };
         let before = self.errors.len();
+        // a referenced group costs its declared capacity, not the sum of its statements
+        let capacity_before = self.capacity;
         let mut rules = self.rules(
             &format!("{p} → {}.Rules", group.name),
             &group.rules,
@@ -591,7 +593,7 @@ impl Compiler<'_> {
             return None;
         }
         if let Some(cap) = group.capacity {
-            self.capacity += u64::try_from(cap).unwrap_or(0);
+            self.capacity = capacity_before + u64::try_from(cap).unwrap_or(0);
         }
         for rule in &mut rules {
             let over = overrides
