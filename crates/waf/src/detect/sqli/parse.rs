@@ -446,6 +446,8 @@ pub(crate) struct Run<'a> {
     keyword_seen: bool,
     /// A comparison was read.
     cmp_seen: bool,
+    /// The statement being checked began right after `;`.
+    after_semi: bool,
 }
 
 /// The outcome of feeding a token to a run.
@@ -497,6 +499,7 @@ impl<'a> Run<'a> {
             as_after: false,
             keyword_seen: false,
             cmp_seen: false,
+            after_semi: false,
         }
     }
 
@@ -541,6 +544,7 @@ impl<'a> Run<'a> {
         self.as_after = false;
         self.keyword_seen = false;
         self.cmp_seen = false;
+        self.after_semi = false;
     }
 
     /// Prose is names after names: when the run holds one plain name and nothing else, the
@@ -1950,7 +1954,10 @@ impl<'a> Run<'a> {
                 self.st = St::Done;
                 true
             }
-            Tk::Word if self.statement_keyword(t) => self.begin_statement(t, SelKind::Stacked),
+            Tk::Word if self.statement_keyword(t) => {
+                self.after_semi = true;
+                self.begin_statement(t, SelKind::Stacked)
+            }
             Tk::Word if t.has(CALL) && matches!(t.fc, Fc::Time | Fc::Danger | Fc::Error) => {
                 self.st = St::Operand;
                 self.operand(t, span)
@@ -2176,7 +2183,9 @@ impl<'a> Run<'a> {
             }
             Stmt::Exec => {
                 let strong = match t.tk {
-                    Tk::LParen | Tk::Var | Tk::Str => true,
+                    Tk::LParen | Tk::Var => true,
+                    // a string that runs to the end is the application's text
+                    Tk::Str => !t.has(OPEN),
                     Tk::Word if t.kw == Kw::Immediate => true,
                     Tk::Word if name => {
                         let text = self.text(span);
@@ -2591,7 +2600,7 @@ impl<'a> Run<'a> {
             self.find(Reason::Statement, level, Need::NoError, seq);
         }
         // `;update users`, `;drop`: a statement begun after `;`
-        if matches!(self.st, St::Stmt(_)) && self.stmt_strong {
+        if matches!(self.st, St::Stmt(_)) && self.after_semi {
             self.find(
                 Reason::StackedQuery,
                 Level::High,

@@ -355,6 +355,28 @@ fn benign_prose_with_sql_words() {
     ] {
         benign(s);
     }
+    for s in [
+        "drop shipping suppliers",
+        "sleep number bed",
+        "where to buy \"drop table\" chair",
+        "'execute' meaning",
+        "how to 'drop' a pin in google maps",
+        "8' x 10' rug",
+        "price < 100 and rating > 4",
+        "Tip: use --help for options",
+    ] {
+        benign_at_low(s);
+    }
+    for s in [
+        "order by phone",
+        "select comfort mattress",
+        "update windows 10",
+        "delete facebook account",
+        "toys 'r' us",
+        "she said, 'hello' and left",
+    ] {
+        benign(s);
+    }
     // a bare statement of a few words reads as SQL at HIGH
     benign_at_low("drop table lamp");
     benign_at_low("The union select committee met on Tuesday");
