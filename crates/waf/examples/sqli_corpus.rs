@@ -245,6 +245,29 @@ fn main() {
             patt.len(),
             pct(patt_hits, patt.len())
         );
+        // as bench/waf/corpus.py counts them: no fragments (fewer than two letters or digits, or
+        // one bare word), each line once
+        let mut seen = std::collections::HashSet::new();
+        let (mut hits, mut total) = (0, 0);
+        for (_, p) in &patt {
+            let alnum = p.iter().filter(|b| b.is_ascii_alphanumeric()).count();
+            let bare_word = p
+                .trim_ascii()
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+            if alnum < 2 || bare_word || !seen.insert(p.clone()) {
+                continue;
+            }
+            total += 1;
+            hits += usize::from(detect(p, level).is_some());
+        }
+        println!(
+            "  {:<28} {:>4}/{:<4} {:6.1}%",
+            "recall   PATT (no fragments)",
+            hits,
+            total,
+            pct(hits, total)
+        );
         if show == "files" {
             for (f, (h, n)) in by_file {
                 println!("    {f:<36} {h:>4}/{n:<4}");
