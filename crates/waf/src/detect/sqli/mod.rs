@@ -3,8 +3,8 @@
 //! The input is tokenized the way a database would read it in each of the places an
 //! injection can begin: as a bare value (`WHERE id = <input>`), and after the quote that closes
 //! the application's string literal (`WHERE name = '<input>'`, with `'`, `"` or `` ` ``). The
-//! lexer ([`lex`]) folds case, comments, every kind of whitespace and Unicode look-alikes
-//! (full-width forms, typographic quotes); a loose SQL grammar ([`parse`]) follows the tokens
+//! lexer (`lex`) folds case, comments, every kind of whitespace and Unicode look-alikes
+//! (full-width forms, typographic quotes); a loose SQL grammar (`parse`) follows the tokens
 //! and records the constructs injections are made of: tautologies and contradictions after
 //! `OR`/`AND`, `UNION SELECT`, stacked statements, time-based and error-based functions, a
 //! comment that cuts the query off after a quote, system catalogs. Natural language stops the

@@ -247,19 +247,19 @@ impl Frame {
 /// The statement being checked: the keyword and how far it got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Stmt {
-    /// `DROP` object [`IF EXISTS`] name (end | `;` | comment | `,`)
+    /// `DROP` object (`IF EXISTS`) name (end | `;` | comment | `,`)
     Drop(u8),
-    /// `CREATE` [`OR REPLACE`] [`TEMPORARY`] object name
+    /// `CREATE` (`OR REPLACE`) (`TEMPORARY`) object name
     Create(u8),
     /// `ALTER` object name
     Alter(u8),
-    /// `TRUNCATE` [`TABLE`] name
+    /// `TRUNCATE` (`TABLE`) name
     Truncate(u8),
-    /// `INSERT`/`REPLACE` [`INTO`] name [(…)] `VALUES`|`SELECT`|`SET`|`(`
+    /// `INSERT`/`REPLACE` (`INTO`) name (`(…)`) `VALUES`|`SELECT`|`SET`|`(`
     Insert(u8),
     /// `UPDATE` name `SET` name `=`
     Update(u8),
-    /// `DELETE` [`FROM`] name (`WHERE` | end)
+    /// `DELETE` (`FROM`) name (`WHERE` | end)
     Delete(u8),
     /// `EXEC` name | `(` | `@` | string | `IMMEDIATE`
     Exec,
