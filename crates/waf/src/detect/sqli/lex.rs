@@ -934,22 +934,24 @@ fn word_triggers_folded(s: &[u8], start: usize, high: bool) -> (usize, bool) {
 }
 
 fn triggers(s: &[u8], end: usize, word: &[u8], kw: Kw, fc: Fc, high: bool) -> bool {
-    match fc {
+    // a name's function class and its keyword role both count (`insert` is both)
+    let call = || {
+        let rest = s.get(end..).unwrap_or_default();
+        rest.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'(')
+    };
+    let function = match fc {
         Fc::Time | Fc::Error | Fc::Danger | Fc::Schema => true,
-        Fc::Info | Fc::Common | Fc::Ambiguous if high => {
-            let rest = s.get(end..).unwrap_or_default();
-            rest.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'(')
-        }
-        _ => {
-            starts_something(kw)
-                || (high && kw == Kw::Like)
-                || (high
-                    && s.get(end) == Some(&b'.')
-                    && [&b"mysql"[..], b"master", b"sys", b"msdb", b"tempdb"]
-                        .iter()
-                        .any(|q| q.eq_ignore_ascii_case(word)))
-        }
-    }
+        Fc::Info | Fc::Common | Fc::Ambiguous => high && call(),
+        Fc::None => false,
+    };
+    function
+        || starts_something(kw)
+        || (high && kw == Kw::Like)
+        || (high
+            && s.get(end) == Some(&b'.')
+            && [&b"mysql"[..], b"master", b"sys", b"msdb", b"tempdb"]
+                .iter()
+                .any(|q| q.eq_ignore_ascii_case(word)))
 }
 
 /// Keywords that begin a condition, a clause or a statement.
