@@ -501,8 +501,11 @@ fn high_reports_whatever_low_reports() {
                  \x0d 2 \x0d\x0d\x0d\x0d\x0dinserT + FROM\xd8\xc6('\x0d\x0d\x0d\x0d\x0d\x0d\
                  \x0dinserT + FR\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x0d\x0d\
                  \x0d\x0d = 1";
-    assert!(detect(data, Sensitivity::Low).is_some());
-    assert!(detect(data, Sensitivity::High).is_some());
+    assert!(super::lex::worth_parsing(data, false));
+    assert!(super::lex::worth_parsing(data, true));
+    if detect(data, Sensitivity::Low).is_some() {
+        assert!(detect(data, Sensitivity::High).is_some());
+    }
     for s in [
         "insert into t values (1)",
         ";insert into t values (1)",

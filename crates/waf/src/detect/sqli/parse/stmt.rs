@@ -208,14 +208,19 @@ impl Run<'_> {
             Stmt::Insert(2 | 3) if t.tk == Tk::Dot => {
                 next(self, Stmt::Insert(if s == Stmt::Insert(2) { 0 } else { 1 }))
             }
-            Stmt::Insert(2 | 3)
+            Stmt::Insert(3)
                 if matches!(t.kw, Kw::Values | Kw::Select | Kw::Set) || t.tk == Tk::LParen =>
             {
-                self.statement_ok(if s == Stmt::Insert(3) {
-                    Shape::Strong
-                } else {
-                    Shape::Medium
-                });
+                self.statement_ok(Shape::Strong);
+                self.lenient(t)
+            }
+            // without INTO (MySQL allows it) the column list and VALUES must follow: "insert
+            // coin (10c)" is no statement
+            Stmt::Insert(2) if t.tk == Tk::LParen => next(self, Stmt::Insert(4)),
+            Stmt::Insert(4) if t.tk == Tk::RParen => next(self, Stmt::Insert(5)),
+            Stmt::Insert(4) if name || t.tk == Tk::Comma => next(self, Stmt::Insert(4)),
+            Stmt::Insert(2 | 5) if matches!(t.kw, Kw::Values | Kw::Select | Kw::Set) => {
+                self.statement_ok(Shape::Strong);
                 self.lenient(t)
             }
             Stmt::Update(0) if name => next(self, Stmt::Update(1)),
