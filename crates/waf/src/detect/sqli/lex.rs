@@ -18,12 +18,19 @@ struct Ch {
 const WIDE: u8 = 0x80;
 
 /// The character at `i` (which must be in bounds), folded.
-#[inline]
+#[inline(always)]
 fn ch(s: &[u8], i: usize) -> Ch {
     let b = s.get(i).copied().unwrap_or(b' ');
     if b < 0x80 {
         return Ch { c: b, len: 1 };
     }
+    ch_wide(s, i)
+}
+
+/// [`ch`] for a byte past ASCII: the rare case.
+#[cold]
+#[inline(never)]
+fn ch_wide(s: &[u8], i: usize) -> Ch {
     let (cp, len) = decode_utf8(s, i);
     Ch { c: fold(cp), len }
 }
@@ -220,7 +227,7 @@ impl Token {
 
     /// A word with this keyword role.
     pub(crate) fn is(&self, kw: Kw) -> bool {
-        self.tk == Tk::Word && self.kw == kw
+        matches!(self.tk, Tk::Word) && self.kw == kw
     }
 }
 
@@ -368,6 +375,14 @@ impl<'a> Lexer<'a> {
     fn string_end(&self, from: usize, q: u8) -> Option<usize> {
         let mut p = from;
         while p < self.s.len() {
+            // jump to the next quote or byte that may fold to one
+            p += self.s[p..]
+                .iter()
+                .position(|&b| b == q || b >= 0xC2)
+                .unwrap_or(self.s.len() - p);
+            if p >= self.s.len() {
+                break;
+            }
             let Ch { c, len } = self.at(p);
             if c == q {
                 let after = p + len;

@@ -77,12 +77,19 @@ fn view<'a>(input: &'a [u8], high: bool, run: &mut Run<'a>, plus: bool) -> Optio
     if let Some(d) = bare(input, high, run, Some((&mut nested, &mut n_nested)), plus) {
         return Some(d);
     }
-    // which quotes the input holds (any non-ASCII byte may fold to one)
-    let wide = input.iter().any(|&b| b >= 0xC2);
-    for q in [b'\'', b'"', b'`'] {
-        if (wide || memchr::memchr(q, input).is_some())
-            && let Some(d) = quoted(input, q, high, run, plus)
-        {
+    // which quotes the input holds (any non-ASCII byte may fold to one), in one pass
+    let mut holds = [false; 3];
+    for &b in input {
+        match b {
+            b'\'' => holds[0] = true,
+            b'"' => holds[1] = true,
+            b'`' => holds[2] = true,
+            0xC2.. => holds = [true; 3],
+            _ => {}
+        }
+    }
+    for (q, held) in [b'\'', b'"', b'`'].into_iter().zip(holds) {
+        if held && let Some(d) = quoted(input, q, high, run, plus) {
             return Some(d);
         }
     }

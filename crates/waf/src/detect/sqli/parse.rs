@@ -565,14 +565,14 @@ impl<'a> Run<'a> {
     /// next plain name would stop it and start a run just like it. Takes `t` in its place and
     /// answers true, or leaves the run alone.
     pub(crate) fn shift_plain(&mut self, t: &Token) -> bool {
-        let plain = t.tk == Tk::Word
+        let plain = matches!(t.tk, Tk::Word)
             && t.kw == Kw::None
             && t.fc == Fc::None
             && t.flags & (CALL | QUAL) == 0
             && self.input.get(t.start as usize) != Some(&b'$');
         if !plain
             || self.n != 1
-            || self.st != St::After
+            || !matches!(self.st, St::After)
             || self.prev != Prev::Name
             || self.depth != 0
             || self.nfind != 0
@@ -708,7 +708,7 @@ impl<'a> Run<'a> {
             return Step::Stop;
         }
         // prose is names after names: decide those without the general machinery
-        let plain = t.tk == Tk::Word
+        let plain = matches!(t.tk, Tk::Word)
             && t.kw == Kw::None
             && t.fc == Fc::None
             && t.flags & (CALL | QUAL) == 0
@@ -755,7 +755,7 @@ impl<'a> Run<'a> {
         if t.has(CMT) {
             self.commented = true;
         }
-        if t.tk == Tk::Word && (t.has(CALL) || !is_name_like(t.kw)) {
+        if matches!(t.tk, Tk::Word) && (t.has(CALL) || !is_name_like(t.kw)) {
             self.keyword_seen = true;
         }
         self.notice(t, span);
@@ -765,7 +765,7 @@ impl<'a> Run<'a> {
             St::After => self.after(t, span),
             St::StmtStart => self.stmt_start(t, span),
             St::CallOpen => {
-                if t.tk == Tk::LParen {
+                if matches!(t.tk, Tk::LParen) {
                     self.st = St::Operand;
                     true
                 } else {
@@ -790,7 +790,7 @@ impl<'a> Run<'a> {
             St::Is => self.is(t),
             St::AfterNot => self.after_not(t),
             St::In => {
-                if t.tk == Tk::LParen {
+                if matches!(t.tk, Tk::LParen) {
                     self.open(FrameKind::Paren, Fc::None)
                 } else {
                     false
@@ -807,7 +807,7 @@ impl<'a> Run<'a> {
             }
             St::Into => self.into(t),
             St::IntoFile => {
-                if t.tk == Tk::Str {
+                if matches!(t.tk, Tk::Str) {
                     let seq = self.n.saturating_sub(3);
                     self.find(Reason::DangerousFunction, Level::Low, Need::Nothing, seq);
                     self.operand_done(Prev::Str);
@@ -918,7 +918,7 @@ impl<'a> Run<'a> {
                     }
                     if super::words::lookup(&lower[..inner.len()]).1 == Fc::Schema {
                         let sql = self.selected || self.leading;
-                        let level = if sql && self.st == St::Table {
+                        let level = if sql && matches!(self.st, St::Table) {
                             Level::Low
                         } else {
                             Level::High
@@ -961,7 +961,7 @@ impl<'a> Run<'a> {
             }
             Tk::RParen | Tk::Semi => {
                 // `;` first: the application's statement ends there
-                self.leading = t.tk == Tk::Semi;
+                self.leading = matches!(t.tk, Tk::Semi);
                 self.st = St::After;
                 self.after(t, span)
             }
@@ -985,12 +985,14 @@ impl<'a> Run<'a> {
 
     fn operand(&mut self, t: &Token, span: Span) -> bool {
         if let Some(seq) = self.order_probe.take()
-            && (t.tk == Tk::Num || (t.tk == Tk::Word && t.has(CALL)))
+            && (matches!(t.tk, Tk::Num) || (matches!(t.tk, Tk::Word) && t.has(CALL)))
         {
             self.find(Reason::OrderBy, Level::Low, Need::Clean, seq);
         }
         match t.tk {
-            Tk::RParen if self.last_tk == Tk::LParen && self.top().kind == FrameKind::Call => {
+            Tk::RParen
+                if matches!(self.last_tk, Tk::LParen) && self.top().kind == FrameKind::Call =>
+            {
                 self.close(FrameKind::Paren)
             }
             Tk::Num => {
@@ -1151,7 +1153,7 @@ impl<'a> Run<'a> {
     fn qual_name(&mut self, t: &Token) -> bool {
         if self.qual_pending {
             self.qual_pending = false;
-            return t.tk == Tk::Dot;
+            return matches!(t.tk, Tk::Dot);
         }
         match t.tk {
             // master..xp_cmdshell
@@ -1661,7 +1663,7 @@ impl<'a> Run<'a> {
     }
 
     fn cast_type(&mut self, t: &Token) -> bool {
-        if t.tk != Tk::Word {
+        if !matches!(t.tk, Tk::Word) {
             return false;
         }
         let name = self.text(Span {
@@ -2001,7 +2003,7 @@ impl<'a> Run<'a> {
         // it stands; not for `sleep(`, which prose writes ("sleep(8 hours)")
         for d in 1..=self.depth {
             let f = self.frames[d];
-            let begun = d < self.depth || self.last_tk != Tk::LParen;
+            let begun = d < self.depth || !matches!(self.last_tk, Tk::LParen);
             let attack = match f.fc {
                 Fc::Danger => true,
                 Fc::Error => f.fresh,
@@ -2038,11 +2040,11 @@ impl<'a> Run<'a> {
             self.st,
             St::After | St::AfterTable | St::StmtStart | St::Lenient
         ) && (self.depth <= self.closers as usize || open_parens);
-        if self.st == St::StmtStart {
+        if matches!(self.st, St::StmtStart) {
             self.quote_terminator();
         }
         let f = *self.top();
-        if f.sel_open && f.sel == SelKind::Union && !f.any && self.st == St::Operand {
+        if f.sel_open && f.sel == SelKind::Union && !f.any && matches!(self.st, St::Operand) {
             // `UNION SELECT` and nothing after it
             self.upgrade(f.sel_finding);
         }
@@ -2059,7 +2061,7 @@ impl<'a> Run<'a> {
             }
             // `extractvalue(`, `load_file(`: names only attacks call, the parenthesis touching
             let begun = d < self.depth
-                || (self.st != St::CallOpen && self.last_tk != Tk::LParen)
+                || (!matches!(self.st, St::CallOpen) && !matches!(self.last_tk, Tk::LParen))
                 || f.fresh;
             let (reason, level) = match f.fc {
                 Fc::Time if begun => (Reason::TimeFunction, Level::Low),

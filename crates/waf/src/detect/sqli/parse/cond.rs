@@ -7,7 +7,7 @@ use super::*;
 
 impl Run<'_> {
     pub(super) fn cond_push(&mut self, c: CTok) {
-        if c == CTok::Cmp {
+        if matches!(c, CTok::Cmp) {
             self.cmp_seen = true;
         }
         if let Some(cond) = self.frame().cond.as_mut() {

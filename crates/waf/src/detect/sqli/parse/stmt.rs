@@ -41,7 +41,7 @@ impl Run<'_> {
     }
 
     pub(super) fn statement_keyword(&self, t: &Token) -> bool {
-        t.tk == Tk::Word
+        matches!(t.tk, Tk::Word)
             && (!t.has(CALL) || matches!(t.kw, Kw::Exec | Kw::Select))
             && matches!(
                 t.kw,
@@ -128,7 +128,7 @@ impl Run<'_> {
     }
 
     pub(super) fn stmt(&mut self, s: Stmt, t: &Token, span: Span) -> bool {
-        let name = t.tk == Tk::Ident || (t.tk == Tk::Word && is_name_like(t.kw));
+        let name = matches!(t.tk, Tk::Ident) || (matches!(t.tk, Tk::Word) && is_name_like(t.kw));
         let ends = matches!(t.tk, Tk::Semi | Tk::Comment | Tk::Comma);
         let next = |this: &mut Self, s: Stmt| {
             this.st = St::Stmt(s);
@@ -141,8 +141,8 @@ impl Run<'_> {
             },
             Stmt::Drop(1) if t.kw == Kw::If => next(self, Stmt::Drop(1)),
             Stmt::Drop(1) if t.kw == Kw::Exists => next(self, Stmt::Drop(1)),
-            Stmt::Drop(1) | Stmt::Drop(3) if name || t.tk == Tk::Dot => {
-                if t.has(QUAL) || t.tk == Tk::Dot {
+            Stmt::Drop(1) | Stmt::Drop(3) if name || matches!(t.tk, Tk::Dot) => {
+                if t.has(QUAL) || matches!(t.tk, Tk::Dot) {
                     return next(self, Stmt::Drop(3));
                 }
                 next(self, Stmt::Drop(2))
@@ -158,8 +158,8 @@ impl Run<'_> {
             Stmt::Create(1) if t.kw == Kw::If || t.kw == Kw::Not || t.kw == Kw::Exists => {
                 next(self, Stmt::Create(1))
             }
-            Stmt::Create(1) if name || t.tk == Tk::Var => next(self, Stmt::Create(2)),
-            Stmt::Create(2) if t.tk == Tk::Dot => next(self, Stmt::Create(1)),
+            Stmt::Create(1) if name || matches!(t.tk, Tk::Var) => next(self, Stmt::Create(2)),
+            Stmt::Create(2) if matches!(t.tk, Tk::Dot) => next(self, Stmt::Create(1)),
             Stmt::Create(2)
                 if matches!(t.tk, Tk::LParen | Tk::Str | Tk::Var)
                     || matches!(t.kw, Kw::As | Kw::Identified | Kw::Returns) =>
@@ -173,7 +173,7 @@ impl Run<'_> {
             }
             Stmt::Alter(0) if matches!(t.kw, Kw::Object | Kw::User) => next(self, Stmt::Alter(1)),
             Stmt::Alter(1) if name => next(self, Stmt::Alter(2)),
-            Stmt::Alter(2) if t.tk == Tk::Dot => next(self, Stmt::Alter(1)),
+            Stmt::Alter(2) if matches!(t.tk, Tk::Dot) => next(self, Stmt::Alter(1)),
             Stmt::Alter(2)
                 if matches!(
                     t.kw,
@@ -184,7 +184,7 @@ impl Run<'_> {
                         | Kw::Column
                         | Kw::Identified
                         | Kw::With
-                ) || t.tk == Tk::Ident
+                ) || matches!(t.tk, Tk::Ident)
                     || name =>
             {
                 self.statement_ok(Shape::Strong);
@@ -204,37 +204,38 @@ impl Run<'_> {
             Stmt::Insert(0) if t.kw == Kw::Into => next(self, Stmt::Insert(1)),
             Stmt::Insert(0) if name => next(self, Stmt::Insert(2)),
             Stmt::Insert(1) if name => next(self, Stmt::Insert(3)),
-            Stmt::Insert(1 | 3) if t.tk == Tk::Dot => next(self, Stmt::Insert(1)),
-            Stmt::Insert(2 | 3) if t.tk == Tk::Dot => {
+            Stmt::Insert(1 | 3) if matches!(t.tk, Tk::Dot) => next(self, Stmt::Insert(1)),
+            Stmt::Insert(2 | 3) if matches!(t.tk, Tk::Dot) => {
                 next(self, Stmt::Insert(if s == Stmt::Insert(2) { 0 } else { 1 }))
             }
             Stmt::Insert(3)
-                if matches!(t.kw, Kw::Values | Kw::Select | Kw::Set) || t.tk == Tk::LParen =>
+                if matches!(t.kw, Kw::Values | Kw::Select | Kw::Set)
+                    || matches!(t.tk, Tk::LParen) =>
             {
                 self.statement_ok(Shape::Strong);
                 self.lenient(t)
             }
             // without INTO (MySQL allows it) the column list and VALUES must follow: "insert
             // coin (10c)" is no statement
-            Stmt::Insert(2) if t.tk == Tk::LParen => next(self, Stmt::Insert(4)),
-            Stmt::Insert(4) if t.tk == Tk::RParen => next(self, Stmt::Insert(5)),
-            Stmt::Insert(4) if name || t.tk == Tk::Comma => next(self, Stmt::Insert(4)),
+            Stmt::Insert(2) if matches!(t.tk, Tk::LParen) => next(self, Stmt::Insert(4)),
+            Stmt::Insert(4) if matches!(t.tk, Tk::RParen) => next(self, Stmt::Insert(5)),
+            Stmt::Insert(4) if name || matches!(t.tk, Tk::Comma) => next(self, Stmt::Insert(4)),
             Stmt::Insert(2 | 5) if matches!(t.kw, Kw::Values | Kw::Select | Kw::Set) => {
                 self.statement_ok(Shape::Strong);
                 self.lenient(t)
             }
             Stmt::Update(0) if name => next(self, Stmt::Update(1)),
-            Stmt::Update(1) if t.tk == Tk::Dot => next(self, Stmt::Update(0)),
+            Stmt::Update(1) if matches!(t.tk, Tk::Dot) => next(self, Stmt::Update(0)),
             Stmt::Update(1) if t.kw == Kw::Set => next(self, Stmt::Update(2)),
             Stmt::Update(2) if name => next(self, Stmt::Update(3)),
-            Stmt::Update(3) if t.tk == Tk::Op(Op::Eq) => {
+            Stmt::Update(3) if matches!(t.tk, Tk::Op(Op::Eq)) => {
                 self.statement_ok(Shape::Strong);
                 true
             }
             Stmt::Delete(0) if t.kw == Kw::From => next(self, Stmt::Delete(1)),
             Stmt::Delete(0) if name => next(self, Stmt::Delete(3)),
             Stmt::Delete(1) if name => next(self, Stmt::Delete(2)),
-            Stmt::Delete(2 | 3) if t.tk == Tk::Dot => next(self, Stmt::Delete(1)),
+            Stmt::Delete(2 | 3) if matches!(t.tk, Tk::Dot) => next(self, Stmt::Delete(1)),
             Stmt::Delete(2 | 3) if t.kw == Kw::Where => {
                 self.statement_ok(if s == Stmt::Delete(2) {
                     Shape::Strong
@@ -267,11 +268,11 @@ impl Run<'_> {
                 self.statement_ok(if strong { Shape::Strong } else { Shape::Weak });
                 self.lenient(t)
             }
-            Stmt::Declare if t.tk == Tk::Var => {
+            Stmt::Declare if matches!(t.tk, Tk::Var) => {
                 self.statement_ok(Shape::Strong);
                 true
             }
-            Stmt::Set(0) if t.tk == Tk::Var => next(self, Stmt::Set(2)),
+            Stmt::Set(0) if matches!(t.tk, Tk::Var) => next(self, Stmt::Set(2)),
             Stmt::Set(0) if name => next(self, Stmt::Set(1)),
             Stmt::Set(1 | 2) if matches!(t.tk, Tk::Op(Op::Eq | Op::Assign)) => {
                 self.statement_ok(if s == Stmt::Set(2) {
@@ -288,14 +289,14 @@ impl Run<'_> {
             Stmt::Waitfor(0) if matches!(t.kw, Kw::Delay | Kw::Time) => {
                 next(self, Stmt::Waitfor(1))
             }
-            Stmt::Waitfor(1) if t.tk == Tk::Str || t.tk == Tk::Var => {
+            Stmt::Waitfor(1) if matches!(t.tk, Tk::Str) || matches!(t.tk, Tk::Var) => {
                 let seq = self.stmt_seq;
                 self.find(Reason::TimeFunction, Level::Low, Need::Nothing, seq);
                 self.st = St::After;
                 self.prev = Prev::Str;
                 true
             }
-            Stmt::Grant(n) if (n < 6 && (name || grantable(t.kw))) || t.tk == Tk::Comma => {
+            Stmt::Grant(n) if (n < 6 && (name || grantable(t.kw))) || matches!(t.tk, Tk::Comma) => {
                 next(self, Stmt::Grant(n.saturating_add(1)))
             }
             Stmt::Grant(n) if n > 0 && matches!(t.kw, Kw::To | Kw::On | Kw::From) => {
@@ -321,7 +322,7 @@ impl Run<'_> {
                 self.statement_ok(Shape::Strong);
                 true
             }
-            Stmt::Copy(n) if n > 0 && t.tk == Tk::Str && self.copy_from => {
+            Stmt::Copy(n) if n > 0 && matches!(t.tk, Tk::Str) && self.copy_from => {
                 // COPY t FROM '/etc/passwd'
                 let seq = self.stmt_seq;
                 self.find(Reason::DangerousFunction, Level::Low, Need::Nothing, seq);
