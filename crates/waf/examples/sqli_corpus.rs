@@ -2,8 +2,14 @@
 //! benign values, and the cost per benign value.
 //!
 //! ```text
-//! cargo run --release -p rampart-waf --example sqli_corpus -- [--corpora DIR] [--show misses|fp|all]
+//! cargo run --release -p rampart-waf --example sqli_corpus -- [--corpora DIR] [--show misses|fp|all|files]
+//! cargo run --release -p rampart-waf --example sqli_corpus -- --one "' or 1=1--"   # one value, both levels, cost
+//! cargo run --release -p rampart-waf --example sqli_corpus -- --lines FILE...      # what each line of text gives
+//! cargo run --release -p rampart-waf --example sqli_corpus -- --rank               # the costliest benign values
 //! ```
+//!
+//! `ROUNDS` (for `--one`) and `BENIGN_ROUNDS` (for the cost of the benign list) set how many
+//! times values are run, e.g. to count instructions under callgrind.
 //!
 //! Sources (not in this repository; see `/work/shared/corpora/README.md` for provenance):
 //! - OWASP CRS regression tests (Apache-2.0), `crs-regression/tests/REQUEST-942-*`: the SQL
