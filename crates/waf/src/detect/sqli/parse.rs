@@ -263,6 +263,8 @@ enum Stmt {
     Delete(u8),
     /// `EXEC` name | `(` | `@` | string | `IMMEDIATE`
     Exec,
+    /// `EXEC(`: something must come inside
+    ExecParen,
     /// `DECLARE @x`
     Declare,
     /// `SET @x =` / `SET x =`
@@ -369,6 +371,9 @@ enum CTok {
     Name(Span),
     /// A function call.
     Call,
+    /// `=`, `LIKE`, `REGEXP`: true when both sides are the same.
+    Eq,
+    /// Any other comparison: `<>`, `<`, `IS`, `IN`, `NOT LIKE`, `@>`, …
     Cmp,
     Other,
 }
@@ -927,7 +932,12 @@ impl<'a> Run<'a> {
                     }
                 }
             }
-            Tk::Num if is_overflow_literal(self.text(span)) => {
+            // 4294967296 as the value itself, not inside an LDAP filter or a sentence
+            Tk::Num
+                if self.n == 1
+                    && self.anchor == Anchor::Start
+                    && is_overflow_literal(self.text(span)) =>
+            {
                 self.find(Reason::Overflow, Level::High, Need::Nothing, seq);
             }
             Tk::Var if t.has(SYSVAR) && self.text(span).len() > 2 => {
@@ -1412,8 +1422,13 @@ impl<'a> Run<'a> {
     fn after_op(&mut self, op: Op) -> bool {
         match op {
             Op::OrOr | Op::AndAnd => self.boolean(),
+            Op::Eq => {
+                self.cond_push(CTok::Eq);
+                self.st = St::Operand;
+                true
+            }
             // binary `~` is PostgreSQL's regular expression match
-            Op::Eq | Op::Cmp | Op::JsonTest | Op::Tilde => {
+            Op::Cmp | Op::JsonTest | Op::Tilde => {
                 self.cond_push(CTok::Cmp);
                 self.st = St::Operand;
                 true
@@ -1461,7 +1476,7 @@ impl<'a> Run<'a> {
                 return true;
             }
             Kw::Like => {
-                self.cond_push(CTok::Cmp);
+                self.cond_push(CTok::Eq);
                 self.st = St::Operand;
                 return true;
             }

@@ -367,6 +367,15 @@ fn benign_prose_with_sql_words() {
     ] {
         benign_at_low(s);
     }
+    // things the shipped rules met (SQLiExtendedPatterns runs at HIGH)
+    for s in [
+        "In PHP you call exec() carefully",
+        "System.out.println(\"Hello\");",
+        "(userAccountControl:1.2.840.113556.1.4.803:=2147483648)",
+        "11!=11",
+    ] {
+        benign(s);
+    }
     for s in [
         "order by phone",
         "select comfort mattress",

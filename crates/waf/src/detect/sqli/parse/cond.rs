@@ -7,7 +7,7 @@ use super::*;
 
 impl Run<'_> {
     pub(super) fn cond_push(&mut self, c: CTok) {
-        if matches!(c, CTok::Cmp) {
+        if matches!(c, CTok::Cmp | CTok::Eq) {
             self.cmp_seen = true;
         }
         if let Some(cond) = self.frame().cond.as_mut() {
@@ -63,13 +63,14 @@ impl Run<'_> {
         };
         let constant = !cond.complex
             && match toks {
-                [CTok::Lit(..), CTok::Cmp, CTok::Lit(..)] => true,
-                [CTok::Name(a), CTok::Cmp, CTok::Name(b)] => same(self, *a, *b),
+                [CTok::Lit(..), CTok::Cmp | CTok::Eq, CTok::Lit(..)] => true,
+                [CTok::Name(a), CTok::Cmp | CTok::Eq, CTok::Name(b)] => same(self, *a, *b),
                 _ => false,
             };
         let identical = !cond.complex
             && match toks {
-                [CTok::Lit(a, _), CTok::Cmp, CTok::Lit(b, _)] => same(self, *a, *b),
+                // 1=1, 42 LIKE 42; not 11!=11 or '1' NOT REGEXP '1'
+                [CTok::Lit(a, _), CTok::Eq, CTok::Lit(b, _)] => same(self, *a, *b),
                 _ => false,
             };
         let truthy = !cond.complex && matches!(toks, [CTok::Lit(_, true)]);
@@ -77,7 +78,7 @@ impl Run<'_> {
         let bare_literal = !cond.complex
             && matches!(toks, [CTok::Lit(span, _)] if !matches!(self.text(*span).first(), Some(b'\'' | b'"')));
         let strong = self.anchor == Anchor::Quote || self.leading;
-        let compares = toks.contains(&CTok::Cmp);
+        let compares = toks.iter().any(|t| matches!(t, CTok::Cmp | CTok::Eq));
         if cond.clause && compares {
             self.clauses = self.clauses.saturating_add(1);
         }

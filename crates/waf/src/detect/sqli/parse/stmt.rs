@@ -30,13 +30,10 @@ impl Run<'_> {
 
     /// `';` with nothing after it: the quote closed and the statement ended.
     pub(super) fn quote_terminator(&mut self) {
-        if matches!(self.anchor, Anchor::Quote | Anchor::LaterQuote) && self.only_closers {
-            let level = if self.anchor == Anchor::Quote {
-                Level::Low
-            } else {
-                Level::High
-            };
-            self.find(Reason::QuoteTerminator, level, Need::Clean, 0);
+        // only at the quote that closes the application's string: `println("Hello");` and
+        // `'foo';'bar'` quote, they do not break out
+        if self.anchor == Anchor::Quote && self.only_closers {
+            self.find(Reason::QuoteTerminator, Level::Low, Need::Clean, 0);
         }
     }
 
@@ -249,9 +246,15 @@ impl Run<'_> {
                 self.statement_ok(Shape::Strong);
                 self.lenient(t)
             }
+            // EXEC(@q), EXEC('…'): something inside; not `exec()` or a cut `exec (`
+            Stmt::Exec if matches!(t.tk, Tk::LParen) => next(self, Stmt::ExecParen),
+            Stmt::ExecParen if !matches!(t.tk, Tk::RParen | Tk::Comment) => {
+                self.statement_ok(Shape::Strong);
+                self.lenient(t)
+            }
             Stmt::Exec => {
                 let strong = match t.tk {
-                    Tk::LParen | Tk::Var => true,
+                    Tk::Var => true,
                     // a string that runs to the end is the application's text
                     Tk::Str => !t.has(OPEN),
                     Tk::Word if t.kw == Kw::Immediate => true,
@@ -272,7 +275,10 @@ impl Run<'_> {
                 self.statement_ok(Shape::Strong);
                 true
             }
-            Stmt::Set(0) if matches!(t.tk, Tk::Var) => next(self, Stmt::Set(2)),
+            // SET @name: a lone `@` names nothing
+            Stmt::Set(0) if matches!(t.tk, Tk::Var) && t.end - t.start > 1 => {
+                next(self, Stmt::Set(2))
+            }
             Stmt::Set(0) if name => next(self, Stmt::Set(1)),
             Stmt::Set(1 | 2) if matches!(t.tk, Tk::Op(Op::Eq | Op::Assign)) => {
                 self.statement_ok(if s == Stmt::Set(2) {
