@@ -14,7 +14,10 @@ mod java;
 mod lfi;
 mod log4j;
 mod metadata_ssrf;
+#[cfg(test)]
+mod oracle;
 mod php;
+mod prefilter;
 mod powershell;
 mod protocol;
 mod restricted_ext;
@@ -23,6 +26,8 @@ mod shell;
 pub mod sqli;
 mod util;
 pub mod xss;
+#[cfg(test)]
+mod equivalence;
 
 /// What a detector found: why, and the evidence (AWS's `matchedData`: a few tokens).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,0 +1,285 @@
+//! Cheap, sound fast-reject tests that run before the family detectors' verifiers.
+//!
+//! Every test here may answer "maybe" for a value that carries nothing, but never "no" for a
+//! value the verifier behind it could flag: each is a *necessary* condition of a detection.
+//!
+//! - [`byte_table`] / [`classes`]: which classes of bytes a value holds, in one pass of table
+//!   lookups ORed together (no branches, no allocation);
+//! - [`Trigrams`]: whether a value may contain one of a set of patterns (ASCII
+//!   case-insensitive): each pattern is represented by one of its three-byte windows, the one
+//!   least frequent in typical benign traffic, hashed into a 64 Kbit set; a value none of whose
+//!   trigrams is in the set contains none of the patterns;
+//! - [`WordSet`]: exact, ASCII case-insensitive membership of a short word in a list, by
+//!   hashing, instead of a linear scan or an automaton.
+
+/// A table mapping each byte to the classes (bits) it belongs to.
+pub(crate) const fn byte_table(groups: &[(&[u8], u8)]) -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut g = 0;
+    while g < groups.len() {
+        let (bytes, bit) = groups[g];
+        let mut i = 0;
+        while i < bytes.len() {
+            t[bytes[i] as usize] |= bit;
+            i += 1;
+        }
+        g += 1;
+    }
+    t
+}
+
+/// The union of the classes of `input`'s bytes.
+#[inline]
+pub(crate) fn classes(input: &[u8], table: &[u8; 256]) -> u8 {
+    let mut acc = 0u8;
+    for &b in input {
+        acc |= table[usize::from(b)];
+    }
+    acc
+}
+
+/// The case folding both sides of a trigram test use: ASCII letters to lowercase (it also
+/// merges a few other byte pairs, which only makes the test answer "maybe" more often).
+#[inline(always)]
+fn fold(b: u8) -> u32 {
+    u32::from(b | 0x20)
+}
+
+/// The bit of a (folded) trigram in the 64 Kbit set.
+#[inline(always)]
+fn slot(h: u32) -> usize {
+    (h.wrapping_mul(0x9e37_79b1) >> 16) as usize
+}
+
+/// Typical benign field values (header values, cookies, query arguments, paths, prose): the
+/// windows that stand for patterns are chosen to be rare here.
+const SAMPLE: &str = "\
+Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0\n\
+Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36\n\
+Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15\n\
+Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148\n\
+curl/8.5.0 python-requests/2.31.0 okhttp/4.12.0 Go-http-client/1.1\n\
+text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8\n\
+application/json, text/plain, */* multipart/form-data; boundary=----WebKitFormBoundary\n\
+application/x-www-form-urlencoded; charset=UTF-8\n\
+en-GB,en;q=0.5 en-US,en;q=0.9,de;q=0.8,fr;q=0.7 gzip, deflate, br, zstd\n\
+keep-alive no-cache max-age=0 same-origin navigate document cors empty\n\
+https://shop.example.com/catalog?page=2 https://www.example.org/search?q=running+shoes\n\
+session=8f14e45fceea167a5a36dedd4bea2543; _ga=GA1.2.1234567890.1700000000; theme=dark\n\
+_gid=GA1.2.987654321.1700000000; csrftoken=Zx8YqLm3; consent=yes; lang=en\n\
+shop.example.com www.example.com api.example.net cdn.example.org localhost:8080\n\
+/products/shoes /api/v1/users/42/orders /static/css/main.css /images/logo.png /index.html\n\
+color=blue&size=42&q=running+shoes&sort=price&order=asc&limit=20&offset=40\n\
+Host User-Agent Accept Accept-Language Accept-Encoding Referer Cookie Connection\n\
+Content-Type Content-Length Cache-Control Upgrade-Insecure-Requests Sec-Fetch-Mode\n\
+Hello, I would like to update my order and select a different size. Thanks!\n\
+Jane O'Reilly jane@example.com +1 555 0100 London United Kingdom\n\
+the quick brown fox jumps over the lazy dog; we are going to the station tomorrow\n\
+information about our products, services, prices and delivery options for customers\n\
+2024-11-24T10:00:00Z 1700000000 3.14159 0.5 100% true false null undefined\n\
+";
+
+/// Whether a value may contain one of a set of patterns (ASCII case-insensitive).
+pub(crate) struct Trigrams {
+    bits: Box<[u64; 1024]>,
+}
+
+impl Trigrams {
+    /// A test for `patterns` (each at least two bytes long: a shorter one cannot be tested by
+    /// trigrams, and the caller must test it otherwise).
+    pub(crate) fn new<P: AsRef<[u8]>>(patterns: &[P]) -> Trigrams {
+        let mut freq = vec![0u32; 1 << 16];
+        let mut h = 0u32;
+        for &b in SAMPLE.as_bytes() {
+            h = (h << 8 | fold(b)) & 0x00ff_ffff;
+            freq[slot(h)] += 1;
+        }
+        let mut t = Trigrams {
+            bits: Box::new([0u64; 1024]),
+        };
+        for p in patterns {
+            let p = p.as_ref();
+            match p.len() {
+                0 | 1 => {
+                    // cannot be represented: answer "maybe" always
+                    t.bits.fill(u64::MAX);
+                }
+                2 => {
+                    // any byte before it, or the start of the value (0, never a folded byte)
+                    let tail = fold(p[0]) << 8 | fold(p[1]);
+                    t.set(tail);
+                    for x in 0..=255u8 {
+                        t.set(fold(x) << 16 | tail);
+                    }
+                }
+                _ => {
+                    let best = p
+                        .windows(3)
+                        .map(|w| fold(w[0]) << 16 | fold(w[1]) << 8 | fold(w[2]))
+                        .min_by_key(|&w| freq[slot(w)]);
+                    if let Some(w) = best {
+                        t.set(w);
+                    }
+                }
+            }
+        }
+        t
+    }
+
+    fn set(&mut self, h: u32) {
+        let s = slot(h);
+        self.bits[s >> 6] |= 1 << (s & 63);
+    }
+
+    /// Whether `input` may contain one of the patterns; `false` is certain.
+    #[inline]
+    pub(crate) fn may_contain(&self, input: &[u8]) -> bool {
+        let mut h = 0u32;
+        for chunk in input.chunks(64) {
+            let mut hit = 0u64;
+            for &b in chunk {
+                h = (h << 8 | fold(b)) & 0x00ff_ffff;
+                let s = slot(h);
+                hit |= self.bits[s >> 6] >> (s & 63);
+            }
+            if hit & 1 != 0 {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// The longest word a [`WordSet`] holds.
+const WORD_MAX: usize = 48;
+
+/// Exact, ASCII case-insensitive membership in a list of words, answering the index of the
+/// first equal word in the list.
+pub(crate) struct WordSet {
+    /// Open addressing: 0 is empty, else the index into `words` plus one.
+    slots: Vec<u16>,
+    words: Vec<(Vec<u8>, usize)>,
+    min: usize,
+    max: usize,
+}
+
+fn fnv(word: &[u8]) -> u32 {
+    let mut h = 0x811c_9dc5u32;
+    for &b in word {
+        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+impl WordSet {
+    /// A set of `words` (each at most 48 bytes; longer ones are never found).
+    pub(crate) fn new<W: AsRef<[u8]>>(words: &[W]) -> WordSet {
+        let cap = (words.len() * 2).next_power_of_two().max(16);
+        let mut s = WordSet {
+            slots: vec![0; cap],
+            words: Vec::new(),
+            min: usize::MAX,
+            max: 0,
+        };
+        for (index, w) in words.iter().enumerate() {
+            let w = w.as_ref();
+            if w.len() > WORD_MAX {
+                continue;
+            }
+            let lower = w.to_ascii_lowercase();
+            if s.find(&lower).is_some() {
+                // the first of equal words wins, as a scan in order would
+                continue;
+            }
+            s.min = s.min.min(w.len());
+            s.max = s.max.max(w.len());
+            let mut i = fnv(&lower) as usize & (cap - 1);
+            while s.slots[i] != 0 {
+                i = (i + 1) & (cap - 1);
+            }
+            s.words.push((lower, index));
+            s.slots[i] = u16::try_from(s.words.len()).unwrap_or(u16::MAX);
+        }
+        s
+    }
+
+    fn find(&self, lower: &[u8]) -> Option<usize> {
+        let mask = self.slots.len() - 1;
+        let mut i = fnv(lower) as usize & mask;
+        loop {
+            let k = usize::from(self.slots[i]);
+            if k == 0 {
+                return None;
+            }
+            let (w, index) = self.words.get(k - 1)?;
+            if w.as_slice() == lower {
+                return Some(*index);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// The index (in the list given to [`WordSet::new`]) of the first word equal to `word`,
+    /// ignoring ASCII case.
+    #[inline]
+    pub(crate) fn get(&self, word: &[u8]) -> Option<usize> {
+        if word.len() < self.min || word.len() > self.max {
+            return None;
+        }
+        let mut buf = [0u8; WORD_MAX];
+        let lower = &mut buf[..word.len()];
+        lower.copy_from_slice(word);
+        lower.make_ascii_lowercase();
+        self.find(lower)
+    }
+
+    /// Whether `word` is in the set, ignoring ASCII case.
+    #[inline]
+    pub(crate) fn contains(&self, word: &[u8]) -> bool {
+        self.get(word).is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trigrams_never_miss() {
+        let pats: [&[u8]; 5] = [b"passwd", b"ab", b"Invoke-Expression", b"zap/", b"\xac\xed\x00"];
+        let t = Trigrams::new(&pats);
+        for p in pats {
+            for pre in [&b""[..], b"x", b"Hello ", b"\x00"] {
+                for post in [&b""[..], b"y", b" world"] {
+                    let mut v = pre.to_vec();
+                    v.extend(p.iter().map(|c| c.to_ascii_uppercase()));
+                    v.extend_from_slice(post);
+                    assert!(t.may_contain(&v), "{v:?}");
+                    let mut v = pre.to_vec();
+                    v.extend_from_slice(p);
+                    v.extend_from_slice(post);
+                    assert!(t.may_contain(&v), "{v:?}");
+                }
+            }
+        }
+        assert!(!t.may_contain(b""));
+    }
+
+    #[test]
+    fn words() {
+        let s = WordSet::new(&["cat", "CAT", "ls", "DS_Store"]);
+        assert_eq!(s.get(b"Cat"), Some(0));
+        assert_eq!(s.get(b"ds_store"), Some(3));
+        assert_eq!(s.get(b"l"), None);
+        assert_eq!(s.get(b"lss"), None);
+        assert_eq!(s.get(&[b'a'; 100]), None);
+    }
+
+    #[test]
+    fn byte_classes() {
+        const T: [u8; 256] = byte_table(&[(b"ab", 1), (b"c", 2)]);
+        assert_eq!(classes(b"xxbx", &T), 1);
+        assert_eq!(classes(b"cab", &T), 3);
+        assert_eq!(classes(b"", &T), 0);
+    }
+}
