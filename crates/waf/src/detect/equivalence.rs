@@ -252,3 +252,16 @@ proptest! {
         same(&v);
     }
 }
+
+#[test]
+#[ignore]
+fn gate_report() {
+    let values: &[&[u8]] = &[
+        b"Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+        b"text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        b"en-GB,en;q=0.5",
+        b"https://shop.example.com/catalog?page=2",
+        b"GA1.2.1234567890.1700000000",
+    ];
+    super::gate_debug(values);
+}

@@ -11,6 +11,7 @@ use std::sync::LazyLock;
 use aho_corasick::AhoCorasick;
 
 use super::Detection;
+use super::prefilter::{Anchors, byte_table, classes};
 use super::util::{at, automaton, found, hex, is_word, pct_at};
 
 /// How many canonical bytes before a file name are kept to confirm its directory.
@@ -193,16 +194,30 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
     traversal(input).or_else(|| sensitive_file(input))
 }
 
+/// Classes of bytes for [`may_step`].
+const STEP_BYTES: [u8; 256] = byte_table(&[
+    (b".", 1),
+    (b"0", 2),
+    // what starts an encoded dot (`%2e`, overlong and full-width UTF-8), and NUL, which a
+    // run of dots steps over (`.%00.`, `.\0.`)
+    (b"%\0\xc0\xc1\xe0\xf0\xf8\xfc\xef", 4),
+]);
+
+/// A fast reject for [`traversal`]: a step needs two dot units in a row (with only NULs
+/// between), so either two adjacent raw dots, a NUL, or an encoded dot (`%…`, a lead byte of
+/// an overlong or full-width form, `0x2e`).
+fn may_step(input: &[u8]) -> bool {
+    let c = classes(input, &STEP_BYTES);
+    c & 4 != 0
+        || (c & 1 != 0 && memchr::memchr_iter(b'.', input).any(|i| at(input, i + 1) == b'.'))
+        || (c & 2 != 0
+            && memchr::memchr_iter(b'0', input).any(|i| matches!(at(input, i + 1), b'x' | b'X')))
+}
+
 /// Finds `../` steps: two or more, or one that is encoded, or one at the start of the value or
 /// right after a slash or `=`, or one followed by a sensitive file.
 fn traversal(input: &[u8]) -> Option<Detection> {
-    // quick reject: no dot in any spelling
-    if !input.iter().any(|&b| {
-        matches!(
-            b,
-            b'.' | b'%' | b'0' | 0xc0 | 0xc1 | 0xe0 | 0xf0 | 0xf8 | 0xfc | 0xef
-        )
-    }) {
+    if !may_step(input) {
         return None;
     }
     let mut steps = 0u32;
@@ -441,6 +456,8 @@ const SENSITIVE: &[&str] = &[
 ];
 
 struct Sensitive {
+    /// A fast reject: a value without one of the keys' windows has no key.
+    gate: Anchors,
     /// Keyed by the last component of each entry (with its trailing `/` for directories).
     ac: AhoCorasick,
     /// For each key, the entries it stands for.
@@ -471,6 +488,7 @@ static SENSITIVE_AC: LazyLock<Sensitive> = LazyLock::new(|| {
         }
     }
     Sensitive {
+        gate: Anchors::new(&keys),
         ac: automaton(&keys),
         entries,
     }
@@ -479,6 +497,9 @@ static SENSITIVE_AC: LazyLock<Sensitive> = LazyLock::new(|| {
 /// Whether `input` names a sensitive file or directory.
 pub(crate) fn sensitive_file(input: &[u8]) -> Option<Detection> {
     let s = &*SENSITIVE_AC;
+    if !s.gate.may_contain(input) {
+        return None;
+    }
     for m in s.ac.find_iter(input) {
         let Some(entries) = s.entries.get(m.pattern().as_usize()) else {
             continue;
@@ -629,4 +650,11 @@ mod tests {
             assert!(!hit(s), "{s}");
         }
     }
+}
+
+#[cfg(test)]
+pub(crate) fn gate_debug(v: &[u8]) -> bool {
+    let keys: Vec<&str> = SENSITIVE.iter().map(|e| key_of(e)).collect();
+    println!("lfi culprits {:?}", super::prefilter::culprits(&keys, v));
+    SENSITIVE_AC.gate.may_contain(v)
 }

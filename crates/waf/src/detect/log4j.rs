@@ -41,8 +41,12 @@ const LOOKUPS: &[&[u8]] = &[
 /// Whether `input` carries a Log4j lookup.
 pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
     let mut i = 0;
-    while let Some(p) = memchr::memmem::find(&input[i..], b"${") {
+    while let Some(p) = memchr::memchr(b'$', &input[i..]) {
         let start = i + p;
+        if input.get(start + 1) != Some(&b'{') {
+            i = start + 1;
+            continue;
+        }
         let mut key = Key::default();
         let mut budget = 4096usize;
         let _ = lookup(input, start + 2, 0, &mut key, &mut budget);

@@ -15,6 +15,7 @@ use std::sync::LazyLock;
 use aho_corasick::AhoCorasick;
 
 use super::Detection;
+use super::prefilter::{Anchors, WordSet, byte_table, classes};
 use super::util::{at, automaton, before, found, is_word, skip_ws};
 
 /// Functions that run code or commands, read or write files, or open sockets.
@@ -573,12 +574,23 @@ enum What {
 }
 
 struct Automata {
+    /// Fast rejects for the case-insensitive automaton's patterns: stream wrappers and tags
+    /// (always), function names (a call needs `(`), directives (a setting needs `=`).
+    wrappers_and_tags: Anchors,
+    /// Names of six bytes or more.
+    long_functions: Anchors,
+    /// Shorter names, which count only as whole words.
+    short_functions: WordSet,
+    directives: Anchors,
     /// Case-insensitive: functions, wrappers, ini directives, tags.
     ac: AhoCorasick,
     what: Vec<What>,
     /// Case-sensitive: superglobals.
     globals: AhoCorasick,
 }
+
+/// Open tags.
+const TAGS: &[&str] = &["<?", "[php]", "[/php]", "{php}", "{/php}"];
 
 static AC: LazyLock<Automata> = LazyLock::new(|| {
     let mut pats: Vec<&str> = Vec::new();
@@ -595,11 +607,27 @@ static AC: LazyLock<Automata> = LazyLock::new(|| {
         pats.push(d);
         what.push(What::Ini);
     }
-    for t in ["<?", "[php]", "[/php]", "{php}", "{/php}"] {
+    for t in TAGS {
         pats.push(t);
         what.push(What::OpenTag);
     }
+    let mut wrappers_and_tags: Vec<&str> = WRAPPERS.to_vec();
+    wrappers_and_tags.extend_from_slice(TAGS);
     Automata {
+        wrappers_and_tags: Anchors::new(&wrappers_and_tags),
+        long_functions: Anchors::new(
+            &FUNCTIONS
+                .iter()
+                .filter(|f| f.len() >= SHORT_NAME)
+                .collect::<Vec<_>>(),
+        ),
+        short_functions: WordSet::new(
+            &FUNCTIONS
+                .iter()
+                .filter(|f| f.len() < SHORT_NAME)
+                .collect::<Vec<_>>(),
+        ),
+        directives: Anchors::new(INI),
         ac: automaton(&pats),
         what,
         globals: super::util::automaton_exact(SUPERGLOBALS),
@@ -612,11 +640,13 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
         return Some(d);
     }
     // `"sys"."tem"`: string concatenation hiding a name
-    if input
-        .windows(3)
-        .any(|w| matches!(w, [b'"' | b'\'', b'.', b'"' | b'\'']))
-        || memchr::memmem::find(input, b" . ").is_some()
-    {
+    if memchr::memchr_iter(b'.', input).any(|i| {
+        i > 0
+            && matches!(
+                (input[i - 1], at(input, i + 1)),
+                (b'"' | b'\'', b'"' | b'\'') | (b' ', b' ')
+            )
+    }) {
         let joined = unconcat(input);
         return detect_once(&joined).map(|mut d| {
             d.reason = "php:concatenated-call";
@@ -648,8 +678,25 @@ fn unconcat(input: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Classes of bytes for the fast reject in [`detect_once`].
+const DOLLAR_BRACE: u8 = 1;
+const PAREN: u8 = 2;
+const EQUALS: u8 = 4;
+const BYTES: [u8; 256] = byte_table(&[(b"${", DOLLAR_BRACE), (b"(", PAREN), (b"=", EQUALS)]);
+
 fn detect_once(input: &[u8]) -> Option<Detection> {
     let a = &*AC;
+    // A fast reject: superglobals, serialized objects and variable variables and functions
+    // need `$` or `{`; the automaton's matches that count need their pattern, a function call
+    // a `(` and a directive an `=`.
+    let c = classes(input, &BYTES);
+    if c & DOLLAR_BRACE == 0
+        && !a.wrappers_and_tags.may_contain(input)
+        && (c & PAREN == 0 || !may_call(a, input))
+        && (c & EQUALS == 0 || !may_set(a, input))
+    {
+        return None;
+    }
     if let Some(m) = a.globals.find(input) {
         if !is_word(at(input, m.end())) || input[m.start()..m.end()].starts_with(b"$_") {
             return Some(found(
@@ -713,6 +760,27 @@ fn detect_once(input: &[u8]) -> Option<Detection> {
         }
     }
     None
+}
+
+/// Names shorter than this must stand as whole words to be called (see [`call`]).
+const SHORT_NAME: usize = 6;
+
+/// A fast reject for function calls: a called name ends before the value's last `(`; a
+/// short one is a whole word there.
+fn may_call(a: &Automata, input: &[u8]) -> bool {
+    let Some(last) = memchr::memrchr(b'(', input) else {
+        return false;
+    };
+    let region = &input[..last];
+    a.long_functions.may_contain(region)
+        || region
+            .split(|&c| !is_word(c))
+            .any(|w| a.short_functions.contains(w))
+}
+
+/// A fast reject for directives: one ends before the value's last `=`.
+fn may_set(a: &Automata, input: &[u8]) -> bool {
+    memchr::memrchr(b'=', input).is_some_and(|last| a.directives.may_contain(&input[..last]))
 }
 
 /// `<?php`, `<?=`, `<? code`, `[php]…`; not `<?xml` and other processing instructions.

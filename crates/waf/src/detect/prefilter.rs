@@ -5,10 +5,10 @@
 //!
 //! - [`byte_table`] / [`classes`]: which classes of bytes a value holds, in one pass of table
 //!   lookups ORed together (no branches, no allocation);
-//! - [`Trigrams`]: whether a value may contain one of a set of patterns (ASCII
-//!   case-insensitive): each pattern is represented by one of its three-byte windows, the one
-//!   least frequent in typical benign traffic, hashed into a 64 Kbit set; a value none of whose
-//!   trigrams is in the set contains none of the patterns;
+//! - [`Anchors`]: whether a value may contain one of a set of patterns (ASCII
+//!   case-insensitive): each pattern is represented by one of its four-byte windows, the one
+//!   least frequent in typical benign traffic, hashed into a 128 Kbit set; a value none of whose
+//!   windows is in the set contains none of the patterns;
 //! - [`WordSet`]: exact, ASCII case-insensitive membership of a short word in a list, by
 //!   hashing, instead of a linear scan or an automaton.
 
@@ -45,10 +45,13 @@ fn fold(b: u8) -> u32 {
     u32::from(b | 0x20)
 }
 
-/// The bit of a (folded) trigram in the 64 Kbit set.
+/// The size of an [`Anchors`] set: 128 Kbit (16 KiB).
+const SLOT_BITS: u32 = 17;
+
+/// The bit of a (folded) four-byte window in an [`Anchors`] set.
 #[inline(always)]
 fn slot(h: u32) -> usize {
-    (h.wrapping_mul(0x9e37_79b1) >> 16) as usize
+    (h.wrapping_mul(0x9e37_79b1) >> (32 - SLOT_BITS)) as usize
 }
 
 /// Typical benign field values (header values, cookies, query arguments, paths, prose): the
@@ -80,42 +83,50 @@ information about our products, services, prices and delivery options for custom
 ";
 
 /// Whether a value may contain one of a set of patterns (ASCII case-insensitive).
-pub(crate) struct Trigrams {
-    bits: Box<[u64; 1024]>,
+///
+/// A pattern of four bytes or more stands as one of its four-byte windows, the one least
+/// frequent in [`SAMPLE`]; a three-byte one as every four-byte window that ends with it (which
+/// costs selectivity: avoid them); a two-byte one is looked for directly. The value's windows are hashed as they roll by, one
+/// table lookup per byte.
+pub(crate) struct Anchors {
+    bits: Box<[u64; 1 << (SLOT_BITS - 6)]>,
+    /// Two-byte patterns, lowercase.
+    pairs: Vec<[u8; 2]>,
+    /// A pattern too short to test: always "maybe".
+    always: bool,
 }
 
-impl Trigrams {
-    /// A test for `patterns` (each at least two bytes long: a shorter one cannot be tested by
-    /// trigrams, and the caller must test it otherwise).
-    pub(crate) fn new<P: AsRef<[u8]>>(patterns: &[P]) -> Trigrams {
-        let mut freq = vec![0u32; 1 << 16];
+impl Anchors {
+    /// A test for `patterns`.
+    pub(crate) fn new<P: AsRef<[u8]>>(patterns: &[P]) -> Anchors {
+        let mut freq = vec![0u32; 1 << SLOT_BITS];
         let mut h = 0u32;
         for &b in SAMPLE.as_bytes() {
-            h = (h << 8 | fold(b)) & 0x00ff_ffff;
+            h = h << 8 | fold(b);
             freq[slot(h)] += 1;
         }
-        let mut t = Trigrams {
-            bits: Box::new([0u64; 1024]),
+        let mut t = Anchors {
+            bits: Box::new([0u64; 1 << (SLOT_BITS - 6)]),
+            pairs: Vec::new(),
+            always: false,
         };
         for p in patterns {
             let p = p.as_ref();
             match p.len() {
-                0 | 1 => {
-                    // cannot be represented: answer "maybe" always
-                    t.bits.fill(u64::MAX);
-                }
-                2 => {
+                0 | 1 => t.always = true,
+                2 => t.pairs.push([p[0].to_ascii_lowercase(), p[1].to_ascii_lowercase()]),
+                3 => {
                     // any byte before it, or the start of the value (0, never a folded byte)
-                    let tail = fold(p[0]) << 8 | fold(p[1]);
+                    let tail = fold(p[0]) << 16 | fold(p[1]) << 8 | fold(p[2]);
                     t.set(tail);
                     for x in 0..=255u8 {
-                        t.set(fold(x) << 16 | tail);
+                        t.set(fold(x) << 24 | tail);
                     }
                 }
                 _ => {
                     let best = p
-                        .windows(3)
-                        .map(|w| fold(w[0]) << 16 | fold(w[1]) << 8 | fold(w[2]))
+                        .windows(4)
+                        .map(|w| fold(w[0]) << 24 | fold(w[1]) << 16 | fold(w[2]) << 8 | fold(w[3]))
                         .min_by_key(|&w| freq[slot(w)]);
                     if let Some(w) = best {
                         t.set(w);
@@ -134,20 +145,24 @@ impl Trigrams {
     /// Whether `input` may contain one of the patterns; `false` is certain.
     #[inline]
     pub(crate) fn may_contain(&self, input: &[u8]) -> bool {
-        let mut h = 0u32;
-        for chunk in input.chunks(64) {
-            let mut hit = 0u64;
-            for &b in chunk {
-                h = (h << 8 | fold(b)) & 0x00ff_ffff;
-                let s = slot(h);
-                hit |= self.bits[s >> 6] >> (s & 63);
-            }
-            if hit & 1 != 0 {
-                return true;
-            }
+        if self.always {
+            return true;
         }
-        false
+        let mut h = 0u32;
+        let mut hit = 0u64;
+        for &b in input {
+            h = h << 8 | fold(b);
+            let s = slot(h);
+            hit |= self.bits[s >> 6] >> (s & 63);
+        }
+        hit & 1 != 0 || self.pairs.iter().any(|&[a, b]| has_pair(input, a, b))
     }
+}
+
+/// Whether `input` holds `a` then `b` (lowercase letters match either case).
+fn has_pair(input: &[u8], a: u8, b: u8) -> bool {
+    memchr::memchr2_iter(a, a.to_ascii_uppercase(), input)
+        .any(|i| input.get(i + 1).is_some_and(|c| c.to_ascii_lowercase() == b))
 }
 
 /// The longest word a [`WordSet`] holds.
@@ -245,9 +260,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn trigrams_never_miss() {
+    fn anchors_never_miss() {
         let pats: [&[u8]; 5] = [b"passwd", b"ab", b"Invoke-Expression", b"zap/", b"\xac\xed\x00"];
-        let t = Trigrams::new(&pats);
+        let t = Anchors::new(&pats);
         for p in pats {
             for pre in [&b""[..], b"x", b"Hello ", b"\x00"] {
                 for post in [&b""[..], b"y", b" world"] {
@@ -282,4 +297,14 @@ mod tests {
         assert_eq!(classes(b"cab", &T), 3);
         assert_eq!(classes(b"", &T), 0);
     }
+}
+
+/// The patterns whose anchors `input` hits (a debugging aid).
+#[cfg(test)]
+pub(crate) fn culprits<P: AsRef<[u8]>>(patterns: &[P], input: &[u8]) -> Vec<String> {
+    patterns
+        .iter()
+        .filter(|p| Anchors::new(&[p.as_ref()]).may_contain(input))
+        .map(|p| String::from_utf8_lossy(p.as_ref()).into_owned())
+        .collect()
 }

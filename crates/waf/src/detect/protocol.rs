@@ -13,6 +13,7 @@ use std::sync::LazyLock;
 use aho_corasick::AhoCorasick;
 
 use super::Detection;
+use super::prefilter::{byte_table, classes};
 use super::util::{at, automaton, found, hex, is_word, skip_ws};
 
 /// Request methods a smuggled request line starts with.
@@ -69,12 +70,52 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
     {
         return Some(found("protocol:cookie-version", input));
     }
-    line_break_injection(input)
-        .or_else(|| meta_refresh(input))
-        .or_else(|| smuggled_request_line(input))
-        .or_else(|| ldap_injection(input))
-        .or_else(|| mod_proxy_unix(input))
+    // each check runs only when the value holds a byte its attack needs
+    let c = classes(input, &TRIGGERS);
+    if c & BREAK != 0
+        && let Some(d) = line_break_injection(input)
+    {
+        return Some(d);
+    }
+    if c & LT != 0
+        && let Some(d) = meta_refresh(input)
+    {
+        return Some(d);
+    }
+    if c & SLASH != 0
+        && let Some(d) = smuggled_request_line(input)
+    {
+        return Some(d);
+    }
+    if c & PAREN != 0
+        && let Some(d) = ldap_injection(input)
+    {
+        return Some(d);
+    }
+    if c & COLON != 0 {
+        return mod_proxy_unix(input);
+    }
+    None
 }
+
+/// The first byte of a line break in any spelling [`line_break`] knows.
+const BREAK: u8 = 1;
+/// `<meta`.
+const LT: u8 = 2;
+/// `HTTP/`.
+const SLASH: u8 = 4;
+/// LDAP filters.
+const PAREN: u8 = 8;
+/// `unix:`.
+const COLON: u8 = 16;
+
+const TRIGGERS: [u8; 256] = byte_table(&[
+    (b"\r\n%\xe5\\&", BREAK),
+    (b"<", LT),
+    (b"/", SLASH),
+    (b"()", PAREN),
+    (b":", COLON),
+]);
 
 /// A line break at `i`: its length, in any of the spellings that survive decoding.
 fn line_break(input: &[u8], i: usize) -> Option<usize> {
@@ -124,6 +165,10 @@ fn line_break(input: &[u8], i: usize) -> Option<usize> {
 fn line_break_injection(input: &[u8]) -> Option<Detection> {
     let mut i = 0;
     while i < input.len() {
+        if TRIGGERS[usize::from(input[i])] & BREAK == 0 {
+            i += 1;
+            continue;
+        }
         let Some(n) = line_break(input, i) else {
             i += 1;
             continue;
@@ -275,7 +320,9 @@ fn request_line_rest(rest: &[u8]) -> bool {
 
 /// `GET /x HTTP/1.1` anywhere in a value, at a word start.
 fn smuggled_request_line(input: &[u8]) -> Option<Detection> {
-    if !input.windows(5).any(|w| w.eq_ignore_ascii_case(b"http/")) {
+    if !memchr::memchr_iter(b'/', input)
+        .any(|i| i >= 4 && input[i - 4..i].eq_ignore_ascii_case(b"http"))
+    {
         return None;
     }
     for m in METHODS_AC.find_iter(input) {
@@ -371,7 +418,9 @@ fn meta_refresh(input: &[u8]) -> Option<Detection> {
 
 /// `unix:/run/x.sock|http://…`: mod_proxy's socket syntax in a request.
 fn mod_proxy_unix(input: &[u8]) -> Option<Detection> {
-    let p = memchr::memmem::find(input, b"unix:")?;
+    let p = memchr::memchr_iter(b':', input)
+        .find(|&i| i >= 4 && &input[i - 4..i] == b"unix")?
+        - 4;
     if p > 0 && is_word(input[p - 1]) {
         return None;
     }

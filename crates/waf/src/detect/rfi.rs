@@ -65,6 +65,9 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
     if !input.contains(&b':') && !input.contains(&b'(') {
         return None;
     }
+    if !may_have_scheme(input) {
+        return None;
+    }
     let (ac, web_end, ssrf_end) = &*AC;
     for m in ac.find_iter(input) {
         let idx = m.pattern().as_usize();
@@ -109,6 +112,20 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
         }
     }
     None
+}
+
+/// A fast reject for the automaton's matches: every one that can be reported needs `://`
+/// (the web schemes, most SSRF schemes, and the URL an include parameter takes) or one of the
+/// SSRF schemes without it (`file:`, `jar:`, `netdoc:`, which `local_file:` and `url:file:`
+/// end with).
+fn may_have_scheme(input: &[u8]) -> bool {
+    memchr::memchr_iter(b':', input).any(|p| {
+        let before = &input[..p];
+        let ends = |s: &[u8]| {
+            before.len() >= s.len() && before[before.len() - s.len()..].eq_ignore_ascii_case(s)
+        };
+        input[p + 1..].starts_with(b"//") || ends(b"file") || ends(b"jar") || ends(b"netdoc")
+    })
 }
 
 /// `http?`, `file??`: a scheme name, then only question marks.

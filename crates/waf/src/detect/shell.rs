@@ -17,11 +17,10 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::AhoCorasick;
-
 use super::Detection;
 use super::lfi;
-use super::util::{automaton, found, is_word};
+use super::prefilter::{WordSet, byte_table, classes};
+use super::util::{at, found, is_word};
 
 /// How a command name reads in ordinary text.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -773,15 +772,29 @@ const GLOB_TARGETS: &[&[u8]] = &[
 
 struct Table {
     /// Command names, for the first-word lookup.
-    names: AhoCorasick,
+    names: WordSet,
     kinds: Vec<Kind>,
+    /// The first two bytes (lowercase) of the names of two bytes or more: a fast reject.
+    starts: Box<[u64; 1024]>,
+}
+
+fn pair(word: &[u8]) -> usize {
+    usize::from(word[0].to_ascii_lowercase()) << 8 | usize::from(word[1].to_ascii_lowercase())
 }
 
 fn table(commands: &[(&str, Kind)]) -> Table {
     let names: Vec<&str> = commands.iter().map(|(n, _)| *n).collect();
+    let mut starts = Box::new([0u64; 1024]);
+    for n in &names {
+        if n.len() >= 2 {
+            let p = pair(n.as_bytes());
+            starts[p >> 6] |= 1 << (p & 63);
+        }
+    }
     Table {
-        names: automaton(&names),
+        names: WordSet::new(&names),
         kinds: commands.iter().map(|(_, k)| *k).collect(),
+        starts,
     }
 }
 
@@ -791,8 +804,13 @@ static WINDOWS: LazyLock<Table> = LazyLock::new(|| table(WINDOWS_COMMANDS));
 impl Table {
     /// The kind of `word` when it is exactly a command name (ASCII case-insensitive).
     fn kind(&self, word: &[u8]) -> Option<Kind> {
-        let m = self.names.find(word)?;
-        (m.start() == 0 && m.end() == word.len()).then(|| self.kinds[m.pattern().as_usize()])
+        if word.len() >= 2 {
+            let p = pair(word);
+            if self.starts[p >> 6] >> (p & 63) & 1 == 0 {
+                return None;
+            }
+        }
+        self.kinds.get(self.names.get(word)?).copied()
     }
 }
 
@@ -813,34 +831,19 @@ struct Rewrite {
 }
 
 /// Bytes that can make a value a command injection: separators and evasion characters.
-fn interesting(b: u8, flavor: Flavor) -> bool {
-    match flavor {
-        Flavor::Unix => matches!(
-            b,
-            b';' | b'|'
-                | b'&'
-                | b'$'
-                | b'`'
-                | b'\n'
-                | b'\''
-                | b'"'
-                | b'\\'
-                | b'('
-                | b'{'
-                | b'<'
-                | b'>'
-                | b'?'
-                | b'*'
-                | b'['
-                | b'~'
-                | b'!'
-        ),
-        Flavor::Windows => matches!(
-            b,
-            b';' | b'|' | b'&' | b'%' | b'^' | b'\n' | b'"' | b'(' | b'<' | b'>' | b'`'
-        ),
-    }
-}
+const INTERESTING: u8 = 1;
+/// Bytes that rewriting changes (dropped NUL, whitespace made a space) or that read as a
+/// separator (the substitution mark).
+const REWRITTEN: u8 = 2;
+
+const UNIX_BYTES: [u8; 256] = byte_table(&[
+    (b";|&$`\n'\"\\({<>?*[~!", INTERESTING),
+    (b"\0\x01\t\r\x0b\x0c", REWRITTEN),
+]);
+const WINDOWS_BYTES: [u8; 256] = byte_table(&[
+    (b";|&%^\n\"(<>`", INTERESTING),
+    (b"\0\x01\t\r\x0b\x0c", REWRITTEN),
+]);
 
 /// Rewrites a value as the shell would read its words.
 fn rewrite(input: &[u8], flavor: Flavor) -> Rewrite {
@@ -1337,9 +1340,22 @@ fn detect_flavor(input: &[u8], flavor: Flavor) -> Option<Detection> {
             return Some(d);
         }
     }
-    let has_interesting = input.iter().any(|&b| interesting(b, flavor));
+    let c = classes(
+        input,
+        match flavor {
+            Flavor::Unix => &UNIX_BYTES,
+            Flavor::Windows => &WINDOWS_BYTES,
+        },
+    );
+    let has_interesting = c & INTERESTING != 0;
     if !has_interesting && !first_word_is_command(input, t, flavor) && !input.contains(&b'/') {
         return None;
+    }
+    if !has_interesting && c & REWRITTEN == 0 {
+        // Rewriting would give the value back unchanged, with no `${IFS}` and nothing
+        // spliced; the Unix specials, the spliced path and the wildcard path all need an
+        // interesting byte: only the segments are left to judge.
+        return judge_segments(input, t, flavor);
     }
     if flavor == Flavor::Unix {
         if let Some(d) = unix_specials(input) {
@@ -1350,12 +1366,8 @@ fn detect_flavor(input: &[u8], flavor: Flavor) -> Option<Detection> {
     if r.ifs {
         return Some(found("shell:ifs", input));
     }
-    for seg in segments(&r.out, flavor) {
-        if let Some(reason) = judge(&seg, t, flavor) {
-            let mut ev = seg.word.to_vec();
-            ev.extend_from_slice(&seg.args[..seg.args.len().min(40)]);
-            return Some(found(reason, &ev));
-        }
+    if let Some(d) = judge_segments(&r.out, t, flavor) {
+        return Some(d);
     }
     if flavor == Flavor::Unix {
         if r.spliced && lfi::sensitive_file(&r.out).is_some() {
@@ -1363,6 +1375,18 @@ fn detect_flavor(input: &[u8], flavor: Flavor) -> Option<Detection> {
         }
         if let Some(d) = glob_path(&r.out) {
             return Some(d);
+        }
+    }
+    None
+}
+
+/// The first segment of rewritten `text` whose command is an attack.
+fn judge_segments(text: &[u8], t: &Table, flavor: Flavor) -> Option<Detection> {
+    for seg in segments(text, flavor) {
+        if let Some(reason) = judge(&seg, t, flavor) {
+            let mut ev = seg.word.to_vec();
+            ev.extend_from_slice(&seg.args[..seg.args.len().min(40)]);
+            return Some(found(reason, &ev));
         }
     }
     None
@@ -1379,7 +1403,7 @@ fn first_word_is_command(input: &[u8], t: &Table, flavor: Flavor) -> bool {
 fn unix_specials(input: &[u8]) -> Option<Detection> {
     let s = trim(input);
     // `>/tmp/x`, `>> /dev/tcp/…`: redirecting output into a system directory
-    for (i, _) in input.iter().enumerate().filter(|&(_, &c)| c == b'>') {
+    for i in memchr::memchr_iter(b'>', input) {
         let mut j = i + 1;
         if input.get(j) == Some(&b'>') {
             j += 1;
@@ -1420,7 +1444,7 @@ fn unix_specials(input: &[u8]) -> Option<Detection> {
         return Some(d);
     }
     let mut i = 0;
-    while let Some(p) = input[i..].iter().position(|&c| c == b'$') {
+    while let Some(p) = memchr::memchr(b'$', &input[i..]) {
         let at = i + p;
         let rest = &input[at + 1..];
         // `${VAR}` / `$VAR` with a revealing variable
@@ -1452,7 +1476,7 @@ fn unix_specials(input: &[u8]) -> Option<Detection> {
 /// option item: the shell builds a command from pieces.
 fn brace_expansion(input: &[u8]) -> Option<Detection> {
     let mut i = 0;
-    while let Some(p) = input[i..].iter().position(|&c| c == b'{') {
+    while let Some(p) = memchr::memchr(b'{', &input[i..]) {
         let open = i + p;
         i = open + 1;
         let Some(len) = input[open + 1..].iter().take(64).position(|&c| c == b'}') else {
@@ -1488,7 +1512,10 @@ fn brace_expansion(input: &[u8]) -> Option<Detection> {
 
 /// `!-1` (history), `$[2+2]` (old arithmetic), `${PATH:0:1}` / `${x#…}` (parameter operators).
 fn history_or_arithmetic(input: &[u8]) -> Option<Detection> {
-    for (i, w) in input.windows(3).enumerate() {
+    for i in memchr::memchr_iter(b'!', input) {
+        let Some(w) = input.get(i..i + 3) else {
+            break;
+        };
         if w[0] == b'!'
             && w[1] == b'-'
             && w[2].is_ascii_digit()
@@ -1501,7 +1528,7 @@ fn history_or_arithmetic(input: &[u8]) -> Option<Detection> {
         }
     }
     let mut i = 0;
-    while let Some(p) = input[i..].iter().position(|&c| c == b'$') {
+    while let Some(p) = memchr::memchr(b'$', &input[i..]) {
         let d = i + p;
         i = d + 1;
         match input.get(d + 1) {
@@ -1629,8 +1656,9 @@ fn windows_if(input: &[u8]) -> Option<Detection> {
     const KEYWORDS: &[&[u8]] = &[b"exist", b"defined", b"errorlevel", b"cmdextversion"];
     const COMPARE: &[&[u8]] = &[b"equ", b"neq", b"lss", b"leq", b"gtr", b"geq"];
     let mut i = 0;
-    while let Some(p) = input[i..].windows(3).position(|w| {
-        w[..2].eq_ignore_ascii_case(b"if") && matches!(w[2], b' ' | b'\t' | b'(' | b'"')
+    while let Some(p) = memchr::memchr2_iter(b'i', b'I', &input[i..]).find(|&p| {
+        matches!(at(&input[i..], p + 1), b'f' | b'F')
+            && matches!(at(&input[i..], p + 2), b' ' | b'\t' | b'(' | b'"')
     }) {
         let start = i + p;
         i = start + 2;
@@ -1673,12 +1701,20 @@ fn windows_if(input: &[u8]) -> Option<Detection> {
 }
 
 fn windows_specials(input: &[u8]) -> Option<Detection> {
-    if let Some(d) = windows_for_loop(input).or_else(|| windows_if(input)) {
+    // a `for` loop's variable and the variables below need `%`
+    let percent = memchr::memchr(b'%', input).is_some();
+    if percent && let Some(d) = windows_for_loop(input) {
         return Some(d);
+    }
+    if let Some(d) = windows_if(input) {
+        return Some(d);
+    }
+    if !percent {
+        return None;
     }
     // `%COMSPEC%` and friends
     let mut i = 0;
-    while let Some(p) = input[i..].iter().position(|&c| c == b'%') {
+    while let Some(p) = memchr::memchr(b'%', &input[i..]) {
         let at = i + p;
         let rest = &input[at + 1..];
         let len = rest
