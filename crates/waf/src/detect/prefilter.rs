@@ -28,6 +28,21 @@ pub(crate) const fn byte_table(groups: &[(&[u8], u8)]) -> [u8; 256] {
     t
 }
 
+/// A table marking the first byte of each of `words`, in either ASCII case.
+pub(crate) const fn first_bytes(words: &[&[u8]]) -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < words.len() {
+        if !words[i].is_empty() {
+            let b = words[i][0];
+            t[b.to_ascii_lowercase() as usize] = 1;
+            t[b.to_ascii_uppercase() as usize] = 1;
+        }
+        i += 1;
+    }
+    t
+}
+
 /// The union of the classes of `input`'s bytes.
 #[inline]
 pub(crate) fn classes(input: &[u8], table: &[u8; 256]) -> u8 {
@@ -178,12 +193,18 @@ pub(crate) struct WordSet {
     max: usize,
 }
 
-fn fnv(word: &[u8]) -> u32 {
-    let mut h = 0x811c_9dc5u32;
-    for &b in word {
-        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
-    }
-    h
+/// A cheap hash of a lowercase word: its length and its first and last two bytes.
+fn word_hash(word: &[u8]) -> u32 {
+    let n = word.len();
+    let (a, b) = match n {
+        0 => (0, 0),
+        1 => (u32::from(word[0]), 0),
+        _ => (
+            u32::from(word[0]) << 8 | u32::from(word[1]),
+            u32::from(word[n - 2]) << 8 | u32::from(word[n - 1]),
+        ),
+    };
+    ((a << 16 | b) ^ (n as u32).wrapping_mul(0x9e37_79b9)).wrapping_mul(0x85eb_ca6b) >> 8
 }
 
 impl WordSet {
@@ -208,7 +229,7 @@ impl WordSet {
             }
             s.min = s.min.min(w.len());
             s.max = s.max.max(w.len());
-            let mut i = fnv(&lower) as usize & (cap - 1);
+            let mut i = word_hash(&lower) as usize & (cap - 1);
             while s.slots[i] != 0 {
                 i = (i + 1) & (cap - 1);
             }
@@ -220,7 +241,7 @@ impl WordSet {
 
     fn find(&self, lower: &[u8]) -> Option<usize> {
         let mask = self.slots.len() - 1;
-        let mut i = fnv(lower) as usize & mask;
+        let mut i = word_hash(lower) as usize & mask;
         loop {
             let k = usize::from(self.slots[i]);
             if k == 0 {

@@ -19,7 +19,7 @@ use std::sync::LazyLock;
 
 use super::Detection;
 use super::lfi;
-use super::prefilter::{WordSet, byte_table, classes};
+use super::prefilter::{WordSet, byte_table, classes, first_bytes};
 use super::util::{at, found, is_word};
 
 /// How a command name reads in ordinary text.
@@ -836,14 +836,81 @@ const INTERESTING: u8 = 1;
 /// separator (the substitution mark).
 const REWRITTEN: u8 = 2;
 
+/// Bytes whose rewriting joins what surrounds them into one word (removed quotes, escapes,
+/// expansions, carets, NULs, and `[`, which also makes a wildcard).
+const JOINING: u8 = 4;
+/// The other wildcards.
+const WILDCARD: u8 = 8;
+
 const UNIX_BYTES: [u8; 256] = byte_table(&[
     (b";|&$`\n'\"\\({<>?*[~!", INTERESTING),
     (b"\0\x01\t\r\x0b\x0c", REWRITTEN),
+    (b"'\"\\$[\0", JOINING),
+    (b"?*", WILDCARD),
 ]);
 const WINDOWS_BYTES: [u8; 256] = byte_table(&[
     (b";|&%^\n\"(<>`", INTERESTING),
     (b"\0\x01\t\r\x0b\x0c", REWRITTEN),
+    (b"\"^\0", JOINING),
 ]);
+
+/// A fast reject for [`glob_path`] on a value with no joining byte: its tokens start with a
+/// `/` at the start or after a boundary, which in the value is a boundary or a byte that
+/// rewriting turns into one, and hold a wildcard after it.
+fn may_glob(input: &[u8]) -> bool {
+    memchr::memchr_iter(b'/', input).any(|p| {
+        (p == 0
+            || matches!(
+                input[p - 1],
+                b' ' | b';'
+                    | b'|'
+                    | b'&'
+                    | b'='
+                    | b'`'
+                    | b'('
+                    | b'\t'
+                    | b'\r'
+                    | 0x0b
+                    | 0x0c
+                    | b'{'
+                    | b'}'
+                    | b','
+                    | b'<'
+                    | b'>'
+                    | 0x01
+                    | b'\n'
+            ))
+            && memchr::memchr2(b'?', b'*', &input[p..]).is_some()
+    })
+}
+
+/// Bytes of command names (and of their version suffixes).
+fn is_name_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_')
+}
+
+/// A fast reject for the rewriting and the segments, for a value with no joining byte: then
+/// every command name the segments can yield is a whole run of name bytes of the value
+/// itself (rewriting only turns bytes that are not name bytes into spaces or separators), so
+/// some run must be a command (or one with `.exe` for cmd.exe), or a binary directory must be
+/// named.
+fn may_name_command(input: &[u8], t: &Table, flavor: Flavor) -> bool {
+    let dir = memchr::memchr2_iter(b'/', b'\\', input).any(|p| {
+        let before = &input[..p];
+        let after = &input[p + 1..];
+        let starts = |s: &[u8]| after.len() >= s.len() && after[..s.len()].eq_ignore_ascii_case(s);
+        (input[p] == b'/' && before.len() >= 3 && before[p - 3..].eq_ignore_ascii_case(b"bin"))
+            || (flavor == Flavor::Windows && (starts(b"system32") || starts(b"windows")))
+    });
+    dir || input.split(|&c| !is_name_byte(c)).any(|run| {
+        !run.is_empty()
+            && (lookup(t, run).is_some()
+                || (flavor == Flavor::Windows
+                    && run.len() > 4
+                    && run[run.len() - 4..].eq_ignore_ascii_case(b".exe")
+                    && lookup(t, &run[..run.len() - 4]).is_some()))
+    })
+}
 
 /// Rewrites a value as the shell would read its words.
 fn rewrite(input: &[u8], flavor: Flavor) -> Rewrite {
@@ -1128,6 +1195,9 @@ const PREFIXES: &[&[u8]] = &[
     b"chroot",
 ];
 
+/// The first bytes of [`PREFIXES`], either case: a fast reject.
+const PREFIX_FIRST: [u8; 256] = first_bytes(PREFIXES);
+
 fn segments(text: &[u8], flavor: Flavor) -> impl Iterator<Item = Segment<'_>> {
     let mut pos = 0usize;
     let mut first = true;
@@ -1164,8 +1234,9 @@ fn segments(text: &[u8], flavor: Flavor) -> impl Iterator<Item = Segment<'_>> {
             loop {
                 let w_end = seg.iter().position(|&c| c == b' ').unwrap_or(seg.len());
                 let w = &seg[..w_end];
-                let is_prefix =
-                    PREFIXES.iter().any(|p| w.eq_ignore_ascii_case(p)) && w_end < seg.len();
+                let is_prefix = w_end < seg.len()
+                    && w.first().is_some_and(|&c| PREFIX_FIRST[usize::from(c)] != 0)
+                    && PREFIXES.iter().any(|p| w.eq_ignore_ascii_case(p));
                 let is_assign = flavor == Flavor::Unix
                     && w.iter()
                         .position(|&c| c == b'=')
@@ -1215,8 +1286,13 @@ fn command_name(word: &[u8], flavor: Flavor) -> (&[u8], bool) {
 }
 
 fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle))
+    let Some(&first) = needle.first() else {
+        return true;
+    };
+    memchr::memchr2_iter(first.to_ascii_lowercase(), first.to_ascii_uppercase(), hay).any(|i| {
+        hay.get(i..i + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+    })
 }
 
 /// Strips a version suffix: `python3.10` → `python3`, `php7.4` → `php`.
@@ -1361,6 +1437,12 @@ fn detect_flavor(input: &[u8], flavor: Flavor) -> Option<Detection> {
         if let Some(d) = unix_specials(input) {
             return Some(d);
         }
+    }
+    if c & JOINING == 0
+        && (c & WILDCARD == 0 || !may_glob(input))
+        && !may_name_command(input, t, flavor)
+    {
+        return None;
     }
     let r = rewrite(input, flavor);
     if r.ifs {
@@ -1743,6 +1825,8 @@ fn windows_specials(input: &[u8]) -> Option<Detection> {
 
 /// A path whose components are wildcards aimed at a well-known binary or file.
 fn glob_path(text: &[u8]) -> Option<Detection> {
+    // every token that counts has a wildcard
+    memchr::memchr3(b'?', b'*', b'[', text)?;
     let mut i = 0;
     while i < text.len() {
         if text[i] != b'/'
