@@ -138,7 +138,10 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
         return None;
     }
     let sets = &*SETS;
-    let mut segments = path.split(|&c| c == b'/').filter(|s| !s.is_empty()).peekable();
+    let mut segments = path
+        .split(|&c| c == b'/')
+        .filter(|s| !s.is_empty())
+        .peekable();
     while let Some(seg) = segments.next() {
         let stem = match seg.iter().rposition(|&c| c == b'.') {
             Some(p) if p > 0 => &seg[..p],
@@ -146,9 +149,8 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
         };
         let is_segment = sets.segments.contains(seg);
         let ext = &seg[stem.len()..];
-        let is_page = !ext.is_empty()
-            && sets.script_extensions.contains(ext)
-            && sets.pages.contains(stem);
+        let is_page =
+            !ext.is_empty() && sets.script_extensions.contains(ext) && sets.pages.contains(stem);
         if !is_segment && !is_page {
             continue;
         }

@@ -48,7 +48,10 @@ fn literals(src: &str) -> Vec<Vec<u8>> {
     while i < b.len() {
         // skip comments
         if b[i..].starts_with(b"//") {
-            i += b[i..].iter().position(|&c| c == b'\n').unwrap_or(b.len() - i);
+            i += b[i..]
+                .iter()
+                .position(|&c| c == b'\n')
+                .unwrap_or(b.len() - i);
             continue;
         }
         // skip character literals `'x'`, `'\''`, `b'"'`
@@ -138,9 +141,9 @@ fn same(input: &[u8]) {
 }
 
 const SEPARATORS: &[&[u8]] = &[
-    b"", b" ", b";", b"|", b"&", b"&&", b"\n", b"\r\n", b"%0a", b"%0d%0a", b"$(", b")", b"`",
-    b"(", b"'", b"\"", b"/", b"../", b"=", b"?", b"#", b"\\", b"${", b"}", b"{", b":", b".",
-    b"-", b"<", b">", b"*", b"[", b"]", b"%", b"^", b"!", b"~", b",", b"\t", b"\0", b"x", b"1",
+    b"", b" ", b";", b"|", b"&", b"&&", b"\n", b"\r\n", b"%0a", b"%0d%0a", b"$(", b")", b"`", b"(",
+    b"'", b"\"", b"/", b"../", b"=", b"?", b"#", b"\\", b"${", b"}", b"{", b":", b".", b"-", b"<",
+    b">", b"*", b"[", b"]", b"%", b"^", b"!", b"~", b",", b"\t", b"\0", b"x", b"1",
 ];
 
 #[test]
@@ -262,6 +265,8 @@ fn gate_report() {
         b"en-GB,en;q=0.5",
         b"https://shop.example.com/catalog?page=2",
         b"GA1.2.1234567890.1700000000",
+        b"session=8f14e45fceea167a5a36dedd4bea2543; _ga=GA1.2.1234567890.1700000000; theme=dark",
+        b"8f14e45fceea167a5a36dedd4bea2543",
     ];
     super::gate_debug(values);
 }

@@ -9,6 +9,8 @@
 
 mod admin_paths;
 mod bad_bot;
+#[cfg(test)]
+mod equivalence;
 mod exploitable_paths;
 mod java;
 mod lfi;
@@ -17,8 +19,8 @@ mod metadata_ssrf;
 #[cfg(test)]
 mod oracle;
 mod php;
-mod prefilter;
 mod powershell;
+mod prefilter;
 mod protocol;
 mod restricted_ext;
 mod rfi;
@@ -26,8 +28,6 @@ mod shell;
 pub mod sqli;
 mod util;
 pub mod xss;
-#[cfg(test)]
-mod equivalence;
 
 /// What a detector found: why, and the evidence (AWS's `matchedData`: a few tokens).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -247,7 +247,10 @@ fn may_call_alias(input: &[u8]) -> bool {
             while j > 0 && matches!(input[j - 1], b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
                 j -= 1;
             }
-            j >= 3 && IEX.iter().any(|a| input[j - 3..j].eq_ignore_ascii_case(a.as_bytes()))
+            j >= 3
+                && IEX
+                    .iter()
+                    .any(|a| input[j - 3..j].eq_ignore_ascii_case(a.as_bytes()))
         }
     })
 }
@@ -335,7 +338,12 @@ mod tests {
 
 #[cfg(test)]
 pub(crate) fn gate_debug(v: &[u8]) -> bool {
-    let mut pats: Vec<String> = STRONG.iter().chain(PROGRAMS).chain(IEX).map(|s| s.to_string()).collect();
+    let mut pats: Vec<String> = STRONG
+        .iter()
+        .chain(PROGRAMS)
+        .chain(IEX)
+        .map(|s| s.to_string())
+        .collect();
     pats.extend(VERBS.iter().map(|v| format!("{v}-")));
     println!("ps culprits {:?}", super::prefilter::culprits(&pats, v));
     AC.2.may_contain(v)

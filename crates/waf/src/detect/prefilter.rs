@@ -129,7 +129,9 @@ impl Anchors {
             let p = p.as_ref();
             match p.len() {
                 0 | 1 => t.always = true,
-                2 => t.pairs.push([p[0].to_ascii_lowercase(), p[1].to_ascii_lowercase()]),
+                2 => t
+                    .pairs
+                    .push([p[0].to_ascii_lowercase(), p[1].to_ascii_lowercase()]),
                 3 => {
                     // any byte before it, or the start of the value (0, never a folded byte)
                     let tail = fold(p[0]) << 16 | fold(p[1]) << 8 | fold(p[2]);
@@ -176,8 +178,11 @@ impl Anchors {
 
 /// Whether `input` holds `a` then `b` (lowercase letters match either case).
 fn has_pair(input: &[u8], a: u8, b: u8) -> bool {
-    memchr::memchr2_iter(a, a.to_ascii_uppercase(), input)
-        .any(|i| input.get(i + 1).is_some_and(|c| c.to_ascii_lowercase() == b))
+    memchr::memchr2_iter(a, a.to_ascii_uppercase(), input).any(|i| {
+        input
+            .get(i + 1)
+            .is_some_and(|c| c.to_ascii_lowercase() == b)
+    })
 }
 
 /// The longest word a [`WordSet`] holds.
@@ -282,7 +287,13 @@ mod tests {
 
     #[test]
     fn anchors_never_miss() {
-        let pats: [&[u8]; 5] = [b"passwd", b"ab", b"Invoke-Expression", b"zap/", b"\xac\xed\x00"];
+        let pats: [&[u8]; 5] = [
+            b"passwd",
+            b"ab",
+            b"Invoke-Expression",
+            b"zap/",
+            b"\xac\xed\x00",
+        ];
         let t = Anchors::new(&pats);
         for p in pats {
             for pre in [&b""[..], b"x", b"Hello ", b"\x00"] {

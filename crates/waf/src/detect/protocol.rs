@@ -418,9 +418,7 @@ fn meta_refresh(input: &[u8]) -> Option<Detection> {
 
 /// `unix:/run/x.sock|http://…`: mod_proxy's socket syntax in a request.
 fn mod_proxy_unix(input: &[u8]) -> Option<Detection> {
-    let p = memchr::memchr_iter(b':', input)
-        .find(|&i| i >= 4 && &input[i - 4..i] == b"unix")?
-        - 4;
+    let p = memchr::memchr_iter(b':', input).find(|&i| i >= 4 && &input[i - 4..i] == b"unix")? - 4;
     if p > 0 && is_word(input[p - 1]) {
         return None;
     }

@@ -155,9 +155,7 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
         .next()
         .unwrap_or(name);
     // an editor's backup copy (`index.php~`) of any file
-    if !sets.extensions.contains(ext)
-        && !(tilde && ext.iter().all(u8::is_ascii_alphanumeric))
-    {
+    if !sets.extensions.contains(ext) && !(tilde && ext.iter().all(u8::is_ascii_alphanumeric)) {
         return None;
     }
     // `report.log.html` would not get here; `v1.2.ini` is still a file

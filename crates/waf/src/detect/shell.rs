@@ -1235,7 +1235,8 @@ fn segments(text: &[u8], flavor: Flavor) -> impl Iterator<Item = Segment<'_>> {
                 let w_end = seg.iter().position(|&c| c == b' ').unwrap_or(seg.len());
                 let w = &seg[..w_end];
                 let is_prefix = w_end < seg.len()
-                    && w.first().is_some_and(|&c| PREFIX_FIRST[usize::from(c)] != 0)
+                    && w.first()
+                        .is_some_and(|&c| PREFIX_FIRST[usize::from(c)] != 0)
                     && PREFIXES.iter().any(|p| w.eq_ignore_ascii_case(p));
                 let is_assign = flavor == Flavor::Unix
                     && w.iter()

@@ -12,6 +12,7 @@ use crate::acl::json::{
 };
 use crate::fields::{self, Extracted};
 use crate::request::Request;
+use crate::transform;
 
 /// How to evaluate.
 #[derive(Clone, Copy, Debug, Default)]
@@ -401,7 +402,9 @@ impl<'r> Eval<'_, 'r> {
             );
             return Outcome::Continue;
         }
-        self.step(&rule.name, "", true, format!("rule group {}", g.id));
+        if self.opts.trace {
+            self.step(&rule.name, "", true, format!("rule group {}", g.id));
+        }
         let gi = self.groups.len();
         self.groups.push(GroupRecord {
             rule_group_id: g.id.clone(),
@@ -444,25 +447,50 @@ impl<'r> Eval<'_, 'r> {
 
     fn slot(&mut self, i: usize) -> Option<&Slot<'r>> {
         if self.slots.get(i)?.is_none() {
-            let spec = self.acl.slots.get(i)?;
-            let Extracted {
-                values,
-                forced,
-                oversize,
-            } = fields::extract(&spec.field, self.req);
-            if oversize {
-                let name = oversize_name(&spec.field);
-                if !self.oversize.contains(&name) {
-                    self.oversize.push(name);
+            let acl = self.acl;
+            let spec = acl.slots.get(i)?;
+            let slot = match acl.slot_parents.get(i).copied().flatten() {
+                // the same field with a prefix of the chain: carry on from its values
+                Some((parent, done)) if parent != i => {
+                    let rest = spec.chain.get(done..).unwrap_or_default();
+                    let p = self.slot(parent)?;
+                    let values = p
+                        .values
+                        .iter()
+                        .map(|v| match v {
+                            Cow::Borrowed(b) => transform::apply_chain(rest, b),
+                            Cow::Owned(o) => {
+                                Cow::Owned(transform::apply_chain(rest, o).into_owned())
+                            }
+                        })
+                        .collect();
+                    Slot {
+                        values,
+                        forced: p.forced,
+                    }
                 }
-            }
-            let values = if spec.chain.is_empty() {
-                values
-            } else {
-                values.into_iter().map(|v| chain(&spec.chain, v)).collect()
+                _ => {
+                    let Extracted {
+                        values,
+                        forced,
+                        oversize,
+                    } = fields::extract(&spec.field, self.req);
+                    if oversize {
+                        let name = oversize_name(&spec.field);
+                        if !self.oversize.contains(&name) {
+                            self.oversize.push(name);
+                        }
+                    }
+                    let values = if spec.chain.is_empty() {
+                        values
+                    } else {
+                        values.into_iter().map(|v| chain(&spec.chain, v)).collect()
+                    };
+                    Slot { values, forced }
+                }
             };
             if let Some(s) = self.slots.get_mut(i) {
-                *s = Some(Slot { values, forced });
+                *s = Some(slot);
             }
         }
         self.slots.get(i)?.as_ref()
@@ -662,18 +690,16 @@ enum Addresses {
     List(Vec<IpAddr>),
 }
 
+/// A value through a transformation chain (owned values stay owned, and a transformation that
+/// returns part of one, as `TRIM` does, keeps that part).
 fn chain<'r>(chain: &[crate::transform::Transformation], v: Cow<'r, [u8]>) -> Cow<'r, [u8]> {
-    let mut cur = v;
-    for t in chain {
-        cur = match cur {
-            Cow::Borrowed(b) => t.apply(b),
-            Cow::Owned(o) => match t.apply(&o) {
-                Cow::Borrowed(_) => Cow::Owned(o),
-                Cow::Owned(n) => Cow::Owned(n),
-            },
-        };
+    match v {
+        Cow::Borrowed(b) => transform::apply_chain(chain, b),
+        Cow::Owned(o) => match transform::apply_chain(chain, &o) {
+            Cow::Borrowed(b) if b.len() == o.len() => Cow::Owned(o),
+            other => Cow::Owned(other.into_owned()),
+        },
     }
-    cur
 }
 
 fn compare(len: u64, op: ComparisonOperator, size: u64) -> bool {
