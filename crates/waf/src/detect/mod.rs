@@ -172,8 +172,9 @@ mod tests {
 fn gate_debug(values: &[&[u8]]) {
     for v in values {
         println!(
-            "{:?}: java {} bot {} ps {} ssrf {} expl {} lfi {}",
+            "{:?}: php {} java {} bot {} ps {} ssrf {} expl {} lfi {}",
             String::from_utf8_lossy(v),
+            php::gate_debug(v),
             java::gate_debug(v),
             bad_bot::gate_debug(v),
             powershell::gate_debug(v),

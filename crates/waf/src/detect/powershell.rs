@@ -241,18 +241,18 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
 /// A fast reject for the aliases ([`IEX`]): one counts only right before (spaces aside) one
 /// of `($"'[`, so the three bytes before such a byte and its spaces must spell one.
 fn may_call_alias(input: &[u8]) -> bool {
-    input.iter().enumerate().any(|(i, &c)| {
-        matches!(c, b'(' | b'$' | b'"' | b'\'' | b'[') && {
-            let mut j = i;
-            while j > 0 && matches!(input[j - 1], b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
-                j -= 1;
-            }
-            j >= 3
-                && IEX
-                    .iter()
-                    .any(|a| input[j - 3..j].eq_ignore_ascii_case(a.as_bytes()))
+    let alias_before = |i: usize| {
+        let mut j = i;
+        while j > 0 && matches!(input[j - 1], b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
+            j -= 1;
         }
-    })
+        j >= 3
+            && IEX
+                .iter()
+                .any(|a| input[j - 3..j].eq_ignore_ascii_case(a.as_bytes()))
+    };
+    memchr::memchr3_iter(b'(', b'$', b'"', input).any(alias_before)
+        || memchr::memchr2_iter(b'\'', b'[', input).any(alias_before)
 }
 
 /// `powershell -nop …`, `pwsh -c …`, `powershell C:\…`, `powershell "…"`, `powershell {…}`, or

@@ -78,6 +78,9 @@ Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, lik
 Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148\n\
 curl/8.5.0 python-requests/2.31.0 okhttp/4.12.0 Go-http-client/1.1\n\
 text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8\n\
+text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\n\
+text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7\n\
+image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8 text/css,*/*;q=0.1\n\
 application/json, text/plain, */* multipart/form-data; boundary=----WebKitFormBoundary\n\
 application/x-www-form-urlencoded; charset=UTF-8\n\
 en-GB,en;q=0.5 en-US,en;q=0.9,de;q=0.8,fr;q=0.7 gzip, deflate, br, zstd\n\
@@ -85,6 +88,7 @@ keep-alive no-cache max-age=0 same-origin navigate document cors empty\n\
 https://shop.example.com/catalog?page=2 https://www.example.org/search?q=running+shoes\n\
 session=8f14e45fceea167a5a36dedd4bea2543; _ga=GA1.2.1234567890.1700000000; theme=dark\n\
 _gid=GA1.2.987654321.1700000000; csrftoken=Zx8YqLm3; consent=yes; lang=en\n\
+sessionid=abc123; PHPSESSID=9ab8c7d6e5f4; JSESSIONID=0A1B2C3D4E5F; XSRF-TOKEN=eyJpdiI6; remember_me=1\n\
 shop.example.com www.example.com api.example.net cdn.example.org localhost:8080\n\
 /products/shoes /api/v1/users/42/orders /static/css/main.css /images/logo.png /index.html\n\
 color=blue&size=42&q=running+shoes&sort=price&order=asc&limit=20&offset=40\n\
@@ -111,14 +115,17 @@ pub(crate) struct Anchors {
     always: bool,
 }
 
+/// A four-byte window as [`Anchors`] hashes it: the bytes folded, the first lowest.
+fn window(w: [u8; 4]) -> u32 {
+    u32::from_le_bytes(w) | 0x2020_2020
+}
+
 impl Anchors {
     /// A test for `patterns`.
     pub(crate) fn new<P: AsRef<[u8]>>(patterns: &[P]) -> Anchors {
         let mut freq = vec![0u32; 1 << SLOT_BITS];
-        let mut h = 0u32;
-        for &b in SAMPLE.as_bytes() {
-            h = h << 8 | fold(b);
-            freq[slot(h)] += 1;
+        for w in SAMPLE.as_bytes().windows(4) {
+            freq[slot(window([w[0], w[1], w[2], w[3]]))] += 1;
         }
         let mut t = Anchors {
             bits: Box::new([0u64; 1 << (SLOT_BITS - 6)]),
@@ -134,16 +141,16 @@ impl Anchors {
                     .push([p[0].to_ascii_lowercase(), p[1].to_ascii_lowercase()]),
                 3 => {
                     // any byte before it, or the start of the value (0, never a folded byte)
-                    let tail = fold(p[0]) << 16 | fold(p[1]) << 8 | fold(p[2]);
+                    let tail = window([0, p[0], p[1], p[2]]) & !0xff;
                     t.set(tail);
                     for x in 0..=255u8 {
-                        t.set(fold(x) << 24 | tail);
+                        t.set(window([x, p[0], p[1], p[2]]));
                     }
                 }
                 _ => {
                     let best = p
                         .windows(4)
-                        .map(|w| fold(w[0]) << 24 | fold(w[1]) << 16 | fold(w[2]) << 8 | fold(w[3]))
+                        .map(|w| window([w[0], w[1], w[2], w[3]]))
                         .min_by_key(|&w| freq[slot(w)]);
                     if let Some(w) = best {
                         t.set(w);
@@ -159,18 +166,54 @@ impl Anchors {
         self.bits[s >> 6] |= 1 << (s & 63);
     }
 
+    fn probe(&self, h: u32) -> u64 {
+        let s = slot(h);
+        self.bits[s >> 6] >> (s & 63)
+    }
+
+    /// Whether the four bytes `w` are one of the windows that stand for patterns of four bytes
+    /// or more (to test chosen positions only; see [`Anchors::prefixes`]).
+    pub(crate) fn has_window(&self, w: &[u8]) -> bool {
+        match w {
+            [a, b, c, d] => self.probe(window([*a, *b, *c, *d])) & 1 != 0,
+            _ => false,
+        }
+    }
+
+    /// A test holding the first four bytes of each pattern (each at least four bytes long),
+    /// for [`Anchors::has_window`] at the positions where a pattern can start.
+    pub(crate) fn prefixes<P: AsRef<[u8]>>(patterns: &[P]) -> Anchors {
+        let heads: Vec<&[u8]> = patterns.iter().map(|p| p.as_ref()).collect();
+        let mut t = Anchors {
+            bits: Box::new([0u64; 1 << (SLOT_BITS - 6)]),
+            pairs: Vec::new(),
+            always: false,
+        };
+        for p in heads {
+            match p {
+                [a, b, c, d, ..] => t.set(window([*a, *b, *c, *d])),
+                _ => t.always = true,
+            }
+        }
+        t
+    }
+
     /// Whether `input` may contain one of the patterns; `false` is certain.
     #[inline]
     pub(crate) fn may_contain(&self, input: &[u8]) -> bool {
         if self.always {
             return true;
         }
-        let mut h = 0u32;
+        // the windows that start before the value hold zeros (never a folded byte) there
         let mut hit = 0u64;
-        for &b in input {
-            h = h << 8 | fold(b);
-            let s = slot(h);
-            hit |= self.bits[s >> 6] >> (s & 63);
+        let mut h = 0u32;
+        for &b in &input[..input.len().min(3)] {
+            h = h >> 8 | fold(b) << 24;
+            hit |= self.probe(h);
+        }
+        // then every window of the value: independent loads, no chain between them
+        for w in input.windows(4) {
+            hit |= self.probe(window([w[0], w[1], w[2], w[3]]));
         }
         hit & 1 != 0 || self.pairs.iter().any(|&[a, b]| has_pair(input, a, b))
     }
