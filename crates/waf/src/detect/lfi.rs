@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use aho_corasick::AhoCorasick;
 
 use super::Detection;
-use super::prefilter::{Anchors, byte_table, classes};
+use super::prefilter::{Anchors, byte_table};
 use super::util::{at, automaton, found, hex, is_word, pct_at};
 
 /// How many canonical bytes before a file name are kept to confirm its directory.
@@ -207,11 +207,15 @@ const STEP_BYTES: [u8; 256] = byte_table(&[
 /// between), so either two adjacent raw dots, a NUL, or an encoded dot (`%…`, a lead byte of
 /// an overlong or full-width form, `0x2e`).
 fn may_step(input: &[u8]) -> bool {
-    let c = classes(input, &STEP_BYTES);
-    c & 4 != 0
-        || (c & 1 != 0 && memchr::memchr_iter(b'.', input).any(|i| at(input, i + 1) == b'.'))
-        || (c & 2 != 0
-            && memchr::memchr_iter(b'0', input).any(|i| matches!(at(input, i + 1), b'x' | b'X')))
+    let mut hit = 0u8;
+    let mut prev = 0u8;
+    for &b in input {
+        hit |= STEP_BYTES[usize::from(b)] & 4
+            | u8::from(prev == b'.' && b == b'.')
+            | u8::from(prev == b'0' && b | 0x20 == b'x');
+        prev = b;
+    }
+    hit != 0
 }
 
 /// Finds `../` steps: two or more, or one that is encoded, or one at the start of the value or

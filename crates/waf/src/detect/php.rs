@@ -577,11 +577,12 @@ struct Automata {
     /// Fast rejects for the case-insensitive automaton's patterns: stream wrappers and tags
     /// (always), function names (a call needs `(`), directives (a setting needs `=`).
     wrappers_and_tags: Anchors,
-    /// Names of six bytes or more.
+    /// The same with the directives, for a value with `=` (one pass for both).
+    wrappers_tags_and_directives: Anchors,
+    /// Function names of six bytes or more.
     long_functions: Anchors,
     /// Shorter names, which count only as whole words.
     short_functions: WordSet,
-    directives: Anchors,
     /// Case-insensitive: functions, wrappers, ini directives, tags.
     ac: AhoCorasick,
     what: Vec<What>,
@@ -613,8 +614,11 @@ static AC: LazyLock<Automata> = LazyLock::new(|| {
     }
     let mut wrappers_and_tags: Vec<&str> = WRAPPERS.to_vec();
     wrappers_and_tags.extend_from_slice(TAGS);
+    let mut with_directives = wrappers_and_tags.clone();
+    with_directives.extend_from_slice(INI);
     Automata {
         wrappers_and_tags: Anchors::new(&wrappers_and_tags),
+        wrappers_tags_and_directives: Anchors::new(&with_directives),
         long_functions: Anchors::new(
             &FUNCTIONS
                 .iter()
@@ -627,7 +631,6 @@ static AC: LazyLock<Automata> = LazyLock::new(|| {
                 .filter(|f| f.len() < SHORT_NAME)
                 .collect::<Vec<_>>(),
         ),
-        directives: Anchors::new(INI),
         ac: automaton(&pats),
         what,
         globals: super::util::automaton_exact(SUPERGLOBALS),
@@ -691,9 +694,13 @@ fn detect_once(input: &[u8]) -> Option<Detection> {
     // a `(` and a directive an `=`.
     let c = classes(input, &BYTES);
     if c & DOLLAR_BRACE == 0
-        && !a.wrappers_and_tags.may_contain(input)
+        && !(if c & EQUALS != 0 {
+            &a.wrappers_tags_and_directives
+        } else {
+            &a.wrappers_and_tags
+        })
+        .may_contain(input)
         && (c & PAREN == 0 || !may_call(a, input))
-        && (c & EQUALS == 0 || !may_set(a, input))
     {
         return None;
     }
@@ -776,11 +783,6 @@ fn may_call(a: &Automata, input: &[u8]) -> bool {
         || region
             .split(|&c| !is_word(c))
             .any(|w| a.short_functions.contains(w))
-}
-
-/// A fast reject for directives: one ends before the value's last `=`.
-fn may_set(a: &Automata, input: &[u8]) -> bool {
-    memchr::memrchr(b'=', input).is_some_and(|last| a.directives.may_contain(&input[..last]))
 }
 
 /// `<?php`, `<?=`, `<? code`, `[php]…`; not `<?xml` and other processing instructions.

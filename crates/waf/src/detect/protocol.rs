@@ -357,7 +357,7 @@ fn ldap_injection(input: &[u8]) -> Option<Detection> {
         }
         j
     };
-    for (close, _) in input.iter().enumerate().filter(|&(_, &c)| c == b')') {
+    for close in memchr::memchr_iter(b')', input) {
         let mut j = ws(close + 1);
         let mut op = false;
         if matches!(at(input, j), b'&' | b'|' | b'!') {
