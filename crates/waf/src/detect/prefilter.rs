@@ -239,20 +239,25 @@ pub(crate) struct WordSet {
     words: Vec<(Vec<u8>, usize)>,
     min: usize,
     max: usize,
+    /// The first two bytes (lowercase) of the words of two bytes or more: a fast reject.
+    starts: Box<[u64; 1024]>,
 }
 
-/// A cheap hash of a lowercase word: its length and its first and last two bytes.
+fn pair_bit(word: &[u8]) -> usize {
+    usize::from(word[0].to_ascii_lowercase()) << 8 | usize::from(word[1].to_ascii_lowercase())
+}
+
+/// A hash of a (lowercase) word, eight bytes at a time.
 fn word_hash(word: &[u8]) -> u32 {
-    let n = word.len();
-    let (a, b) = match n {
-        0 => (0, 0),
-        1 => (u32::from(word[0]), 0),
-        _ => (
-            u32::from(word[0]) << 8 | u32::from(word[1]),
-            u32::from(word[n - 2]) << 8 | u32::from(word[n - 1]),
-        ),
-    };
-    ((a << 16 | b) ^ (n as u32).wrapping_mul(0x9e37_79b9)).wrapping_mul(0x85eb_ca6b) >> 8
+    let mut h = (word.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    for chunk in word.chunks(8) {
+        let mut b = [0u8; 8];
+        b[..chunk.len()].copy_from_slice(chunk);
+        h = (h ^ u64::from_le_bytes(b))
+            .wrapping_mul(0xff51_afd7_ed55_8ccd)
+            .rotate_left(29);
+    }
+    (h >> 32) as u32 ^ h as u32
 }
 
 impl WordSet {
@@ -264,6 +269,7 @@ impl WordSet {
             words: Vec::new(),
             min: usize::MAX,
             max: 0,
+            starts: Box::new([0u64; 1024]),
         };
         for (index, w) in words.iter().enumerate() {
             let w = w.as_ref();
@@ -277,6 +283,10 @@ impl WordSet {
             }
             s.min = s.min.min(w.len());
             s.max = s.max.max(w.len());
+            if w.len() >= 2 {
+                let p = pair_bit(w);
+                s.starts[p >> 6] |= 1 << (p & 63);
+            }
             let mut i = word_hash(&lower) as usize & (cap - 1);
             while s.slots[i] != 0 {
                 i = (i + 1) & (cap - 1);
@@ -309,6 +319,12 @@ impl WordSet {
     pub(crate) fn get(&self, word: &[u8]) -> Option<usize> {
         if word.len() < self.min || word.len() > self.max {
             return None;
+        }
+        if word.len() >= 2 {
+            let p = pair_bit(word);
+            if self.starts[p >> 6] >> (p & 63) & 1 == 0 {
+                return None;
+            }
         }
         let mut buf = [0u8; WORD_MAX];
         let lower = &mut buf[..word.len()];

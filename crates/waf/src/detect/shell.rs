@@ -774,27 +774,13 @@ struct Table {
     /// Command names, for the first-word lookup.
     names: WordSet,
     kinds: Vec<Kind>,
-    /// The first two bytes (lowercase) of the names of two bytes or more: a fast reject.
-    starts: Box<[u64; 1024]>,
-}
-
-fn pair(word: &[u8]) -> usize {
-    usize::from(word[0].to_ascii_lowercase()) << 8 | usize::from(word[1].to_ascii_lowercase())
 }
 
 fn table(commands: &[(&str, Kind)]) -> Table {
     let names: Vec<&str> = commands.iter().map(|(n, _)| *n).collect();
-    let mut starts = Box::new([0u64; 1024]);
-    for n in &names {
-        if n.len() >= 2 {
-            let p = pair(n.as_bytes());
-            starts[p >> 6] |= 1 << (p & 63);
-        }
-    }
     Table {
         names: WordSet::new(&names),
         kinds: commands.iter().map(|(_, k)| *k).collect(),
-        starts,
     }
 }
 
@@ -804,12 +790,6 @@ static WINDOWS: LazyLock<Table> = LazyLock::new(|| table(WINDOWS_COMMANDS));
 impl Table {
     /// The kind of `word` when it is exactly a command name (ASCII case-insensitive).
     fn kind(&self, word: &[u8]) -> Option<Kind> {
-        if word.len() >= 2 {
-            let p = pair(word);
-            if self.starts[p >> 6] >> (p & 63) & 1 == 0 {
-                return None;
-            }
-        }
         self.kinds.get(self.names.get(word)?).copied()
     }
 }
@@ -1276,23 +1256,24 @@ fn command_name(word: &[u8], flavor: Flavor) -> (&[u8], bool) {
             let dir = &word[..=p];
             let in_bin = BIN_DIRS.iter().any(|d| {
                 dir.len() >= d.len() && dir[dir.len() - d.len()..].eq_ignore_ascii_case(d)
-            }) || (flavor == Flavor::Windows
-                && (contains_ci(dir, b"\\system32\\")
-                    || contains_ci(dir, b"\\windows\\")
-                    || contains_ci(dir, b"/system32/")));
+            }) || (flavor == Flavor::Windows && windows_system_dir(dir));
             (&word[p + 1..], in_bin)
         }
         None => (word, false),
     }
 }
 
-fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
-    let Some(&first) = needle.first() else {
-        return true;
-    };
-    memchr::memchr2_iter(first.to_ascii_lowercase(), first.to_ascii_uppercase(), hay).any(|i| {
-        hay.get(i..i + needle.len())
-            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+/// Whether `dir` holds `\system32\`, `\windows\` or `/system32/` (ASCII case-insensitive).
+fn windows_system_dir(dir: &[u8]) -> bool {
+    let starts =
+        |rest: &[u8], s: &[u8]| rest.len() >= s.len() && rest[..s.len()].eq_ignore_ascii_case(s);
+    dir.iter().enumerate().any(|(p, &c)| {
+        let rest = &dir[p + 1..];
+        match c {
+            b'\\' => starts(rest, b"system32\\") || starts(rest, b"windows\\"),
+            b'/' => starts(rest, b"system32/"),
+            _ => false,
+        }
     })
 }
 
