@@ -296,8 +296,3 @@ mod tests {
         }
     }
 }
-
-#[cfg(test)]
-pub(crate) fn gate_debug(v: &[u8]) -> bool {
-    GATE.may_contain(v)
-}

@@ -655,10 +655,3 @@ mod tests {
         }
     }
 }
-
-#[cfg(test)]
-pub(crate) fn gate_debug(v: &[u8]) -> bool {
-    let keys: Vec<&str> = SENSITIVE.iter().map(|e| key_of(e)).collect();
-    println!("lfi culprits {:?}", super::prefilter::culprits(&keys, v));
-    SENSITIVE_AC.gate.may_contain(v)
-}

@@ -167,20 +167,3 @@ mod tests {
         }
     }
 }
-
-#[cfg(test)]
-fn gate_debug(values: &[&[u8]]) {
-    for v in values {
-        println!(
-            "{:?}: php {} java {} bot {} ps {} ssrf {} expl {} lfi {}",
-            String::from_utf8_lossy(v),
-            php::gate_debug(v),
-            java::gate_debug(v),
-            bad_bot::gate_debug(v),
-            powershell::gate_debug(v),
-            metadata_ssrf::gate_debug(v),
-            exploitable_paths::gate_debug(v),
-            lfi::gate_debug(v),
-        );
-    }
-}

@@ -1162,14 +1162,3 @@ mod tests {
         }
     }
 }
-
-#[cfg(test)]
-pub(crate) fn gate_debug(v: &[u8]) -> bool {
-    let mut wt: Vec<&str> = WRAPPERS.to_vec();
-    wt.extend_from_slice(TAGS);
-    println!("php wrappers {:?}", super::prefilter::culprits(&wt, v));
-    println!("php ini {:?}", super::prefilter::culprits(INI, v));
-    let long: Vec<&&str> = FUNCTIONS.iter().filter(|f| f.len() >= SHORT_NAME).collect();
-    println!("php long {:?}", super::prefilter::culprits(&long, v));
-    true
-}

@@ -335,16 +335,3 @@ mod tests {
         }
     }
 }
-
-#[cfg(test)]
-pub(crate) fn gate_debug(v: &[u8]) -> bool {
-    let mut pats: Vec<String> = STRONG
-        .iter()
-        .chain(PROGRAMS)
-        .chain(IEX)
-        .map(|s| s.to_string())
-        .collect();
-    pats.extend(VERBS.iter().map(|v| format!("{v}-")));
-    println!("ps culprits {:?}", super::prefilter::culprits(&pats, v));
-    AC.2.may_contain(v)
-}

@@ -389,13 +389,3 @@ mod tests {
         assert_eq!(classes(b"", &T), 0);
     }
 }
-
-/// The patterns whose anchors `input` hits (a debugging aid).
-#[cfg(test)]
-pub(crate) fn culprits<P: AsRef<[u8]>>(patterns: &[P], input: &[u8]) -> Vec<String> {
-    patterns
-        .iter()
-        .filter(|p| Anchors::new(&[p.as_ref()]).may_contain(input))
-        .map(|p| String::from_utf8_lossy(p.as_ref()).into_owned())
-        .collect()
-}
