@@ -6,11 +6,13 @@
 # measures four workloads with wrk and h2load. For every proxy and workload it
 # reports req/s, p50, p99, the proxy core's busy share, and requests per busy
 # proxy-core second (the CPU cost figure), as medians of interleaved runs.
+# With --waf it measures WAF peers instead: nginx + ModSecurity + OWASP CRS
+# (paranoia level 1) next to plain nginx, on the small GET and the 2 KB POST.
 #
 # Usage (as root):
 #   ./bench/l7.sh [--runs 3] [--duration 10] [--warmup 2] [--rampart PATH]
-#                 [--proxies direct,nginx,haproxy,rampart]
-#                 [--workloads small,post,static4k,h2] [--out FILE] [--nice N] [--keep]
+#                 [--proxies direct,nginx,haproxy,rampart,modsec]
+#                 [--workloads small,post,static4k,h2] [--waf] [--out FILE] [--nice N] [--keep]
 #
 # See bench/README.md for how to read the figures.
 set -euo pipefail
@@ -27,6 +29,8 @@ readonly HAPROXY_PORT=18082
 readonly HAPROXY_TLS_PORT=18444
 readonly RAMPART_PORT=18083
 readonly RAMPART_TLS_PORT=18445
+readonly MODSEC_PORT=18084       # nginx + ModSecurity + CRS PL1 (--waf)
+readonly MODSEC_TLS_PORT=18447
 
 readonly WRK_THREADS=1
 readonly WRK_CONNECTIONS=64
@@ -37,8 +41,12 @@ readonly H2_STREAMS=8            # concurrent streams per h2 connection
 readonly H2_TLS13_CIPHER=TLS_AES_128_GCM_SHA256
 readonly FOREIGN_LIMIT=0.05      # other work on the proxy core that taints a run
 
-readonly ALL_PROXIES="direct,nginx,haproxy,rampart"
+readonly ALL_PROXIES="direct,nginx,haproxy,rampart,modsec"
+readonly DEFAULT_PROXIES="direct,nginx,haproxy,rampart"
 readonly ALL_WORKLOADS="small,post,static4k,h2"
+# --waf: the WAF peers and the workloads they are compared on.
+readonly WAF_PROXIES="nginx,modsec"
+readonly WAF_WORKLOADS="small,post"
 
 # --- Options -----------------------------------------------------------------
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -49,9 +57,10 @@ DURATION=10
 WARMUP=2
 RAMPART_BIN=""
 RAMPART_SOURCE=""
-PROXIES=$ALL_PROXIES
-WORKLOADS=$ALL_WORKLOADS
-OUT="$REPO/bench/results/l7-latest.md"
+PROXIES=""
+WORKLOADS=""
+WAF=0
+OUT=""
 KEEP_WORK=0
 NICE=0
 
@@ -72,6 +81,7 @@ while [[ $# -gt 0 ]]; do
         --rampart) RAMPART_BIN=${2:?}; shift 2 ;;
         --proxies) PROXIES=${2:?}; shift 2 ;;
         --workloads) WORKLOADS=${2:?}; shift 2 ;;
+        --waf) WAF=1; shift ;;
         --out) OUT=${2:?}; shift 2 ;;
         --nice) NICE=${2:?}; shift 2 ;;
         --keep) KEEP_WORK=1; shift ;;
@@ -84,6 +94,14 @@ done
 [[ $DURATION =~ ^[1-9][0-9]*$ ]] || die "--duration must be a positive integer (seconds)"
 [[ $WARMUP =~ ^[0-9]+$ ]] || die "--warmup must be an integer (seconds)"
 [[ $NICE =~ ^-?[0-9]+$ ]] || die "--nice must be an integer (-20..19)"
+if [[ $WAF -eq 1 ]]; then
+    PROXIES=${PROXIES:-$WAF_PROXIES}
+    WORKLOADS=${WORKLOADS:-$WAF_WORKLOADS}
+    OUT=${OUT:-$REPO/bench/results/l7-waf-latest.md}
+fi
+PROXIES=${PROXIES:-$DEFAULT_PROXIES}
+WORKLOADS=${WORKLOADS:-$ALL_WORKLOADS}
+OUT=${OUT:-$REPO/bench/results/l7-latest.md}
 
 # Every benchmarked process (origin, proxies, load generator) runs through
 # these: pinned to its core, and at --nice priority against other work.
@@ -100,6 +118,10 @@ done
 
 has_proxy() { [[ ,$PROXIES, == *,"$1",* ]]; }
 
+# nginx + ModSecurity + CRS: packages, rule rendering and versions.
+# shellcheck source=bench/waf/modsec.sh
+source "$REPO/bench/waf/modsec.sh"
+
 # --- Setup: packages ---------------------------------------------------------
 # Installs only what is missing, from Debian's packages, without letting the
 # packages start their own services.
@@ -112,6 +134,9 @@ install_packages() {
     command -v taskset >/dev/null || missing+=(util-linux)
     command -v openssl >/dev/null || missing+=(openssl)
     command -v curl >/dev/null || missing+=(curl)
+    if has_proxy modsec; then
+        mapfile -t -O "${#missing[@]}" missing < <(modsec_missing_packages | grep -vx nginx)
+    fi
     [[ ${#missing[@]} -eq 0 ]] && return 0
 
     [[ $EUID -eq 0 ]] || die "needs root to install: ${missing[*]}"
@@ -193,6 +218,9 @@ render() {
         -e "s|@HAPROXY_TLS_PORT@|$HAPROXY_TLS_PORT|g" \
         -e "s|@RAMPART_PORT@|$RAMPART_PORT|g" \
         -e "s|@RAMPART_TLS_PORT@|$RAMPART_TLS_PORT|g" \
+        -e "s|@MODSEC_PORT@|$MODSEC_PORT|g" \
+        -e "s|@MODSEC_TLS_PORT@|$MODSEC_TLS_PORT|g" \
+        -e "s|@MODSEC_MODULE@|$MODSEC_MODULE|g" \
         "$TEMPLATES/$src" >"$WORK/$dst"
 }
 
@@ -214,6 +242,13 @@ prepare_work_dir() {
     render nginx.conf nginx.conf
     render haproxy.cfg haproxy.cfg
     render rampart.yaml rampart.yaml
+    if has_proxy modsec; then
+        render modsec.conf modsec.conf
+        # The audit log as recommended (RelevantOnly): no benchmark request is
+        # blocked, so it stays empty unless something goes wrong.
+        modsec_render "$WORK/modsec-pl1" 1 RelevantOnly ||
+            die "could not configure ModSecurity from $MODSEC_RECOMMENDED"
+    fi
 }
 
 # Same body as post.lua builds, without needing a Lua interpreter.
@@ -241,6 +276,12 @@ start_nginx() {
     PID[nginx]=$!
 }
 
+start_modsec() {
+    "${ON_PROXY_CORE[@]}" nginx -p "$WORK" -e "$WORK/modsec.error.log" \
+        -c "$WORK/modsec.conf" -g 'daemon off;' >"$WORK/modsec.out" 2>&1 &
+    PID[modsec]=$!
+}
+
 start_haproxy() {
     "${ON_PROXY_CORE[@]}" haproxy -db -f "$WORK/haproxy.cfg" >"$WORK/haproxy.out" 2>&1 &
     PID[haproxy]=$!
@@ -266,6 +307,7 @@ http_port() {
         nginx) echo "$NGINX_PORT" ;;
         haproxy) echo "$HAPROXY_PORT" ;;
         rampart) echo "$RAMPART_PORT" ;;
+        modsec) echo "$MODSEC_PORT" ;;
     esac
 }
 
@@ -275,6 +317,7 @@ tls_port() {
         nginx) echo "$NGINX_TLS_PORT" ;;
         haproxy) echo "$HAPROXY_TLS_PORT" ;;
         rampart) echo "$RAMPART_TLS_PORT" ;;
+        modsec) echo "$MODSEC_TLS_PORT" ;;
     esac
 }
 
@@ -648,6 +691,7 @@ report_markdown() {
         if has_proxy rampart; then echo "- rampart binary: $RAMPART_SOURCE"; fi
         echo -n "- every proxy: HTTP/1.1 keep-alive to clients, pooled keep-alive HTTP/1.1 to the origin, adds X-Forwarded-For, no access log; TLS 1.3 + h2 (ALPN) on the TLS listener, self-signed P-256 certificate."
         if has_proxy rampart; then echo " Rampart runs with its default request classification and desync checks."; else echo; fi
+        if has_proxy modsec; then echo "- modsec: the nginx row's configuration plus ModSecurity with Debian's OWASP CRS 3.3 at paranoia level 1 (modsecurity.conf-recommended with SecRuleEngine On: request and response body access on; CRS anomaly threshold 5)."; fi
         echo "- busy = the proxy's own CPU time (utime+stime of all its processes and threads, /proc/PID/stat) ÷ wall time; req/busy-s = completed requests ÷ that CPU time. core0/core1 = whole-core busy share from /proc/stat."
         echo "- h2 latencies come from h2load's per-request log."
         echo "- load average at start: $LOADAVG; $IDLE"
@@ -724,6 +768,7 @@ versions() {
     parts+=("$(nginx -v 2>&1 | sed 's|.*nginx/|nginx |')")
     parts+=("$(haproxy -v | awk 'NR == 1 { print "HAProxy", $3 }')")
     has_proxy rampart && parts+=("$("$RAMPART_BIN" --version 2>/dev/null || echo rampart)")
+    has_proxy modsec && parts+=("$(modsec_versions | sed 's/, /,/g')")
     parts+=("$(wrk -v 2>&1 | awk 'NR == 1 { print $1, $2 }')")
     parts+=("$(h2load --version | awk 'NR == 1 { print "h2load", $NF }')")
     parts+=("$(openssl version | awk '{ print $1, $2 }')")
@@ -751,7 +796,7 @@ main() {
 
     local port
     for port in "$ORIGIN_PORT" "$ORIGIN_TLS_PORT" "$NGINX_PORT" "$NGINX_TLS_PORT" "$HAPROXY_PORT" \
-        "$HAPROXY_TLS_PORT" "$RAMPART_PORT" "$RAMPART_TLS_PORT"; do
+        "$HAPROXY_TLS_PORT" "$RAMPART_PORT" "$RAMPART_TLS_PORT" "$MODSEC_PORT" "$MODSEC_TLS_PORT"; do
         port_free "$port" || die "127.0.0.1:$port is already in use"
     done
     ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
@@ -769,6 +814,7 @@ main() {
             nginx) start_nginx; wait_ready nginx "$NGINX_PORT" 10 ;;
             haproxy) start_haproxy; wait_ready haproxy "$HAPROXY_PORT" 10 ;;
             rampart) start_rampart; wait_ready rampart "$RAMPART_PORT" 30 ;; # until its target is healthy
+            modsec) start_modsec; wait_ready modsec "$MODSEC_PORT" 30 ;; # CRS takes seconds to load
         esac
         preflight "$p"
     done

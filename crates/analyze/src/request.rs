@@ -155,6 +155,8 @@ pub enum RequestVerdict {
     FixedResponse,
     /// No listener takes the scheme and port.
     NoListener,
+    /// The load balancer's web ACL stops it (Block, CAPTCHA or Challenge).
+    WafBlock,
 }
 
 impl RequestVerdict {
@@ -164,6 +166,7 @@ impl RequestVerdict {
             RequestVerdict::Redirect => "redirect",
             RequestVerdict::FixedResponse => "fixed-response",
             RequestVerdict::NoListener => "no-listener",
+            RequestVerdict::WafBlock => "waf-block",
         }
     }
 }
@@ -389,6 +392,23 @@ impl Analyzer<'_> {
             headers: &headers,
             source_ip,
         };
+        let mut trace = Vec::new();
+        if let Some(stop) = self.web_acl_steps(lb, q, &headers, source_ip, &mut trace, &mut notes) {
+            return Ok(RequestExplanation {
+                request,
+                verdict: RequestVerdict::WafBlock,
+                load_balancer: Some(lb.name.clone()),
+                listener: Some(ListenerView {
+                    name: listener_name(listener),
+                    address: listener.address,
+                    path: format!("load_balancers.{}.listeners[{li}]", lb.name),
+                }),
+                decided_by: stop,
+                action: None,
+                trace,
+                notes,
+            });
+        }
         let routed = listener.route(&facts);
         let source_matters = listener
             .rules
@@ -410,7 +430,6 @@ impl Analyzer<'_> {
                 "the client is {source_ip}, standing for any address on the internet; give --source-ip for a particular one"
             ));
         }
-        let mut trace = Vec::new();
         for rule in &listener.rules {
             let unmet = rule.first_unmet(&facts);
             let conditions = rule.conditions.iter().map(describe_condition).collect();
@@ -498,6 +517,107 @@ impl Analyzer<'_> {
             action: Some(action),
             trace,
             notes,
+        })
+    }
+
+    /// The web ACL's steps (`waf` layer), when the load balancer has one; the decision when it
+    /// stops the request.
+    fn web_acl_steps(
+        &self,
+        lb: &LoadBalancer,
+        q: &RequestQuery,
+        headers: &[(&str, &[u8])],
+        source_ip: IpAddr,
+        trace: &mut Vec<RuleStep>,
+        notes: &mut Vec<String>,
+    ) -> Option<RequestDecidedBy> {
+        let idx = lb.web_acl?;
+        let cfg = self.model().web_acl(idx);
+        let loaded = match model::load_web_acl(cfg, "") {
+            Ok(l) => l,
+            Err(d) => {
+                notes.push(format!("web ACL {} could not be read: {d}", cfg.name));
+                return None;
+            }
+        };
+        let hs: Vec<waf::Header<'_>> = headers
+            .iter()
+            .map(|(n, v)| waf::Header { name: n, value: v })
+            .collect();
+        let uri = match &q.query {
+            Some(qs) => format!("{}?{qs}", q.path),
+            None => q.path.clone(),
+        };
+        let req = waf::Request {
+            client_ip: source_ip,
+            method: &q.method,
+            uri: &uri,
+            http_version: "HTTP/1.1",
+            headers: &hs,
+            body: b"",
+            body_len: None,
+            ja3: None,
+            ja4: None,
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let v = loaded.compiled.evaluate(
+            &req,
+            waf::Options {
+                now,
+                trace: true,
+                ..waf::Options::default()
+            },
+        );
+        for t in &v.trace {
+            trace.push(RuleStep {
+                layer: "waf",
+                rule: t.rule.clone(),
+                matched: t.matched,
+                conditions: Vec::new(),
+                failed_condition: None,
+                detail: t.effect.clone(),
+            });
+        }
+        if !v.labels.is_empty() {
+            notes.push(format!("WAF labels: {}", v.labels.join(", ")));
+        }
+        let inner = v
+            .rule_group_list
+            .iter()
+            .find_map(|g| g.terminating_rule.as_ref().map(|t| t.rule_id.clone()));
+        let rule = match inner {
+            Some(i) => format!("{}/{i}", v.terminating_rule_id),
+            None => v.terminating_rule_id.clone(),
+        };
+        trace.push(RuleStep {
+            layer: "waf",
+            rule: format!("web ACL {}", cfg.name),
+            matched: true,
+            conditions: Vec::new(),
+            failed_condition: None,
+            detail: format!("{} by {rule}", v.action.as_str()),
+        });
+        if v.allows() {
+            return None;
+        }
+        let status = v.block.as_ref().map_or(
+            match v.action {
+                waf::ActionKind::Captcha => 405,
+                waf::ActionKind::Challenge => 202,
+                _ => 403,
+            },
+            |b| b.status,
+        );
+        Some(RequestDecidedBy {
+            layer: "waf",
+            rule: Some(rule),
+            reason: format!(
+                "web ACL {}: {} ({status}) before any listener rule",
+                cfg.name,
+                v.action.as_str()
+            ),
         })
     }
 
@@ -651,8 +771,28 @@ impl RequestExplanation {
             );
         }
         if !self.trace.is_empty() {
-            let _ = writeln!(out, "\nrules");
+            let mut layer = "";
+            let unmatched_waf = self
+                .trace
+                .iter()
+                .filter(|s| s.layer == "waf" && !s.matched)
+                .count();
             for s in &self.trace {
+                // the web ACL's rules without a match are many: the text shows the count
+                if s.layer == "waf" && !s.matched {
+                    continue;
+                }
+                if s.layer != layer && layer == "waf" && unmatched_waf > 0 {
+                    let _ = writeln!(out, "  ({unmatched_waf} more WAF rules did not match)");
+                }
+                if s.layer != layer {
+                    layer = s.layer;
+                    let _ = writeln!(
+                        out,
+                        "\n{}",
+                        if layer == "waf" { "web ACL" } else { "rules" }
+                    );
+                }
                 let mark = if s.matched { "✓" } else { "✗" };
                 let _ = writeln!(out, "  {mark} {:<15} {}", s.rule, s.detail);
                 if s.matched && !s.conditions.is_empty() {
@@ -662,6 +802,16 @@ impl RequestExplanation {
                 }
             }
         }
+        if self.trace.last().is_some_and(|s| s.layer == "waf") {
+            let n = self
+                .trace
+                .iter()
+                .filter(|s| s.layer == "waf" && !s.matched)
+                .count();
+            if n > 0 {
+                let _ = writeln!(out, "  ({n} more WAF rules did not match)");
+            }
+        }
         if !self.notes.is_empty() {
             let _ = writeln!(out);
             for n in &self.notes {
@@ -669,9 +819,10 @@ impl RequestExplanation {
             }
         }
         let d = &self.decided_by;
-        let by = match &d.rule {
-            Some(rule) => format!("listener rule ({rule})"),
-            None => "listener".into(),
+        let by = match (d.layer, &d.rule) {
+            ("waf", Some(rule)) => format!("the web ACL ({rule})"),
+            (_, Some(rule)) => format!("listener rule ({rule})"),
+            (_, None) => "listener".into(),
         };
         let _ = writeln!(
             out,

@@ -1,5 +1,5 @@
 //! ALB access log lines, in AWS's field order, written by a dedicated thread to a file rotated
-//! by size.
+//! by size. The same writer ([`LogWriter`]) carries the WAF log's JSON lines.
 //!
 //! Logging fails open, like AWS's best-effort delivery: the proxy never waits for the disk.
 //! A record that finds the queue full, or that the disk refuses, is dropped and counted.
@@ -27,7 +27,7 @@ pub const FIELDS: usize = 29;
 const MAX_USER_AGENT: usize = 8 * 1024;
 
 /// Records waiting for the writer thread before new ones are dropped.
-const QUEUE: usize = 65_536;
+pub(crate) const QUEUE: usize = 65_536;
 
 /// The `type` field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -414,8 +414,20 @@ fn unescape(b: &[u8], i: usize, out: &mut Vec<u8>) -> Result<usize, ParseError> 
     }
 }
 
-enum Msg {
-    Record(Box<AccessLogRecord>),
+/// A record that a log writer thread formats as one line.
+pub(crate) trait LogLine: Send + 'static {
+    /// Appends the line, without its newline.
+    fn write_line(&self, out: &mut String);
+}
+
+impl LogLine for AccessLogRecord {
+    fn write_line(&self, out: &mut String) {
+        AccessLogRecord::write_line(self, out);
+    }
+}
+
+enum Msg<R> {
+    Record(Box<R>),
     Shutdown,
 }
 
@@ -425,14 +437,23 @@ struct Counters {
     dropped: AtomicU64,
 }
 
-#[derive(Debug)]
-struct Shared {
-    tx: SyncSender<Msg>,
+struct Shared<R> {
+    tx: SyncSender<Msg<R>>,
     counters: Arc<Counters>,
     thread: Mutex<Option<JoinHandle<()>>>,
+    what: &'static str,
 }
 
-impl Shared {
+impl<R> std::fmt::Debug for Shared<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LogWriter")
+            .field("what", &self.what)
+            .field("counters", &self.counters)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R> Shared<R> {
     fn stop(&self) {
         let thread = self
             .thread
@@ -443,51 +464,62 @@ impl Shared {
             // Blocking is fine here: this is shutdown, not the request path.
             let _ = self.tx.send(Msg::Shutdown);
             if thread.join().is_err() {
-                tracing::error!("access log writer panicked");
+                tracing::error!("{} writer panicked", self.what);
             }
         }
     }
 }
 
-impl Drop for Shared {
+impl<R> Drop for Shared<R> {
     fn drop(&mut self) {
         self.stop();
     }
 }
 
-/// Where the proxy sends access log records. Cheap to clone; the last clone dropped (or
-/// [`AccessLogHandle::shutdown`]) flushes the file and stops the writer thread.
-#[derive(Clone, Debug)]
-pub struct AccessLogHandle {
-    shared: Arc<Shared>,
+/// A log file fed by the proxy and written by a thread of its own: the ALB access log, the
+/// WAF log. Cheap to clone; the last clone dropped (or [`LogWriter::shutdown`]) flushes the
+/// file and stops the thread.
+#[derive(Debug)]
+pub(crate) struct LogWriter<R> {
+    shared: Arc<Shared<R>>,
 }
 
-impl AccessLogHandle {
-    /// Opens (creating its directory) the log file and starts the writer thread.
-    pub fn spawn(cfg: &model::AccessLog) -> io::Result<AccessLogHandle> {
-        Self::spawn_with_queue(cfg, QUEUE)
+impl<R> Clone for LogWriter<R> {
+    fn clone(&self) -> Self {
+        LogWriter {
+            shared: Arc::clone(&self.shared),
+        }
     }
+}
 
-    fn spawn_with_queue(cfg: &model::AccessLog, queue: usize) -> io::Result<AccessLogHandle> {
+impl<R: LogLine> LogWriter<R> {
+    /// Opens (creating its directory) the log file and starts the writer thread. `what`
+    /// names the log in the thread's name and its errors.
+    pub(crate) fn spawn(
+        cfg: &model::AccessLog,
+        what: &'static str,
+        queue: usize,
+    ) -> io::Result<LogWriter<R>> {
         let file = LogFile::open(&cfg.path, cfg.max_bytes, cfg.max_files)?;
         let (tx, rx) = mpsc::sync_channel(queue);
         let counters = Arc::new(Counters::default());
         let thread_counters = Arc::clone(&counters);
         let thread = std::thread::Builder::new()
-            .name("access-log".into())
-            .spawn(move || writer(rx, file, &thread_counters))?;
-        Ok(AccessLogHandle {
+            .name(what.replace(' ', "-"))
+            .spawn(move || writer(rx, file, &thread_counters, what))?;
+        Ok(LogWriter {
             shared: Arc::new(Shared {
                 tx,
                 counters,
                 thread: Mutex::new(Some(thread)),
+                what,
             }),
         })
     }
 
     /// Queues a record; never blocks. When the queue is full the record is dropped and
     /// counted.
-    pub fn log(&self, record: AccessLogRecord) {
+    pub(crate) fn log(&self, record: R) {
         match self.shared.tx.try_send(Msg::Record(Box::new(record))) {
             Ok(()) => {}
             Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
@@ -497,7 +529,7 @@ impl AccessLogHandle {
     }
 
     /// Lines written and records dropped so far.
-    pub fn stats(&self) -> (u64, u64) {
+    pub(crate) fn stats(&self) -> (u64, u64) {
         (
             self.shared.counters.written.load(Ordering::Relaxed),
             self.shared.counters.dropped.load(Ordering::Relaxed),
@@ -505,13 +537,54 @@ impl AccessLogHandle {
     }
 
     /// Writes what is queued, flushes and stops the writer. Later records are dropped.
-    pub fn shutdown(&self) {
+    pub(crate) fn shutdown(&self) {
         self.shared.stop();
     }
 }
 
+/// Where the proxy sends access log records. Cheap to clone; the last clone dropped (or
+/// [`AccessLogHandle::shutdown`]) flushes the file and stops the writer thread.
+#[derive(Clone, Debug)]
+pub struct AccessLogHandle {
+    writer: LogWriter<AccessLogRecord>,
+}
+
+impl AccessLogHandle {
+    /// Opens (creating its directory) the log file and starts the writer thread.
+    pub fn spawn(cfg: &model::AccessLog) -> io::Result<AccessLogHandle> {
+        Self::spawn_with_queue(cfg, QUEUE)
+    }
+
+    fn spawn_with_queue(cfg: &model::AccessLog, queue: usize) -> io::Result<AccessLogHandle> {
+        Ok(AccessLogHandle {
+            writer: LogWriter::spawn(cfg, "access log", queue)?,
+        })
+    }
+
+    /// Queues a record; never blocks. When the queue is full the record is dropped and
+    /// counted.
+    pub fn log(&self, record: AccessLogRecord) {
+        self.writer.log(record);
+    }
+
+    /// Lines written and records dropped so far.
+    pub fn stats(&self) -> (u64, u64) {
+        self.writer.stats()
+    }
+
+    /// Writes what is queued, flushes and stops the writer. Later records are dropped.
+    pub fn shutdown(&self) {
+        self.writer.shutdown();
+    }
+}
+
 /// The writer thread: formats, writes, flushes at least every second.
-fn writer(rx: mpsc::Receiver<Msg>, mut file: LogFile, counters: &Counters) {
+fn writer<R: LogLine>(
+    rx: mpsc::Receiver<Msg<R>>,
+    mut file: LogFile,
+    counters: &Counters,
+    what: &str,
+) {
     const FLUSH_EVERY: Duration = Duration::from_secs(1);
     let mut line = String::with_capacity(1024);
     let mut last_flush = Instant::now();
@@ -531,7 +604,7 @@ fn writer(rx: mpsc::Receiver<Msg>, mut file: LogFile, counters: &Counters) {
                 Err(e) => {
                     counters.dropped.fetch_add(1, Ordering::Relaxed);
                     if !failing {
-                        tracing::error!(path = %file.path.display(), error = %e, "access log write failed; dropping records");
+                        tracing::error!(path = %file.path.display(), error = %e, "{what} write failed; dropping records");
                     }
                     failing = true;
                 }
@@ -539,7 +612,7 @@ fn writer(rx: mpsc::Receiver<Msg>, mut file: LogFile, counters: &Counters) {
         }
         if stop || last_flush.elapsed() >= FLUSH_EVERY {
             if let Err(e) = file.flush() {
-                tracing::error!(path = %file.path.display(), error = %e, "access log flush failed");
+                tracing::error!(path = %file.path.display(), error = %e, "{what} flush failed");
             }
             last_flush = Instant::now();
         }
@@ -681,11 +754,14 @@ mod tests {
     fn a_full_queue_drops_and_counts() {
         let (tx, _rx) = mpsc::sync_channel(1);
         let handle = AccessLogHandle {
-            shared: Arc::new(Shared {
-                tx,
-                counters: Arc::new(Counters::default()),
-                thread: Mutex::new(None),
-            }),
+            writer: LogWriter {
+                shared: Arc::new(Shared {
+                    tx,
+                    counters: Arc::new(Counters::default()),
+                    thread: Mutex::new(None),
+                    what: "access log",
+                }),
+            },
         };
         let rec = AccessLogRecord::new(
             LogType::Http,

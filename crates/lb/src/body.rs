@@ -279,6 +279,196 @@ impl ChunkedDecoder {
     }
 }
 
+/// Decodes the start of a chunked request body for the WAF, leaving the framed bytes where
+/// they are (they go to the target verbatim). Byte by byte across reads, so a size line split
+/// over several reads is never scanned twice; the grammar and its bounds are
+/// [`ChunkedScanner`]'s, so the WAF inspects exactly the data the target will decode.
+#[derive(Debug, Default)]
+pub(crate) struct Dechunker {
+    state: DechunkState,
+    size: u64,
+    digits: u32,
+    ext_len: usize,
+    trailer_len: usize,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum DechunkState {
+    #[default]
+    SizeStart,
+    Size,
+    SizeWs,
+    Ext,
+    SizeLf,
+    Data,
+    DataCr,
+    DataLf,
+    TrailerStart,
+    Trailer,
+    TrailerLf,
+    EndLf,
+    Done,
+}
+
+/// [`ChunkedScanner`]'s bounds: extensions per chunk, the trailer section, size digits.
+const MAX_EXT: usize = 4096;
+const MAX_TRAILERS: usize = 16384;
+const MAX_DIGITS: u32 = 64;
+
+impl Dechunker {
+    /// Reads framed bytes that follow the ones already fed, appending chunk data to `out`
+    /// until it holds `limit` bytes. Returns how many bytes of `input` were read (all of them
+    /// unless `out` filled up or the body ended) and whether the body ended.
+    pub(crate) fn feed(
+        &mut self,
+        input: &[u8],
+        out: &mut Vec<u8>,
+        limit: usize,
+    ) -> Result<(usize, bool), ()> {
+        use DechunkState as S;
+        let mut i = 0;
+        while i < input.len() {
+            if self.state == S::Done {
+                break;
+            }
+            let b = input[i];
+            match self.state {
+                S::Done => {}
+                S::Data => {
+                    let room = limit.saturating_sub(out.len());
+                    if room == 0 {
+                        return Ok((i, false));
+                    }
+                    let take = ((input.len() - i) as u64).min(self.size).min(room as u64) as usize;
+                    out.extend_from_slice(&input[i..i + take]);
+                    i += take;
+                    self.size -= take as u64;
+                    if self.size == 0 {
+                        self.state = S::DataCr;
+                    }
+                    continue;
+                }
+                S::SizeStart | S::Size => match (b as char).to_digit(16) {
+                    Some(d) => {
+                        self.digits += 1;
+                        self.size = self
+                            .size
+                            .checked_mul(16)
+                            .and_then(|s| s.checked_add(u64::from(d)))
+                            .filter(|&s| s <= 1 << 63)
+                            .ok_or(())?;
+                        if self.digits > MAX_DIGITS {
+                            return Err(());
+                        }
+                        self.state = S::Size;
+                    }
+                    None if self.state == S::SizeStart => return Err(()),
+                    None => match b {
+                        b';' => {
+                            self.ext_len = 0;
+                            self.state = S::Ext;
+                        }
+                        b'\r' => self.state = S::SizeLf,
+                        b' ' | b'\t' => {
+                            self.ext_len = 0;
+                            self.state = S::SizeWs;
+                        }
+                        _ => return Err(()),
+                    },
+                },
+                S::SizeWs => match b {
+                    b' ' | b'\t' => self.ext()?,
+                    b';' => {
+                        self.ext_len = 0;
+                        self.state = S::Ext;
+                    }
+                    b'\r' => self.state = S::SizeLf,
+                    _ => return Err(()),
+                },
+                S::Ext => match b {
+                    b'\r' => self.state = S::SizeLf,
+                    b'\t' => self.ext()?,
+                    0x00..=0x1f | 0x7f => return Err(()),
+                    _ => self.ext()?,
+                },
+                S::SizeLf => {
+                    if b != b'\n' {
+                        return Err(());
+                    }
+                    self.digits = 0;
+                    self.state = if self.size == 0 {
+                        S::TrailerStart
+                    } else {
+                        S::Data
+                    };
+                }
+                S::DataCr => {
+                    if b != b'\r' {
+                        return Err(());
+                    }
+                    self.state = S::DataLf;
+                }
+                S::DataLf => {
+                    if b != b'\n' {
+                        return Err(());
+                    }
+                    self.size = 0;
+                    self.state = S::SizeStart;
+                }
+                S::TrailerStart => {
+                    self.trailer()?;
+                    match b {
+                        b'\r' => self.state = S::EndLf,
+                        b'\n' | b' ' | b'\t' | 0 => return Err(()),
+                        _ => self.state = S::Trailer,
+                    }
+                }
+                S::Trailer => {
+                    self.trailer()?;
+                    match b {
+                        b'\r' => self.state = S::TrailerLf,
+                        b'\n' | 0 => return Err(()),
+                        _ => {}
+                    }
+                }
+                S::TrailerLf => {
+                    if b != b'\n' {
+                        return Err(());
+                    }
+                    self.trailer()?;
+                    self.state = S::TrailerStart;
+                }
+                S::EndLf => {
+                    if b != b'\n' {
+                        return Err(());
+                    }
+                    self.state = S::Done;
+                }
+            }
+            i += 1;
+        }
+        Ok((i, self.state == S::Done))
+    }
+
+    fn ext(&mut self) -> Result<(), ()> {
+        self.ext_len += 1;
+        if self.ext_len > MAX_EXT {
+            Err(())
+        } else {
+            Ok(())
+        }
+    }
+
+    fn trailer(&mut self) -> Result<(), ()> {
+        self.trailer_len += 1;
+        if self.trailer_len > MAX_TRAILERS {
+            Err(())
+        } else {
+            Ok(())
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,5 +502,115 @@ mod tests {
         assert!(decode_all(b"4\r\nWikiXX0\r\n\r\n", 64).is_err());
         assert!(decode_all(b"4\nWiki\r\n0\r\n\r\n", 64).is_err());
         assert!(decode_all(b"zz\r\n", 64).is_err());
+    }
+
+    /// The data at the start of `msg` fed in pieces of `step`, as the WAF reads it.
+    fn dechunk(msg: &[u8], step: usize, limit: usize) -> Result<(Vec<u8>, usize, bool), ()> {
+        let mut d = Dechunker::default();
+        let mut out = Vec::new();
+        let mut fed = 0;
+        let mut end = 0;
+        while end < msg.len() {
+            end = (end + step).min(msg.len());
+            let (n, done) = d.feed(&msg[fed..end], &mut out, limit)?;
+            fed += n;
+            if done || out.len() >= limit {
+                return Ok((out, fed, done));
+            }
+        }
+        Ok((out, fed, false))
+    }
+
+    #[test]
+    fn dechunking_for_the_waf_agrees_with_the_forwarding_scanner() {
+        let msgs: [&[u8]; 4] = [
+            b"4\r\nWiki\r\n5;ext=1\r\npedia\r\n0\r\nX-T: 1\r\n\r\nNEXT",
+            b"1\r\na\r\n1 \t;e\r\nb\r\n000\r\n\r\n",
+            b"A\r\n0123456789\r\n0\r\n\r\n",
+            b"3\r\nabc\r\n",
+        ];
+        for msg in msgs {
+            let mut scanner = ChunkedScanner::default();
+            let scanned = scanner.scan(msg).unwrap();
+            for step in 1..=msg.len() {
+                let (data, fed, done) = dechunk(msg, step, usize::MAX).unwrap();
+                assert_eq!(done, scanned.done, "step {step}");
+                assert_eq!(fed, scanned.consumed, "step {step}");
+                if done {
+                    let (decoded, _) = decode_all(msg, step).unwrap();
+                    assert_eq!(data, decoded, "step {step}");
+                }
+            }
+        }
+    }
+
+    /// Mutated chunked bodies (bytes flipped, inserted, removed), read at random split points:
+    /// the WAF's decoder accepts, refuses and ends exactly where the forwarding scanner does,
+    /// and decodes what the HTTP/2 decoder decodes.
+    #[test]
+    fn dechunking_agrees_with_the_scanner_on_mutated_bodies() {
+        let mut rng = fastrand::Rng::with_seed(0x5eed_cafe);
+        let seeds: [&[u8]; 3] = [
+            b"4\r\nWiki\r\n5;ext=1\r\npedia\r\n0\r\nX-T: 1\r\n\r\n",
+            b"1\r\na\r\n1 \t;e\r\nb\r\n000\r\n\r\n",
+            b"A\r\n0123456789\r\n3\r\nabc\r\n0\r\n\r\n",
+        ];
+        let alphabet = b"0123456789aAfF;= \t\r\nxz:\0";
+        for _ in 0..20_000 {
+            let mut msg = seeds[rng.usize(..seeds.len())].to_vec();
+            for _ in 0..rng.usize(1..4) {
+                let at = rng.usize(..msg.len());
+                let b = alphabet[rng.usize(..alphabet.len())];
+                match rng.u8(..3) {
+                    0 => msg[at] = b,
+                    1 => msg.insert(at, b),
+                    _ => {
+                        msg.remove(at);
+                    }
+                }
+                if msg.is_empty() {
+                    msg.push(b'0');
+                }
+            }
+            let scanned = ChunkedScanner::default().scan(&msg);
+            let step = rng.usize(1..=msg.len());
+            match (scanned, dechunk(&msg, step, usize::MAX)) {
+                (Ok(s), Ok((data, fed, done))) => {
+                    assert_eq!((fed, done), (s.consumed, s.done), "{msg:?}");
+                    if done {
+                        assert_eq!(data, decode_all(&msg, step).unwrap().0, "{msg:?}");
+                    }
+                }
+                (Err(_), Err(())) => {}
+                (s, d) => panic!("{msg:?}: scanner {s:?}, dechunker {d:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn dechunking_stops_at_the_limit_and_resumes() {
+        let msg = b"A\r\n0123456789\r\n3\r\nabc\r\n0\r\n\r\n";
+        let (data, fed, done) = dechunk(msg, msg.len(), 4).unwrap();
+        assert_eq!((data.as_slice(), fed, done), (&b"0123"[..], 7, false));
+        let (data, _, done) = dechunk(msg, 3, 13).unwrap();
+        assert_eq!((data.as_slice(), done), (&b"0123456789abc"[..], false));
+        let (data, _, done) = dechunk(msg, 3, 14).unwrap();
+        assert_eq!((data.as_slice(), done), (&b"0123456789abc"[..], true));
+    }
+
+    #[test]
+    fn dechunking_refuses_what_the_scanner_refuses() {
+        for bad in [
+            &b"4\nWiki\r\n0\r\n\r\n"[..],
+            b"4\r\nWikiXX",
+            b"zz\r\n",
+            b"\r\n",
+            b"4;\x01\r\n",
+        ] {
+            assert!(ChunkedScanner::default().scan(bad).is_err(), "{bad:?}");
+            assert!(dechunk(bad, 1, usize::MAX).is_err(), "{bad:?}");
+        }
+        let long_ext = format!("1;{}\r\na\r\n0\r\n\r\n", "x".repeat(5000));
+        assert!(dechunk(long_ext.as_bytes(), 100, usize::MAX).is_err());
     }
 }

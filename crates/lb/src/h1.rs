@@ -13,7 +13,7 @@ use proto::{Class, RequestHead, ResponseHead, Status};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::watch;
 
-use crate::body::{self, BodyState, CopyError};
+use crate::body::{self, BodyState, CopyError, Dechunker};
 use crate::conn::ConnInfo;
 use crate::phases::{self, Decision, RequestMeta};
 use crate::record::Exchange;
@@ -22,6 +22,7 @@ use crate::rewrite::{self, ForwardCtx, Framing, utf8};
 use crate::server::{Generation, ListenerRef, Shared};
 use crate::upstream::{RespErr, TARGET_DEREGISTERED, UpstreamConn, read_response_head};
 use crate::watchdog::Watchdog;
+use crate::web_acl::BODY_LIMIT;
 
 /// Per-connection buffers, reused across requests.
 struct ConnState {
@@ -168,6 +169,39 @@ where
     x.received_bytes = head_len as u64;
     x.detailed = lb.access_log.is_some() || tracing::enabled!(tracing::Level::DEBUG);
     let trace_id = x.trace_id;
+    {
+        let (buf, head) = (&st.buf[..], &st.head);
+        x.request = format!(
+            "{} {}://{}:{}{} HTTP/1.{}",
+            head.method_str(buf),
+            listener.protocol.as_str(),
+            head.host.map_or("-", |h| utf8(h.of(buf))),
+            listener.port,
+            utf8(head.target.of(buf)),
+            u8::from(head.version == proto::Version::Http11)
+        );
+        x.user_agent = head
+            .header(buf, "user-agent")
+            .map(|u| String::from_utf8_lossy(u).into_owned());
+    }
+
+    // waf: a web ACL that reads bodies sees the body's first 8 KB, read before deciding
+    let web_acl = lb.web_acl.as_deref();
+    let mut prefix = BodyPrefix::default();
+    if web_acl.is_some_and(|w| w.inspects_body)
+        && let Err(e) = read_body_prefix(io, st, attrs.idle_timeout, &mut prefix).await
+    {
+        if let Some(status) = e.status() {
+            let resp = LbResponse::error(status, None).closing();
+            respond(g, lref, io, &mut st.out, resp, false, &mut x).await;
+        } else {
+            // the client went away mid-body: AWS logs 400
+            x.elb_status = 400;
+            metrics.elb_status(400);
+        }
+        log(g, lref, x);
+        return false;
+    }
 
     // Everything borrowed from the buffer is used before the body is read.
     let (decision, framing, upgrade, client_keep_alive) = {
@@ -216,19 +250,63 @@ where
                 query,
             },
         };
-        x.request = format!(
-            "{} {}://{}:{}{} HTTP/1.{}",
-            method,
-            listener.protocol.as_str(),
-            host.unwrap_or("-"),
-            listener.port,
-            utf8(head.target.of(buf)),
-            u8::from(head.version == proto::Version::Http11)
-        );
-        x.user_agent = head
-            .header(buf, "user-agent")
-            .map(|u| String::from_utf8_lossy(u).into_owned());
-        let decision = phases::decide(listener, &facts, &meta);
+        let waf_headers: Vec<waf::Header<'_>>;
+        let waf_uri: std::borrow::Cow<'_, str>;
+        let waf_request: waf::Request<'_>;
+        let waf_input = match web_acl {
+            Some(w) => {
+                waf_headers = headers
+                    .iter()
+                    .map(|(name, value)| waf::Header { name, value })
+                    .collect();
+                waf_uri = waf_target(buf, head);
+                let body = match &prefix.dechunked {
+                    Some(d) => d.as_slice(),
+                    None => buf
+                        .get(head_len..head_len + prefix.inspected)
+                        .unwrap_or(&[]),
+                };
+                waf_request = waf::Request {
+                    client_ip: conn.peer.ip(),
+                    method,
+                    uri: &waf_uri,
+                    http_version: if head.version == proto::Version::Http11 {
+                        "HTTP/1.1"
+                    } else {
+                        "HTTP/1.0"
+                    },
+                    headers: &waf_headers,
+                    body,
+                    body_len: prefix.body_len.or(match head.framing {
+                        proto::BodyFraming::None => Some(0),
+                        proto::BodyFraming::ContentLength(n) => Some(n),
+                        proto::BodyFraming::Chunked => None,
+                    }),
+                    ja3: conn.tls.as_ref().and_then(|t| t.ja3.as_deref()),
+                    ja4: conn.tls.as_ref().and_then(|t| t.ja4.as_deref()),
+                };
+                Some(phases::WafInput {
+                    acl: &w.acl,
+                    request: &waf_request,
+                    now: unix_now(),
+                })
+            }
+            None => None,
+        };
+        let decided = phases::decide(listener, &facts, &meta, waf_input);
+        if let (Some(w), Some(input), Some(v)) = (web_acl, waf_input, &decided.verdict) {
+            let source = waf::log::Source {
+                name: "ALB",
+                id: &lb_model.name,
+                request_id: trace_id.as_str(),
+            };
+            w.record(v, input.request, source);
+        }
+        let inserted: &[(String, String)] = decided
+            .verdict
+            .as_ref()
+            .map_or(&[], |v| v.inserted_headers.as_slice());
+        let decision = decided.decision;
 
         let framing = match head.framing {
             proto::BodyFraming::None => Framing::None,
@@ -249,6 +327,7 @@ where
                 framing,
                 upgrade: head.upgrade,
                 tls,
+                waf_headers: inserted,
             };
             let target: std::borrow::Cow<'_, [u8]> = match head.authority {
                 // absolute-form: targets get origin-form
@@ -266,12 +345,16 @@ where
                 &mut st.out,
                 method.as_bytes(),
                 &target,
-                head.headers.iter().map(|h| rewrite::Field {
-                    name: h.name.of(buf),
-                    value: h.value.of(buf),
-                    must_drop: h.must_drop(),
-                    folded: h.is_folded(),
-                }),
+                head.headers
+                    .iter()
+                    .map(|h| rewrite::Field {
+                        name: h.name.of(buf),
+                        value: h.value.of(buf),
+                        must_drop: h.must_drop(),
+                        folded: h.is_folded(),
+                    })
+                    // the client had its 100 Continue from us; the target gets the body
+                    .filter(|f| !(prefix.sent_continue && f.name.eq_ignore_ascii_case(b"expect"))),
                 &cx,
             );
         }
@@ -305,9 +388,10 @@ where
             rule,
             forward,
             close_after,
+            action,
         } => {
             x.rule = Some(rule);
-            x.actions = "forward";
+            x.actions = action;
             let keep = forward_request(
                 shared, g, lref, conn, io, st, forward, framing, upgrade, &mut x,
             )
@@ -665,6 +749,131 @@ async fn respond<S>(
     if io.write_all(out).await.is_ok() {
         x.sent_bytes += out.len() as u64;
     }
+}
+
+/// The start of a request body, read for the WAF before the decision.
+#[derive(Debug, Default)]
+struct BodyPrefix {
+    /// A chunked body's first data, decoded (a Content-Length body is inspected where it lies
+    /// in the buffer).
+    dechunked: Option<Vec<u8>>,
+    /// A Content-Length body's bytes inspected, right after the head in the buffer.
+    inspected: usize,
+    /// The body's length: Content-Length; a chunked body's when its end was read, else a
+    /// lower bound beyond what was inspected (so that the WAF treats it as oversize).
+    body_len: Option<u64>,
+    /// `Expect: 100-continue` was answered by the load balancer.
+    sent_continue: bool,
+}
+
+#[derive(Debug)]
+enum PrefixError {
+    Closed,
+    TimedOut,
+    Malformed,
+}
+
+impl PrefixError {
+    /// The status to answer with, when the client is still there to read it.
+    fn status(&self) -> Option<u16> {
+        match self {
+            PrefixError::Closed => None,
+            PrefixError::TimedOut => Some(408),
+            PrefixError::Malformed => Some(400),
+        }
+    }
+}
+
+/// Framed bytes of a chunked body read for the WAF: past this, what was decoded is inspected
+/// and the body counts as oversize (chunk extensions cannot make the load balancer buffer
+/// without bound).
+const MAX_PREFIX_FRAMING: usize = 64 * 1024;
+
+/// Reads into the buffer, after the head, until the first [`BODY_LIMIT`] bytes of the body
+/// (de-chunked) or the whole body are there, each read bounded by the idle timeout. Nothing is
+/// consumed: the head and these bytes are forwarded as they are.
+async fn read_body_prefix<S>(
+    io: &mut S,
+    st: &mut ConnState,
+    idle: Duration,
+    p: &mut BodyPrefix,
+) -> Result<(), PrefixError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let head_len = st.head.head_len;
+    let mut chunked = matches!(st.head.framing, proto::BodyFraming::Chunked)
+        .then(|| (Dechunker::default(), Vec::new(), 0usize));
+    loop {
+        match st.head.framing {
+            proto::BodyFraming::None => return Ok(()),
+            proto::BodyFraming::ContentLength(n) => {
+                let want = n.min(BODY_LIMIT as u64) as usize;
+                if st.buf.len() - head_len >= want {
+                    p.inspected = want;
+                    p.body_len = Some(n);
+                    return Ok(());
+                }
+            }
+            proto::BodyFraming::Chunked => {
+                if let Some((d, data, fed)) = &mut chunked {
+                    let (n, done) = d
+                        .feed(&st.buf[head_len + *fed..], data, BODY_LIMIT + 1)
+                        .map_err(|()| PrefixError::Malformed)?;
+                    *fed += n;
+                    if done || data.len() > BODY_LIMIT || *fed > MAX_PREFIX_FRAMING {
+                        let inspected = data.len().min(BODY_LIMIT);
+                        let len = if done {
+                            data.len()
+                        } else {
+                            data.len().max(inspected + 1)
+                        };
+                        p.body_len = Some(len as u64);
+                        data.truncate(inspected);
+                        p.dechunked = Some(std::mem::take(data));
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        if st.head.expect_continue && !p.sent_continue && st.buf.len() == head_len {
+            io.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+                .await
+                .map_err(|_| PrefixError::Closed)?;
+            p.sent_continue = true;
+        }
+        if st.buf.capacity() - st.buf.len() < 4096 {
+            st.buf.reserve(16 * 1024);
+        }
+        match st.watchdog.run(idle, io.read_buf(&mut st.buf)).await {
+            Some(Ok(0)) | Some(Err(_)) => return Err(PrefixError::Closed),
+            Some(Ok(_)) => {}
+            None => return Err(PrefixError::TimedOut),
+        }
+    }
+}
+
+/// The request target as the WAF reads it: origin-form as sent; an absolute-form target
+/// (`http://host/path?q`) as its path and query, so that `UriPath` sees a path either way.
+/// Bytes that are not UTF-8 become U+FFFD rather than hide the rest of the target.
+fn waf_target<'b>(buf: &'b [u8], head: &RequestHead) -> std::borrow::Cow<'b, str> {
+    let bytes = match head.authority {
+        Some(_) => {
+            let end = head.query.map_or(head.path.end, |q| q.end) as usize;
+            buf.get(head.path.start as usize..end).unwrap_or(&[])
+        }
+        None => head.target.of(buf),
+    };
+    if bytes.is_empty() {
+        return "/".into();
+    }
+    String::from_utf8_lossy(bytes)
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// A cookie's value from the request's `Cookie` headers.

@@ -47,6 +47,7 @@ use crate::rewrite::{self, ForwardCtx, Framing};
 use crate::server::{Generation, ListenerRef, Shared};
 use crate::upstream::{UpstreamConn, read_response_head};
 use crate::watchdog::Watchdog;
+use crate::web_acl::BODY_LIMIT;
 
 /// AWS: up to 128 parallel requests per HTTP/2 connection.
 const MAX_CONCURRENT_STREAMS: u32 = 128;
@@ -522,12 +523,18 @@ async fn stream_future(
 fn lb_response(resp: LbResponse) -> (ResponseOut, Bytes) {
     let mut head = ResponseOut::new(resp.status);
     head.push(b"server", b"rampart");
-    head.push(b"content-type", resp.content_type.as_bytes());
+    if !resp.content_type.is_empty() {
+        head.push(b"content-type", resp.content_type.as_bytes());
+    }
     let mut len = Vec::with_capacity(8);
     rewrite::push_u64(&mut len, resp.body.len() as u64);
     head.push(b"content-length", &len);
     if let Some(l) = &resp.location {
         head.push(b"location", l.as_bytes());
+    }
+    for (name, value) in &resp.headers {
+        // HTTP/2 field names are lowercase (RFC 9113 §8.2.1)
+        head.push(name.to_ascii_lowercase().as_bytes(), value.as_bytes());
     }
     (head, Bytes::from(resp.body))
 }
@@ -538,7 +545,7 @@ async fn handle(
     lref: ListenerRef,
     conn: &ConnInfo,
     req: &Request,
-    body: Option<mpsc::UnboundedReceiver<Bytes>>,
+    mut body: Option<mpsc::UnboundedReceiver<Bytes>>,
     tx: &mpsc::UnboundedSender<Msg>,
 ) -> Reply {
     let lb_model = g.lb_model(lref);
@@ -596,7 +603,82 @@ async fn handle(
             .map(|u| String::from_utf8_lossy(u).into_owned());
     }
 
-    let reply = match phases::decide(listener, &facts, &meta) {
+    // waf: a web ACL that reads bodies sees the body's first 8 KB, received before deciding
+    let web_acl = g.lbs[lref.lb].web_acl.as_deref();
+    let mut prefix = BodyPrefix::default();
+    if web_acl.is_some_and(|w| w.inspects_body)
+        && let Some(rx) = &mut body
+        && !prefix.read(rx, attrs.idle_timeout).await
+    {
+        metrics.elb_status(408);
+        x.elb_status = 408;
+        let (head, body) = lb_response(LbResponse::error(408, None));
+        crate::log::emit(g, lref, x);
+        return Reply::Complete(head, body);
+    }
+
+    let waf_headers: Vec<waf::Header<'_>>;
+    let waf_uri: std::borrow::Cow<'_, str>;
+    let waf_request: waf::Request<'_>;
+    let waf_input = match web_acl {
+        Some(w) => {
+            let mut h: Vec<waf::Header<'_>> = headers
+                .iter()
+                .map(|(name, value)| waf::Header { name, value })
+                .collect();
+            // rules read the host as an HTTP/1.1 request carries it
+            if let Some(a) = authority
+                && !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host"))
+            {
+                h.insert(
+                    0,
+                    waf::Header {
+                        name: "host",
+                        value: a,
+                    },
+                );
+            }
+            waf_headers = h;
+            waf_uri = String::from_utf8_lossy(target);
+            waf_request = waf::Request {
+                client_ip: conn.peer.ip(),
+                method,
+                uri: &waf_uri,
+                http_version: "HTTP/2.0",
+                headers: &waf_headers,
+                body: &prefix.inspected,
+                body_len: req
+                    .content_length
+                    .or(prefix.body_len)
+                    .or(req.end_stream.then_some(0)),
+                ja3: conn.tls.as_ref().and_then(|t| t.ja3.as_deref()),
+                ja4: conn.tls.as_ref().and_then(|t| t.ja4.as_deref()),
+            };
+            Some(phases::WafInput {
+                acl: &w.acl,
+                request: &waf_request,
+                now: std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs()),
+            })
+        }
+        None => None,
+    };
+    let decided = phases::decide(listener, &facts, &meta, waf_input);
+    if let (Some(w), Some(input), Some(v)) = (web_acl, waf_input, &decided.verdict) {
+        let source = waf::log::Source {
+            name: "ALB",
+            id: &lb_model.name,
+            request_id: x.trace_id.as_str(),
+        };
+        w.record(v, input.request, source);
+    }
+    let inserted: &[(String, String)] = decided
+        .verdict
+        .as_ref()
+        .map_or(&[], |v| v.inserted_headers.as_slice());
+
+    let reply = match decided.decision {
         Decision::Respond {
             response,
             rule,
@@ -611,9 +693,14 @@ async fn handle(
             let (head, body) = lb_response(response);
             Reply::Complete(head, body)
         }
-        Decision::Forward { rule, forward, .. } => {
+        Decision::Forward {
+            rule,
+            forward,
+            action,
+            ..
+        } => {
             x.rule = Some(rule);
-            x.actions = "forward";
+            x.actions = action;
             let framing = match req.content_length {
                 Some(n) => Framing::Length(n),
                 None if req.end_stream => Framing::None,
@@ -638,6 +725,7 @@ async fn handle(
                 framing,
                 upgrade: false,
                 tls: conn.tls.as_ref().map(|t| (t.protocol, t.cipher)),
+                waf_headers: inserted,
             };
             let joined = (!cookies.is_empty()).then(|| rewrite::Field::plain(b"cookie", &cookies));
             rewrite::request_head(
@@ -660,7 +748,9 @@ async fn handle(
                 framing,
                 tx,
             };
-            forwarding.run(forward, head, body, cookies, &mut x).await
+            forwarding
+                .run(forward, head, prefix.chunks, body, cookies, &mut x)
+                .await
         }
     };
     crate::log::emit(g, lref, x);
@@ -679,10 +769,12 @@ struct Forwarding<'a> {
 }
 
 impl Forwarding<'_> {
+    /// `received` holds body data the WAF phase already took from `body`.
     async fn run(
         &self,
         forward: &model::ForwardAction,
         head: Vec<u8>,
+        received: Vec<Bytes>,
         mut body: Option<mpsc::UnboundedReceiver<Bytes>>,
         cookies: &str,
         x: &mut Exchange,
@@ -721,35 +813,42 @@ impl Forwarding<'_> {
         let mut sent: u64 = 0;
         let max_body = attrs.limits.max_body_bytes;
         let mut watchdog = Watchdog::new();
-        if let Some(rx) = &mut body {
-            // a client that stops sending its body is cut after the idle timeout, as AWS does
-            loop {
-                let Some(next) = watchdog.run(attrs.idle_timeout, rx.recv()).await else {
-                    return fail(x, 408, None);
-                };
-                let Some(data) = next else { break };
-                sent += data.len() as u64;
-                if max_body.is_some_and(|m| sent > m) {
-                    return fail(x, 413, None);
+        let mut received = received.into_iter();
+        loop {
+            let data = match (received.next(), &mut body) {
+                (Some(data), _) => data,
+                (None, None) => break,
+                (None, Some(rx)) => {
+                    // a client that stops sending its body is cut after the idle timeout, as
+                    // AWS does
+                    let Some(next) = watchdog.run(attrs.idle_timeout, rx.recv()).await else {
+                        return fail(x, 408, None);
+                    };
+                    let Some(data) = next else { break };
+                    data
                 }
-                let ok = match self.framing {
-                    Framing::Chunked => {
-                        let mut chunk = Vec::with_capacity(data.len() + 12);
-                        chunk.extend_from_slice(format!("{:x}\r\n", data.len()).as_bytes());
-                        chunk.extend_from_slice(&data);
-                        chunk.extend_from_slice(b"\r\n");
-                        up.stream.write_all(&chunk).await.is_ok()
-                    }
-                    _ => up.stream.write_all(&data).await.is_ok(),
-                };
-                if !ok {
-                    return fail(x, 502, Some(up.error_reason("TargetConnectionError")));
-                }
-                let _ = self.tx.send(Msg::Consumed {
-                    stream: self.stream,
-                    n: data.len(),
-                });
+            };
+            sent += data.len() as u64;
+            if max_body.is_some_and(|m| sent > m) {
+                return fail(x, 413, None);
             }
+            let ok = match self.framing {
+                Framing::Chunked => {
+                    let mut chunk = Vec::with_capacity(data.len() + 12);
+                    chunk.extend_from_slice(format!("{:x}\r\n", data.len()).as_bytes());
+                    chunk.extend_from_slice(&data);
+                    chunk.extend_from_slice(b"\r\n");
+                    up.stream.write_all(&chunk).await.is_ok()
+                }
+                _ => up.stream.write_all(&data).await.is_ok(),
+            };
+            if !ok {
+                return fail(x, 502, Some(up.error_reason("TargetConnectionError")));
+            }
+            let _ = self.tx.send(Msg::Consumed {
+                stream: self.stream,
+                n: data.len(),
+            });
         }
         if self.framing == Framing::Chunked && up.stream.write_all(b"0\r\n\r\n").await.is_err() {
             return fail(x, 502, Some(up.error_reason("TargetConnectionError")));
@@ -829,6 +928,48 @@ impl Forwarding<'_> {
                 max_idle: attrs.limits.max_idle_per_target,
             },
         }
+    }
+}
+
+/// The start of a request body, received for the WAF before the decision.
+#[derive(Debug, Default)]
+struct BodyPrefix {
+    /// The DATA received, to forward first.
+    chunks: Vec<Bytes>,
+    /// Their first [`BODY_LIMIT`] bytes, for the WAF.
+    inspected: Vec<u8>,
+    /// The body's length when its end was received, else a lower bound beyond what was
+    /// inspected (so that the WAF treats it as oversize).
+    body_len: Option<u64>,
+}
+
+impl BodyPrefix {
+    /// Receives until [`BODY_LIMIT`] bytes or the end of the body; `false` when the client
+    /// went silent past the idle timeout.
+    async fn read(&mut self, rx: &mut mpsc::UnboundedReceiver<Bytes>, idle: Duration) -> bool {
+        let mut watchdog = Watchdog::new();
+        let mut total = 0usize;
+        let mut ended = false;
+        while total <= BODY_LIMIT {
+            let Some(next) = watchdog.run(idle, rx.recv()).await else {
+                return false;
+            };
+            let Some(data) = next else {
+                ended = true;
+                break;
+            };
+            let room = BODY_LIMIT - self.inspected.len().min(BODY_LIMIT);
+            self.inspected
+                .extend_from_slice(&data[..data.len().min(room)]);
+            total += data.len();
+            self.chunks.push(data);
+        }
+        self.body_len = Some(if ended {
+            total as u64
+        } else {
+            total.max(BODY_LIMIT + 1) as u64
+        });
+        true
     }
 }
 

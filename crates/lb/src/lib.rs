@@ -6,10 +6,10 @@
 //! ```
 //!
 //! [`Server`] runs the load balancers of a [`model::Model`]: it binds their listeners,
-//! checks their targets' health, and swaps in a new configuration atomically on
-//! [`Server::reload`]. The decisions between parsing and forwarding are one pure function
-//! (`phases`), shared by the HTTP/1.1 and HTTP/2 front ends; later layers (WAF, Shield) add
-//! their step there.
+//! checks their targets' health, compiles their web ACLs, and swaps in a new configuration
+//! atomically on [`Server::reload`]. The decisions between parsing and forwarding are one pure
+//! function (`phases`), shared by the HTTP/1.1 and HTTP/2 front ends: the WAF evaluates there,
+//! and the Shield layer will add its step there too.
 
 #![forbid(unsafe_code)]
 
@@ -29,6 +29,7 @@ mod targets;
 mod tls;
 mod upstream;
 mod watchdog;
+mod web_acl;
 
 pub use access_log::{
     AccessLogRecord, FIELDS as ACCESS_LOG_FIELDS, LogType, ParseError, parse_line, request_field,

@@ -7,8 +7,10 @@
 //!
 //! The I/O phases live in the connection drivers ([`crate::h1`], [`crate::h2`]); the decisions
 //! between parsing and forwarding are made here, by one pure function that both drivers call,
-//! so HTTP/1.1 and HTTP/2 requests are judged alike and each later layer (Shield, WAF) adds
-//! one step to [`decide`] without reshaping the proxy.
+//! so HTTP/1.1 and HTTP/2 requests are judged alike and each layer (the WAF now, Shield next)
+//! adds one step to [`decide`] without reshaping the proxy. The drivers hand the WAF what they
+//! parsed (and, when a rule reads it, the body's first 8 KB); `decide` evaluates with the clock
+//! they pass and returns the verdict with the decision, for the log phase.
 
 use model::{Action, DesyncMode, ForwardAction, Listener, RedirectSource, RequestFacts, RuleRef};
 use proto::{Class, DesyncAction};
@@ -32,7 +34,25 @@ pub(crate) enum Decision<'g> {
         forward: &'g ForwardAction,
         /// Ambiguous under `defensive`: serve it, then close both connections.
         close_after: bool,
+        /// The access log's `actions_executed`.
+        action: &'static str,
     },
+}
+
+/// The decision, and the web ACL's verdict when one evaluated the request.
+#[derive(Debug)]
+pub(crate) struct Decided<'g> {
+    pub(crate) decision: Decision<'g>,
+    pub(crate) verdict: Option<waf::Verdict>,
+}
+
+/// The WAF phase's input: the load balancer's web ACL and the request as the WAF sees it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct WafInput<'a, 'r> {
+    pub(crate) acl: &'a waf::WebAcl,
+    pub(crate) request: &'a waf::Request<'r>,
+    /// Seconds since the Unix epoch.
+    pub(crate) now: u64,
 }
 
 /// Everything [`decide`] needs beyond the rule facts.
@@ -53,6 +73,19 @@ pub(crate) fn decide<'g>(
     listener: &'g Listener,
     facts: &RequestFacts<'_>,
     meta: &RequestMeta<'_>,
+    waf: Option<WafInput<'_, '_>>,
+) -> Decided<'g> {
+    let mut verdict = None;
+    let decision = decide_with(listener, facts, meta, waf, &mut verdict);
+    Decided { decision, verdict }
+}
+
+fn decide_with<'g>(
+    listener: &'g Listener,
+    facts: &RequestFacts<'_>,
+    meta: &RequestMeta<'_>,
+    waf: Option<WafInput<'_, '_>>,
+    verdict: &mut Option<waf::Verdict>,
 ) -> Decision<'g> {
     // classify: the desync mitigation mode decides what a non-compliant request gets
     let close_after = match proto::desync_action(desync_mode(meta.desync_mode), meta.class) {
@@ -81,7 +114,30 @@ pub(crate) fn decide<'g>(
         };
     }
 
-    // shield and waf: their layers add their steps here
+    // shield: its layer adds its step here
+
+    // waf: the web ACL sees the request before the listener rules do (AWS's order)
+    if let Some(w) = waf {
+        let options = waf::Options {
+            now: w.now,
+            ..waf::Options::default()
+        };
+        let v = w.acl.evaluate(w.request, options);
+        let stopped = !v.allows();
+        let response = stopped.then(|| crate::web_acl::response(&v));
+        *verdict = Some(v);
+        if let Some(response) = response {
+            return Decision::Respond {
+                response,
+                rule: None,
+                action: "waf",
+            };
+        }
+    }
+    let waf_ran = verdict.is_some();
+    let action = |plain: &'static str, after_waf: &'static str| {
+        if waf_ran { after_waf } else { plain }
+    };
 
     // route
     let routed = listener.route(facts);
@@ -90,16 +146,17 @@ pub(crate) fn decide<'g>(
             rule: routed.rule,
             forward,
             close_after,
+            action: action("forward", "waf,forward"),
         },
         Action::Redirect(r) => Decision::Respond {
             response: LbResponse::redirect(r, &meta.redirect),
             rule: Some(routed.rule),
-            action: "redirect",
+            action: action("redirect", "waf,redirect"),
         },
         Action::FixedResponse(f) => Decision::Respond {
             response: LbResponse::fixed(f),
             rule: Some(routed.rule),
-            action: "fixed-response",
+            action: action("fixed-response", "waf,fixed-response"),
         },
     }
 }

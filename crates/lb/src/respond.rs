@@ -9,6 +9,7 @@ use model::{FixedResponseAction, RedirectAction, RedirectSource, redirect_locati
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct LbResponse {
     pub(crate) status: u16,
+    /// Empty: no `Content-Type` field.
     pub(crate) content_type: String,
     pub(crate) body: String,
     pub(crate) location: Option<String>,
@@ -16,6 +17,8 @@ pub(crate) struct LbResponse {
     pub(crate) close: bool,
     /// The access log's `error_reason`.
     pub(crate) error_reason: Option<&'static str>,
+    /// Further fields (a WAF custom response's).
+    pub(crate) headers: Vec<(String, String)>,
 }
 
 impl LbResponse {
@@ -31,6 +34,7 @@ impl LbResponse {
             location: None,
             close: false,
             error_reason,
+            headers: Vec::new(),
         }
     }
 
@@ -50,6 +54,7 @@ impl LbResponse {
             location: None,
             close: false,
             error_reason: None,
+            headers: Vec::new(),
         }
     }
 
@@ -62,6 +67,7 @@ impl LbResponse {
             location: Some(location),
             close: false,
             error_reason: None,
+            headers: Vec::new(),
         }
     }
 
@@ -75,15 +81,20 @@ impl LbResponse {
         let mut s = String::with_capacity(160 + self.body.len());
         let _ = write!(
             s,
-            "HTTP/1.1 {} {}\r\nServer: rampart\r\nDate: {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n",
+            "HTTP/1.1 {} {}\r\nServer: rampart\r\nDate: {}\r\n",
             self.status,
             reason_phrase(self.status),
             httpdate::fmt_http_date(std::time::SystemTime::now()),
-            self.content_type,
-            self.body.len()
         );
+        if !self.content_type.is_empty() {
+            let _ = write!(s, "Content-Type: {}\r\n", self.content_type);
+        }
+        let _ = write!(s, "Content-Length: {}\r\n", self.body.len());
         if let Some(l) = &self.location {
             let _ = write!(s, "Location: {l}\r\n");
+        }
+        for (name, value) in &self.headers {
+            let _ = write!(s, "{name}: {value}\r\n");
         }
         for h in extra_headers {
             s.push_str(h);

@@ -30,6 +30,9 @@ pub(crate) struct ForwardCtx<'a> {
     pub(crate) upgrade: bool,
     /// TLS version and cipher for `x-amzn-tls-*` when that attribute is on.
     pub(crate) tls: Option<(&'a str, &'a str)>,
+    /// The `x-amzn-waf-*` fields the web ACL inserts; they replace the client's of the same
+    /// name.
+    pub(crate) waf_headers: &'a [(String, String)],
 }
 
 fn eq(a: &[u8], b: &str) -> bool {
@@ -155,6 +158,13 @@ pub(crate) fn request_head<'h>(
         if drop_invalid && !proto::is_valid_aws_header_name(name) {
             continue;
         }
+        if cx
+            .waf_headers
+            .iter()
+            .any(|(n, _)| name.eq_ignore_ascii_case(n.as_bytes()))
+        {
+            continue;
+        }
         out.extend_from_slice(name);
         out.extend_from_slice(b": ");
         if folded {
@@ -162,6 +172,13 @@ pub(crate) fn request_head<'h>(
         } else {
             out.extend_from_slice(value);
         }
+        out.extend_from_slice(b"\r\n");
+    }
+
+    for (name, value) in cx.waf_headers {
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value.as_bytes());
         out.extend_from_slice(b"\r\n");
     }
 

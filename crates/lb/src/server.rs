@@ -25,6 +25,7 @@ use crate::metrics::Metrics;
 use crate::targets::{self, TargetGroupRuntime};
 use crate::tls;
 use crate::upstream::Pool;
+use crate::web_acl::WebAclRuntime;
 
 /// Why the load balancers could not start, or a reload was refused.
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +49,18 @@ pub enum ServeError {
         path: String,
         source: io::Error,
     },
+    /// A web ACL's documents cannot be read, or do not compile.
+    #[error("web ACL {web_acl} is not valid:\n{diagnostics}")]
+    WebAcl {
+        web_acl: String,
+        diagnostics: model::Diagnostics,
+    },
+    #[error("web ACL {web_acl}: WAF log {path}: {source}")]
+    WafLog {
+        web_acl: String,
+        path: String,
+        source: io::Error,
+    },
 }
 
 /// One load balancer in a generation.
@@ -58,6 +71,8 @@ pub(crate) struct LbRuntime {
     pub(crate) access_log: Option<AccessLogHandle>,
     /// Per listener, its TLS configuration when HTTPS.
     pub(crate) tls: Vec<Option<Arc<tls::TlsContext>>>,
+    /// The web ACL that inspects its requests.
+    pub(crate) web_acl: Option<Arc<WebAclRuntime>>,
 }
 
 /// Where a listening address leads.
@@ -73,6 +88,8 @@ pub(crate) struct Generation {
     pub(crate) model: Arc<Model>,
     pub(crate) lbs: Vec<LbRuntime>,
     pub(crate) target_groups: Vec<Arc<TargetGroupRuntime>>,
+    /// The web ACLs some load balancer uses, compiled.
+    pub(crate) web_acls: Vec<Arc<WebAclRuntime>>,
     pub(crate) by_addr: HashMap<SocketAddr, ListenerRef>,
     /// Stops this generation's health checks when it is replaced.
     health_stop: watch::Sender<bool>,
@@ -215,6 +232,9 @@ impl Server {
                 log.shutdown();
             }
         }
+        for w in &current.web_acls {
+            w.shutdown();
+        }
     }
 
     /// The addresses listened on.
@@ -238,6 +258,8 @@ impl Server {
             lb.metrics
                 .render_prometheus(&g.model.load_balancers[lb.index].name, &mut out);
         }
+        let acls: Vec<&WebAclRuntime> = g.web_acls.iter().map(|w| &**w).collect();
+        crate::web_acl::render_prometheus(&acls, &mut out);
         for (tg, rt) in g.model.target_groups.iter().zip(&g.target_groups) {
             for t in rt.snapshot() {
                 out.push_str(&format!(
@@ -250,6 +272,23 @@ impl Server {
             }
         }
         out
+    }
+
+    /// The last requests each web ACL evaluated, in the shape of AWS's `GetSampledRequests`
+    /// answer: one object for `web_acl`, or an array of every web ACL's. `None` when no load
+    /// balancer uses a web ACL of that name.
+    pub fn sampled_requests(&self, web_acl: Option<&str>) -> Option<serde_json::Value> {
+        let g = self.shared.current.load();
+        match web_acl {
+            Some(name) => g
+                .web_acls
+                .iter()
+                .find(|w| w.name == name)
+                .map(|w| w.sampled_json()),
+            None => Some(serde_json::Value::Array(
+                g.web_acls.iter().map(|w| w.sampled_json()).collect(),
+            )),
+        }
     }
 
     /// Each target's state, per target group, for `rampart status` and tests.
@@ -275,6 +314,36 @@ fn build_generation(
     let now = Instant::now();
     let mut lbs = Vec::new();
     let mut by_addr = HashMap::new();
+    // each web ACL a load balancer uses, compiled once however many use it
+    let mut web_acls: Vec<Arc<WebAclRuntime>> = Vec::new();
+    let mut acl_of: HashMap<model::WebAclIdx, Arc<WebAclRuntime>> = HashMap::new();
+    for idx in model.load_balancers.iter().filter_map(|lb| lb.web_acl) {
+        if acl_of.contains_key(&idx) {
+            continue;
+        }
+        let cfg = model.web_acl(idx);
+        let loaded = model::load_web_acl(cfg, "configuration").map_err(|diagnostics| {
+            ServeError::WebAcl {
+                web_acl: cfg.name.clone(),
+                diagnostics,
+            }
+        })?;
+        let old = prev.and_then(|p| p.web_acls.iter().find(|w| w.name == cfg.name));
+        let rt = WebAclRuntime::new(cfg, loaded, old.map(|w| &**w)).map_err(|source| {
+            ServeError::WafLog {
+                web_acl: cfg.name.clone(),
+                path: cfg
+                    .log
+                    .as_ref()
+                    .map(|l| l.path.display().to_string())
+                    .unwrap_or_default(),
+                source,
+            }
+        })?;
+        let rt = Arc::new(rt);
+        web_acls.push(rt.clone());
+        acl_of.insert(idx, rt);
+    }
     for (i, lb) in model.load_balancers.iter().enumerate() {
         let prev_lb = prev.and_then(|p| {
             p.model
@@ -326,6 +395,7 @@ fn build_generation(
             metrics,
             access_log,
             tls: tls_configs,
+            web_acl: lb.web_acl.and_then(|w| acl_of.get(&w).cloned()),
         });
     }
     let target_groups = model
@@ -350,6 +420,7 @@ fn build_generation(
         model,
         lbs,
         target_groups,
+        web_acls,
         by_addr,
         health_stop,
     })

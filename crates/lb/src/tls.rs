@@ -424,6 +424,10 @@ pub struct TlsInfo {
     pub alpn: Option<Vec<u8>>,
     /// `chosen_cert_arn`; only [`TlsContext::negotiated`] knows it.
     pub certificate: Option<String>,
+    /// The ClientHello's JA3 fingerprint (MD5, 32 hex characters), for the WAF.
+    pub ja3: Option<String>,
+    /// The ClientHello's JA4 fingerprint (36 characters), for the WAF.
+    pub ja4: Option<String>,
 }
 
 /// What a completed handshake negotiated.
@@ -436,6 +440,8 @@ pub(crate) fn negotiated(conn: &ServerConnection) -> TlsInfo {
             .map_or("-", |s| openssl_name(s.suite())),
         alpn: conn.alpn_protocol().map(<[u8]>::to_vec),
         certificate: None,
+        ja3: None,
+        ja4: None,
     }
 }
 

@@ -32,6 +32,8 @@ pub struct LoadBalancer {
     pub attributes: LbAttributes,
     pub listeners: Vec<Listener>,
     pub access_log: Option<AccessLog>,
+    /// The web ACL that inspects its requests.
+    pub web_acl: Option<crate::web_acl::WebAclIdx>,
 }
 
 /// Load balancer attributes, named as AWS names them (`idle_timeout.timeout_seconds` becomes

@@ -219,6 +219,9 @@ pub fn export(m: &Model) -> RawConfig {
     for lb in &m.load_balancers {
         raw.load_balancers.push(&lb.name, load_balancer(m, lb));
     }
+    for w in &m.web_acls {
+        raw.web_acls.push(&w.name, web_acl(w));
+    }
     raw
 }
 
@@ -330,12 +333,37 @@ fn load_balancer(m: &Model, lb: &LoadBalancer) -> RawLoadBalancer {
             connect_timeout_seconds: Some(secs(l.connect_timeout)),
             max_idle_per_target: Some(num(l.max_idle_per_target)),
         }),
-        access_log: lb.access_log.as_ref().map(|a| RawAccessLog {
-            path: Some(leaf(a.path.display().to_string())),
-            max_bytes: Some(num(a.max_bytes)),
-            max_files: Some(num(a.max_files)),
-        }),
+        access_log: lb.access_log.as_ref().map(log_file),
+        web_acl: lb.web_acl.map(|w| leaf(&m.web_acl(w).name)),
         listeners: lb.listeners.iter().map(|l| listener(m, l)).collect(),
+    }
+}
+
+fn log_file(a: &AccessLog) -> RawAccessLog {
+    RawAccessLog {
+        path: Some(leaf(a.path.display().to_string())),
+        max_bytes: Some(num(a.max_bytes)),
+        max_files: Some(num(a.max_files)),
+    }
+}
+
+fn web_acl(w: &crate::web_acl::WebAclConfig) -> RawWebAcl {
+    let paths = |v: &[std::path::PathBuf]| {
+        v.iter()
+            .map(|p| leaf(p.display().to_string()))
+            .collect::<Vec<_>>()
+    };
+    let mut ip_lists = NamedMap::default();
+    for (rule, p) in &w.ip_lists {
+        ip_lists.push(rule, leaf(p.display().to_string()));
+    }
+    RawWebAcl {
+        file: Some(leaf(w.file.display().to_string())),
+        rule_groups: paths(&w.rule_groups),
+        ip_sets: paths(&w.ip_sets),
+        regex_pattern_sets: paths(&w.regex_pattern_sets),
+        ip_lists,
+        log: w.log.as_ref().map(log_file),
     }
 }
 

@@ -12,13 +12,14 @@
 //! The model is the single source of truth that every engine compiles from: VPC, subnets,
 //! route tables, gateways, instances, security groups, network ACLs and prefix lists, and the
 //! load balancers (listeners, rules, target groups) with the rule evaluation the proxy and
-//! `explain --request` share. A file that defines only load balancing needs no VPC.
+//! `explain --request` share, and the web ACLs associated with them (AWS WAF's own JSON,
+//! compiled by the `waf` engine). A file that defines only load balancing needs no VPC.
 //! Configuration is read in two stages: raw serde structures that refuse unknown keys, then a
 //! pure [`validate`] that parses every value, resolves every reference, applies AWS's defaults,
 //! and reports every problem at once with its file, path, line and what was expected.
 //!
-//! This crate does no network I/O and starts no threads. It reads files only in [`load_file`]
-//! and [`aws::import_dir`].
+//! This crate does no network I/O and starts no threads. It reads files only in [`load_file`],
+//! [`load_web_acl`] and [`aws::import_dir`].
 
 #![forbid(unsafe_code)]
 
@@ -36,6 +37,7 @@ mod model;
 mod proto;
 pub mod raw;
 mod validate;
+mod web_acl;
 
 pub use addr::{
     Cidr, CidrError, Family, ParsedCidr, addr_to_u128, is_special_purpose, u128_to_addr,
@@ -68,3 +70,4 @@ pub use proto::{
     l4_for, protocol_name,
 };
 pub use validate::{Validated, is_valid_name, validate};
+pub use web_acl::{LoadedWebAcl, WebAclConfig, WebAclIdx, load_web_acl, load_web_acl_with};

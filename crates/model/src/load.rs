@@ -126,7 +126,8 @@ pub fn load_str(text: &str, file: &str) -> Result<Validated, LoadError> {
     validate(&raw, file).map_err(LoadError::Invalid)
 }
 
-/// Reads, parses and validates a `rampart.yaml`.
+/// Reads, parses and validates a `rampart.yaml`, then reads and compiles the web ACLs it
+/// names (their documents' paths are as written, relative to the working directory).
 pub fn load_file(path: &Path) -> Result<Validated, LoadError> {
     let name = path.display().to_string();
     let bytes = read_bounded(path)?;
@@ -140,7 +141,36 @@ pub fn load_file(path: &Path) -> Result<Validated, LoadError> {
             message: "the file is not UTF-8 text".into(),
         }]))
     })?;
-    load_str(&text, &name)
+    let raw = parse_yaml(&text, &name).map_err(LoadError::Syntax)?;
+    let v = validate(&raw, &name).map_err(LoadError::Invalid)?;
+    load_web_acls(&raw, &v, &name)?;
+    Ok(v)
+}
+
+/// Reads and compiles every web ACL of a validated configuration, so that a WAF document's
+/// problems are reported with the rest (and before a load balancer would refuse it). What
+/// concerns `rampart.yaml` itself (a file that cannot be read) points at its line.
+fn load_web_acls(raw: &RawConfig, v: &Validated, file: &str) -> Result<(), LoadError> {
+    let mut errors = Vec::new();
+    for w in &v.model.web_acls {
+        if let Err(d) = crate::web_acl::load_web_acl(w, file) {
+            errors.extend(d.0.into_iter().map(|mut d| {
+                if d.file == file
+                    && d.line.is_none()
+                    && let Some(p) = crate::locate::locate(raw, &d.path)
+                {
+                    d.line = Some(p.line);
+                    d.column = Some(p.column);
+                }
+                d
+            }));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(LoadError::Invalid(Diagnostics(errors)))
+    }
 }
 
 /// Reads a file of at most [`MAX_CONFIG_BYTES`].

@@ -136,8 +136,24 @@ pub fn locate(raw: &RawConfig, path: &str) -> Option<Pos> {
                         .and_then(|l| listener_pos(l, after_index(sub))),
                     None => lb.listeners.first().and_then(|l| listener_pos(l, "")),
                 },
+                "web_acl" => leaf(&lb.web_acl),
                 _ => None,
             }
+        }),
+        "web_acls" => named(&raw.web_acls, rest, |w, sub| match first_field(sub) {
+            "file" => leaf(&w.file),
+            "rule_groups" => list_pos(&w.rule_groups, sub),
+            "ip_sets" => list_pos(&w.ip_sets, sub),
+            "regex_pattern_sets" => list_pos(&w.regex_pattern_sets, sub),
+            "ip_lists" => {
+                let rule = sub.strip_prefix("ip_lists.").unwrap_or("");
+                w.ip_lists.iter().find(|(k, _)| k.text == rule).map_or_else(
+                    || first_pos(w.ip_lists.iter().map(|(_, f)| f)),
+                    |(_, f)| f.pos,
+                )
+            }
+            "log" => w.log.as_ref().and_then(|l| leaf(&l.path)),
+            _ => None,
         }),
         _ => None,
     }

@@ -70,6 +70,7 @@ pub struct Model {
     pub instances: Vec<Instance>,
     pub load_balancers: Vec<LoadBalancer>,
     pub target_groups: Vec<TargetGroup>,
+    pub web_acls: Vec<crate::web_acl::WebAclConfig>,
     /// Derived lookups, rebuilt by [`Model::reindex`].
     pub(crate) index: Index,
 }
@@ -158,6 +159,10 @@ impl Model {
 
     pub fn target_group(&self, i: TargetGroupIdx) -> &TargetGroup {
         &self.target_groups[i.get()]
+    }
+
+    pub fn web_acl(&self, i: crate::web_acl::WebAclIdx) -> &crate::web_acl::WebAclConfig {
+        &self.web_acls[i.get()]
     }
 
     pub fn instance_by_name(&self, name: &str) -> Option<InstanceIdx> {

@@ -165,13 +165,13 @@ pub struct RawConfig {
     pub target_groups: NamedMap<RawTargetGroup>,
     #[serde(default, skip_serializing_if = "NamedMap::is_empty")]
     pub load_balancers: NamedMap<RawLoadBalancer>,
+    #[serde(default, skip_serializing_if = "NamedMap::is_empty")]
+    pub web_acls: NamedMap<RawWebAcl>,
 
     // Sections of the layers that later versions add. Named here so that using one gives a
     // clear "not supported by this version" instead of a bare unknown-key error.
     #[serde(default, skip_serializing)]
     pub network_firewall: Option<Reserved>,
-    #[serde(default, skip_serializing)]
-    pub web_acls: Option<Reserved>,
     #[serde(default, skip_serializing)]
     pub shield: Option<Reserved>,
     #[serde(default, skip_serializing)]
@@ -639,6 +639,9 @@ pub struct RawLoadBalancer {
     pub limits: Option<RawLbLimits>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_log: Option<RawAccessLog>,
+    /// The web ACL associated with it (AWS: at most one per load balancer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web_acl: Option<Leaf>,
     #[serde(default)]
     pub listeners: Vec<RawListener>,
 }
@@ -894,4 +897,25 @@ pub struct RawFixedResponse {
     pub content_type: Option<Leaf>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_body: Option<Leaf>,
+}
+
+/// `web_acls.NAME`: an AWS WAF web ACL in AWS's JSON, and the documents it references.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWebAcl {
+    /// The web ACL: `{"WebACL": …}` as `aws wafv2 get-web-acl` prints it, or the bare object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<Leaf>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rule_groups: Vec<Leaf>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ip_sets: Vec<Leaf>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regex_pattern_sets: Vec<Leaf>,
+    /// The addresses behind a managed IP list, by rule name: a file of one CIDR per line.
+    #[serde(default, skip_serializing_if = "NamedMap::is_empty")]
+    pub ip_lists: NamedMap<Leaf>,
+    /// Where AWS WAF log records go, one JSON object per line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log: Option<RawAccessLog>,
 }

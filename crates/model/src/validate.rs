@@ -15,13 +15,13 @@ use crate::proto::{ICMP, ICMPV6, IcmpMatch, L4Match, PortRange, Protocol, TCP, U
 use crate::raw::*;
 
 mod alb;
+mod web_acl;
 
 pub(crate) use alb::matcher_text;
 
 /// Sections that later layers add; each is refused by name until its layer exists.
-const RESERVED: [(&str, &str); 4] = [
+const RESERVED: [(&str, &str); 3] = [
     ("network_firewall", "the Network Firewall layer"),
-    ("web_acls", "the WAF layer"),
     ("shield", "the Shield layer"),
     ("session_manager", "the Session Manager layer"),
 ];
@@ -270,7 +270,6 @@ impl Cx<'_> {
         for (section, layer) in RESERVED {
             let present = match section {
                 "network_firewall" => &raw.network_firewall,
-                "web_acls" => &raw.web_acls,
                 "shield" => &raw.shield,
                 _ => &raw.session_manager,
             };
@@ -408,6 +407,7 @@ impl Cx<'_> {
             instances: &instances,
         };
         let (target_groups, group_names) = self.target_groups(raw, &topo);
+        let web_acls = self.web_acls(raw);
         let load_balancers = self.load_balancers(raw, &topo, &target_groups, &group_names);
 
         Model {
@@ -423,6 +423,7 @@ impl Cx<'_> {
             instances,
             load_balancers,
             target_groups,
+            web_acls,
             index: Index::default(),
         }
     }
@@ -436,6 +437,7 @@ impl Cx<'_> {
             instances: &[],
         };
         let (target_groups, group_names) = self.target_groups(raw, &topo);
+        let web_acls = self.web_acls(raw);
         let load_balancers = self.load_balancers(raw, &topo, &target_groups, &group_names);
         Model {
             vpc: Vpc::none(),
@@ -450,6 +452,7 @@ impl Cx<'_> {
             instances: Vec::new(),
             load_balancers,
             target_groups,
+            web_acls,
             index: Index::default(),
         }
     }
@@ -1517,7 +1520,7 @@ fn has_topology(raw: &RawConfig) -> bool {
 }
 
 fn has_load_balancing(raw: &RawConfig) -> bool {
-    !raw.load_balancers.is_empty() || !raw.target_groups.is_empty()
+    !raw.load_balancers.is_empty() || !raw.target_groups.is_empty() || !raw.web_acls.is_empty()
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -4,9 +4,10 @@
 //! verdict; nothing reads sockets, spawns tasks or keeps clocks. That keeps the parsers
 //! deterministic, fuzzable and usable offline (replay, `rampart explain`).
 //!
-//! The crate holds the load balancer's protocols: the HTTP/1.x parser ([`http1`]), and the
+//! The crate holds the load balancer's protocols: the HTTP/1.x parser ([`http1`]), the
 //! server side of HTTP/2 ([`h2`], a connection state machine) with its HPACK codec
-//! ([`hpack`]):
+//! ([`hpack`]), and the TLS ClientHello with its JA3/JA4 fingerprints ([`tls`], which the
+//! network firewall uses too):
 //!
 //! ```text
 //!  client bytes ──► parse_request ──► RequestHead (spans into the buffer, framing,
@@ -21,6 +22,9 @@
 //!
 //!  h2 bytes ──► h2::ServerConn::recv ──► Event::{Request, Data, Reset, Malformed, GoAway}
 //!  response ──► send_headers / send_data (flow-controlled) ──► output() ──► client
+//!
+//!  first TLS bytes ──► tls::ClientHelloParser::push ──► Done(ClientHello): SNI, ALPN, …,
+//!                                                        JA3 and JA4 fingerprints
 //! ```
 //!
 //! The request parser classifies each request the way AWS's Application Load Balancer does
@@ -38,6 +42,7 @@
 pub mod h2;
 pub mod hpack;
 pub mod http1;
+pub mod tls;
 
 pub use http1::{
     BodyFraming, ChunkedScanner, Class, Classification, DesyncAction, DesyncMode, Header,

@@ -45,7 +45,8 @@ enum Command {
     Demo(DemoArgs),
     /// Make a running `rampart serve` re-read its configuration; prints why if it refuses.
     Reload(ControlArgs),
-    /// Print a running server's counters and target health (Prometheus text format).
+    /// Print a running server's counters (its load balancers' and web ACLs') and target
+    /// health (Prometheus text format).
     Status(ControlArgs),
     /// Web application firewall tools.
     #[command(subcommand)]
@@ -57,6 +58,18 @@ enum WafCommand {
     /// Evaluate requests from a file (HAR, JSON lines, HTTP transcripts) against a web ACL and
     /// print, for each in order, the action, the terminating rule, labels and every match.
     Test(crate::waf_cli::WafTestArgs),
+    /// Print the last requests a running server's web ACLs evaluated (AWS's
+    /// GetSampledRequests shape, as JSON).
+    Sampled(WafSampledArgs),
+}
+
+#[derive(Args, Debug)]
+struct WafSampledArgs {
+    #[command(flatten)]
+    control: ControlArgs,
+    /// Only this web ACL (the name in `web_acls`); without it, every web ACL in use.
+    #[arg(long, value_name = "NAME")]
+    web_acl: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -253,6 +266,19 @@ pub(crate) fn run() -> ExitCode {
             }
         }),
         Command::Waf(WafCommand::Test(a)) => crate::waf_cli::test(a),
+        Command::Waf(WafCommand::Sampled(a)) => {
+            let command = match &a.web_acl {
+                Some(name) => format!("waf-sampled {name}"),
+                None => "waf-sampled".to_owned(),
+            };
+            crate::daemon::control(&a.control.control, &command).map(|ok| {
+                if ok {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                }
+            })
+        }
     };
     match result {
         Ok(code) => code,
@@ -384,6 +410,7 @@ fn check(a: CheckArgs) -> anyhow::Result<ExitCode> {
                 .sum(),
         ),
         ("target_groups", m.target_groups.len()),
+        ("web_acls", m.web_acls.len()),
     ];
     match a.output {
         Output::Json => {

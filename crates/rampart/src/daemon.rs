@@ -3,7 +3,8 @@
 //!
 //! The control socket is a Unix socket created with mode 0600, so only its owner (root, for
 //! a system daemon) can reload or read status: the admin surface is local and authenticated
-//! by the kernel. One line in (`reload`, `status`), the answer out, then close.
+//! by the kernel. One line in (`reload`, `status`, `waf-sampled [WEB_ACL]`), the answer out,
+//! then close.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -185,7 +186,18 @@ async fn control_session(stream: UnixStream, server: &lb::Server, config: Option
             Err(e) => format!("error {e:#}\n"),
         },
         "status" => format!("ok\n{}", server.render_metrics()),
-        other => format!("error unknown command {other:?}; commands: reload, status\n"),
+        other => match other.strip_prefix("waf-sampled") {
+            Some(rest) if rest.is_empty() || rest.starts_with(' ') => {
+                let name = rest.trim();
+                match server.sampled_requests((!name.is_empty()).then_some(name)) {
+                    Some(v) => format!("ok\n{v:#}\n"),
+                    None => format!("error no load balancer uses a web ACL named {name:?}\n"),
+                }
+            }
+            _ => format!(
+                "error unknown command {other:?}; commands: reload, status, waf-sampled [WEB_ACL]\n"
+            ),
+        },
     };
     let _ = w.write_all(answer.as_bytes()).await;
 }

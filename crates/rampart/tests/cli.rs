@@ -78,11 +78,92 @@ fn unknown_keys_and_later_sections_are_refused() {
     assert!(text(&o.stderr).contains("unknown.yaml:3:3: vpc.colour: unknown field `colour`"));
     let later = temp_file(
         "later.yaml",
-        "vpc:\n  cidr_blocks: [10.0.0.0/16]\nweb_acls: {}\n",
+        "vpc:\n  cidr_blocks: [10.0.0.0/16]\nshield: {}\n",
     );
     let o = rampart(&["check", "-c", later.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(text(&o.stderr).contains("web_acls: this section belongs to the WAF layer"));
+    assert!(text(&o.stderr).contains("shield: this section belongs to the Shield layer"));
+}
+
+const VIS: &str = r#""VisibilityConfig": {"SampledRequestsEnabled": true, "CloudWatchMetricsEnabled": true, "MetricName": "m"}"#;
+
+/// A load balancer `web` with the web ACL `shop` in `acl_file`.
+fn waf_config(name: &str, acl_file: &std::path::Path, web_acl_ref: &str) -> PathBuf {
+    temp_file(
+        name,
+        &format!(
+            r#"target_groups:
+  app: {{targets: ["127.0.0.1:8080"]}}
+web_acls:
+  shop:
+    file: "{}"
+load_balancers:
+  web:
+    web_acl: {web_acl_ref}
+    listeners:
+      - {{protocol: HTTP, port: 8080, default_action: {{forward: app}}}}
+"#,
+            acl_file.display()
+        ),
+    )
+}
+
+#[test]
+fn check_reads_web_acls_and_locates_their_errors_in_the_json() {
+    let good = temp_file(
+        "shop.json",
+        &format!(
+            r#"{{"Name": "shop", "DefaultAction": {{"Allow": {{}}}}, {VIS}, "Rules": [
+  {{"Name": "admin", "Priority": 0, "Action": {{"Block": {{}}}}, {VIS},
+    "Statement": {{"ByteMatchStatement": {{"SearchString": "/admin", "PositionalConstraint": "STARTS_WITH",
+      "FieldToMatch": {{"UriPath": {{}}}}, "TextTransformations": [{{"Priority": 0, "Type": "NONE"}}]}}}}}}]}}"#
+        ),
+    );
+    let cfg = waf_config("waf-good.yaml", &good, "shop");
+    let o = rampart(&["check", "-c", cfg.to_str().unwrap(), "--output", "json"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["counts"]["web_acls"], 1);
+
+    // a misspelt action, on line 2 of the JSON file
+    let bad = temp_file(
+        "shop-bad.json",
+        &format!(
+            "{{\"Name\": \"shop\", \"DefaultAction\": {{\"Allow\": {{}}}}, {VIS}, \"Rules\": [\n  {{\"Name\": \"admin\", \"Priority\": 0, \"Action\": {{\"Blok\": {{}}}}}}]}}"
+        ),
+    );
+    let cfg = waf_config("waf-bad.yaml", &bad, "shop");
+    let o = rampart(&["check", "-c", cfg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains(&format!("{}:2:", bad.display())),
+        "located in the JSON file: {err}"
+    );
+    assert!(err.contains("$.Rules[0].Action"), "{err}");
+
+    // a file that is not there is reported where rampart.yaml names it
+    let cfg = waf_config(
+        "waf-missing.yaml",
+        std::path::Path::new("/nonexistent/shop.json"),
+        "shop",
+    );
+    let o = rampart(&["check", "-c", cfg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("waf-missing.yaml:5:11: web_acls.shop.file"),
+        "{err}"
+    );
+    assert!(err.contains("cannot read the file"), "{err}");
+
+    // an unknown association gets a suggestion
+    let cfg = waf_config("waf-typo.yaml", &good, "shpo");
+    let o = rampart(&["check", "-c", cfg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(err.contains("load_balancers.web.web_acl"), "{err}");
+    assert!(err.contains("did you mean `shop`?"), "{err}");
 }
 
 #[test]

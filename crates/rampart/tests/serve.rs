@@ -322,6 +322,25 @@ fn demo_serves_its_embedded_configuration() {
     );
     let (status, _) = request(&mut s, "/login").unwrap();
     assert_eq!(status, 301);
+    // the demo's web ACL blocks admin paths before the listener rules see them
+    let (status, _) = request(&mut s, "/admin/users").unwrap();
+    assert_eq!(status, 403);
+    let out = Command::new(env!("CARGO_BIN_EXE_rampart"))
+        .args(["waf", "sampled", "--web-acl", "demo", "--control"])
+        .arg(&control)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sampled: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(sampled["SampledRequests"][0]["Action"], "BLOCK");
+    assert_eq!(
+        sampled["SampledRequests"][0]["Request"]["URI"],
+        "/admin/users"
+    );
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status();

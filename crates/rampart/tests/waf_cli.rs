@@ -110,3 +110,50 @@ fn a_missing_reference_is_located() {
     );
     assert!(err.contains("no IP set with this ARN or name"), "{err}");
 }
+
+#[test]
+fn explain_request_shows_the_web_acls_steps() {
+    let acl = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/waf/default-web-acl.json"
+    );
+    let cfg = file(
+        "explain.yaml",
+        &format!(
+            "target_groups:\n  web:\n    targets: [\"127.0.0.1:9\"]\nweb_acls:\n  shop:\n    file: {acl}\n\
+             load_balancers:\n  shop:\n    web_acl: shop\n    listeners:\n      - protocol: HTTP\n        \
+             address: 127.0.0.1\n        port: 8080\n        default_action: {{forward: {{target_groups: [{{name: web}}]}}}}\n"
+        ),
+    );
+    let o = rampart(&[
+        "explain",
+        "-c",
+        &cfg,
+        "--request",
+        "GET http://shop.example:8080/?id=1%27%20or%201=1--",
+        "-H",
+        "User-Agent: curl/8",
+        "--output",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["verdict"], "waf-block");
+    assert_eq!(v["decided_by"]["layer"], "waf");
+    assert_eq!(
+        v["decided_by"]["rule"],
+        "AWS-AWSManagedRulesSQLiRuleSet/SQLi_QUERYARGUMENTS"
+    );
+    let o = rampart(&[
+        "explain",
+        "-c",
+        &cfg,
+        "--request",
+        "GET http://shop.example:8080/shoes",
+        "-H",
+        "User-Agent: curl/8",
+    ]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("ALLOW by Default_Action"), "{text}");
+    assert!(text.contains("verdict: FORWARD"), "{text}");
+}

@@ -27,9 +27,10 @@
 //!   the keys over the limit, the `max_limited_keys` with the highest counts are limited until
 //!   the next evaluation, the others not. Between evaluations a key's count only grows.
 //! - **Tracked keys are bounded** (`max_tracked_keys`, spread over the shards: each shard holds
-//!   at most its share, rounded up). When a shard is full, the key seen least recently in it is
-//!   evicted, counted in [`RateStats::evictions`]; if it comes back it starts from zero. A flood
-//!   of one-off keys thus evicts idle keys first, and a busy (limited) key is the last to go.
+//!   at most its share, rounded up, so evictions may begin a little before the total reaches
+//!   the cap). When a shard is full, the key seen least recently in it is evicted, counted in
+//!   [`RateStats::evictions`]; if it comes back it starts from zero. A flood of one-off keys
+//!   thus evicts idle keys first, and a busy (limited) key is the last to go.
 //! - **Keys longer than [`MAX_STORED_KEY_BYTES`]** are stored as their first 96 bytes followed by
 //!   the SHA-256 of the whole key, so one tracked key costs a bounded amount of memory.
 //!
@@ -127,7 +128,6 @@ pub struct LimitedKey {
 pub struct RateLimiter {
     limit: u64,
     window_secs: u32,
-    window_buckets: usize,
     shard_cap: usize,
     max_limited: usize,
     hasher: RandomState,
@@ -177,13 +177,13 @@ impl RateLimiter {
         if caps.max_tracked_keys >= NIL as usize {
             return Err(RateError::Caps("max_tracked_keys is too large"));
         }
+        let window_buckets = (u64::from(window_secs) * 1000 / BUCKET_MS) as usize;
         let shards = (0..caps.shards)
-            .map(|_| Mutex::new(Shard::default()))
+            .map(|_| Mutex::new(Shard::new(window_buckets)))
             .collect();
         Ok(RateLimiter {
             limit,
             window_secs,
-            window_buckets: (u64::from(window_secs) * 1000 / BUCKET_MS) as usize,
             shard_cap: caps.max_tracked_keys.div_ceil(caps.shards),
             max_limited: caps.max_limited_keys,
             hasher: RandomState::new(),
@@ -216,7 +216,6 @@ impl RateLimiter {
         let (i, evicted_limited) = shard.find_or_insert(
             &probe,
             bucket,
-            self.window_buckets,
             self.shard_cap,
             self.eval_bucket.load(Ordering::Acquire),
         );
@@ -233,12 +232,8 @@ impl RateLimiter {
             }
             Eviction::Found => {}
         }
+        let bucket = shard.count(i, bucket);
         let slot = &mut shard.slots[i as usize];
-        let bucket = bucket.max(slot.last_bucket);
-        slot.advance(bucket);
-        let idx = (bucket % slot.counts.len() as u64) as usize;
-        slot.counts[idx] = slot.counts[idx].saturating_add(1);
-        slot.sum += 1;
         if slot.limited_at == bucket {
             return true;
         }
@@ -257,9 +252,9 @@ impl RateLimiter {
         let probe = self.probe(key, &mut buf);
         let mut shard = lock(&self.shards[self.shard_of(probe.hash)]);
         let i = *shard.map.get(&probe as &dyn KeyView)?;
-        let slot = &mut shard.slots[i as usize];
-        let bucket = bucket.max(slot.last_bucket);
-        slot.advance(bucket);
+        let bucket = bucket.max(shard.slots[i as usize].last_bucket);
+        shard.advance(i, bucket);
+        let slot = &shard.slots[i as usize];
         Some((slot.sum, slot.limited_at == bucket))
     }
 
@@ -285,9 +280,7 @@ impl RateLimiter {
         let mut out = Vec::new();
         for shard in self.shards.iter() {
             let shard = lock(shard);
-            let mut i = shard.head;
-            while i != NIL {
-                let slot = &shard.slots[i as usize];
+            for slot in shard.slots.iter().filter(|s| s.live) {
                 if slot.limited_at != NEVER && slot.limited_at >= bucket {
                     out.push(LimitedKey {
                         key: slot.key.bytes.to_vec(),
@@ -295,7 +288,6 @@ impl RateLimiter {
                         count: slot.sum,
                     });
                 }
-                i = slot.next;
             }
         }
         out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
@@ -350,7 +342,8 @@ impl RateLimiter {
     }
 
     /// Slides every key's window to `bucket`, forgets keys with nothing left in it, and limits
-    /// the top `max_limited` keys over the limit.
+    /// the top `max_limited` keys over the limit. One pass over the keys marks every key over
+    /// the limit; a second, only when more than `max_limited` are, unmarks those below the cut.
     fn evaluate(&self, bucket: u64) {
         let _guard = lock(&self.eval_lock);
         if self.eval_bucket.load(Ordering::Acquire) >= bucket {
@@ -366,32 +359,29 @@ impl RateLimiter {
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
                 Some(n.saturating_sub(removed))
             });
-        // Keys above `cut` are limited, and as many at `cut` as there is room for.
-        let (cut, mut ties) = if over.len() <= self.max_limited {
-            (self.limit, 0)
-        } else {
+        let mut limited = over.len();
+        if over.len() > self.max_limited {
+            // Keys above `cut` stay limited, and as many at `cut` as there is room for.
             let k = self.max_limited - 1;
-            let (_, &mut kth, _) = over.select_nth_unstable_by(k, |a, b| b.cmp(a));
-            let above = over.iter().filter(|&&c| c > kth).count();
-            (kth, self.max_limited - above)
-        };
-        let mut limited = 0;
-        for shard in self.shards.iter() {
-            let mut shard = lock(shard);
-            let mut i = shard.head;
-            while i != NIL {
-                let slot = &mut shard.slots[i as usize];
-                if slot.sum > self.limit && slot.sum >= cut {
-                    if slot.sum > cut {
-                        slot.limited_at = bucket;
+            let (_, &mut cut, _) = over.select_nth_unstable_by(k, |a, b| b.cmp(a));
+            let above = over.iter().filter(|&&c| c > cut).count();
+            let mut ties = self.max_limited - above;
+            limited = 0;
+            for shard in self.shards.iter() {
+                let mut shard = lock(shard);
+                for slot in shard.slots.iter_mut().filter(|s| s.live) {
+                    if slot.limited_at != bucket {
+                        continue;
+                    }
+                    if slot.sum > cut || (slot.sum == cut && ties > 0) {
+                        if slot.sum == cut {
+                            ties -= 1;
+                        }
                         limited += 1;
-                    } else if ties > 0 {
-                        ties -= 1;
-                        slot.limited_at = bucket;
-                        limited += 1;
+                    } else {
+                        slot.limited_at = NEVER;
                     }
                 }
-                i = slot.next;
             }
         }
         self.limited_now.store(limited, Ordering::Release);
@@ -499,63 +489,87 @@ impl Hasher for PassThrough {
     }
 }
 
-/// One key's counters: a ring of per-bucket counts and their sum.
+/// One key: its place in the recency list and its counters (the ring of per-bucket counts
+/// lives in the shard's slab, at the slot's index).
 struct Slot {
     key: StoredKey,
+    live: bool,
     prev: u32,
     next: u32,
-    counts: Box<[u32]>,
-    /// The bucket `counts` was last slid to.
+    /// The bucket the ring was last slid to.
     last_bucket: u64,
+    /// The ring's sum: the key's count over the window.
     sum: u64,
     /// The bucket in which the key was last limited, or [`NEVER`].
     limited_at: u64,
 }
 
-impl Slot {
-    /// Slides the ring forward to `bucket`, dropping the buckets that leave the window.
-    fn advance(&mut self, bucket: u64) {
-        if bucket <= self.last_bucket {
-            return;
-        }
-        let n = self.counts.len() as u64;
-        let gap = bucket - self.last_bucket;
-        if gap >= n {
-            self.counts.fill(0);
-            self.sum = 0;
-        } else {
-            for k in 1..=gap {
-                let idx = ((self.last_bucket + k) % n) as usize;
-                self.sum -= u64::from(self.counts[idx]);
-                self.counts[idx] = 0;
-            }
-        }
-        self.last_bucket = bucket;
-    }
-}
-
-/// A shard: a map from key to slot, and the slots in a most-recently-seen-first list.
+/// A shard: a map from key to slot, the slots in a most-recently-seen-first list, and every
+/// slot's ring of counts in one slab (slot `i` at `i * window..`).
 struct Shard {
     map: HashMap<StoredKey, u32, BuildHasherDefault<PassThrough>>,
     slots: Vec<Slot>,
+    counts: Vec<u32>,
+    window: usize,
     free: Vec<u32>,
     head: u32,
     tail: u32,
 }
 
-impl Default for Shard {
-    fn default() -> Self {
+impl Shard {
+    fn new(window: usize) -> Self {
         Shard {
             map: HashMap::default(),
             slots: Vec::new(),
+            counts: Vec::new(),
+            window,
             free: Vec::new(),
             head: NIL,
             tail: NIL,
         }
     }
-}
 
-impl Shard {
+    fn ring(&mut self, i: u32) -> (&mut Slot, &mut [u32]) {
+        let at = i as usize * self.window;
+        (
+            &mut self.slots[i as usize],
+            &mut self.counts[at..at + self.window],
+        )
+    }
+
+    /// Slides slot `i`'s ring forward to `bucket`, dropping the buckets that leave the window.
+    fn advance(&mut self, i: u32, bucket: u64) {
+        let (slot, counts) = self.ring(i);
+        if bucket <= slot.last_bucket {
+            return;
+        }
+        let n = counts.len() as u64;
+        let gap = bucket - slot.last_bucket;
+        if gap >= n {
+            counts.fill(0);
+            slot.sum = 0;
+        } else {
+            for k in 1..=gap {
+                let idx = ((slot.last_bucket + k) % n) as usize;
+                slot.sum -= u64::from(counts[idx]);
+                counts[idx] = 0;
+            }
+        }
+        slot.last_bucket = bucket;
+    }
+
+    /// Counts one request for slot `i` at `bucket` (or at the slot's later bucket); returns
+    /// the bucket it was counted in.
+    fn count(&mut self, i: u32, bucket: u64) -> u64 {
+        let bucket = bucket.max(self.slots[i as usize].last_bucket);
+        self.advance(i, bucket);
+        let (slot, counts) = self.ring(i);
+        let idx = (bucket % counts.len() as u64) as usize;
+        counts[idx] = counts[idx].saturating_add(1);
+        slot.sum += 1;
+        bucket
+    }
+
     fn unlink(&mut self, i: u32) {
         let (prev, next) = {
             let s = &self.slots[i as usize];
@@ -594,7 +608,6 @@ impl Shard {
         &mut self,
         probe: &Probe<'_>,
         bucket: u64,
-        window_buckets: usize,
         cap: usize,
         evaluated: u64,
     ) -> (u32, Eviction) {
@@ -627,48 +640,54 @@ impl Shard {
         } else {
             self.slots.push(Slot {
                 key: StoredKey::default(),
+                live: false,
                 prev: NIL,
                 next: NIL,
-                counts: vec![0; window_buckets].into_boxed_slice(),
                 last_bucket: bucket,
                 sum: 0,
                 limited_at: NEVER,
             });
+            self.counts.resize(self.slots.len() * self.window, 0);
             ((self.slots.len() - 1) as u32, Eviction::None)
         };
-        {
-            let s = &mut self.slots[i as usize];
-            s.key = key.clone();
-            s.counts.fill(0);
-            s.sum = 0;
-            s.last_bucket = bucket;
-            s.limited_at = NEVER;
-        }
+        let (slot, counts) = self.ring(i);
+        counts.fill(0);
+        *slot = Slot {
+            key: key.clone(),
+            live: true,
+            prev: NIL,
+            next: NIL,
+            last_bucket: bucket,
+            sum: 0,
+            limited_at: NEVER,
+        };
         self.map.insert(key, i);
         self.push_front(i);
         (i, eviction)
     }
 
-    /// Slides every slot to `bucket`; frees the empty ones (returning how many) and collects
-    /// the counts over `limit`.
+    /// Slides every slot to `bucket`, in memory order; frees the empty ones (returning how
+    /// many); marks the ones over `limit` as limited in `bucket` and collects their counts.
     fn sweep(&mut self, bucket: u64, limit: u64, over: &mut Vec<u64>) -> usize {
         let mut removed = 0;
-        let mut i = self.head;
-        while i != NIL {
-            let next = self.slots[i as usize].next;
+        for i in 0..self.slots.len() as u32 {
+            if !self.slots[i as usize].live {
+                continue;
+            }
+            self.advance(i, bucket);
             let slot = &mut self.slots[i as usize];
-            slot.advance(bucket);
             if slot.sum == 0 {
                 let key = std::mem::take(&mut slot.key);
+                slot.live = false;
                 slot.limited_at = NEVER;
                 self.map.remove(&key);
                 self.unlink(i);
                 self.free.push(i);
                 removed += 1;
             } else if slot.sum > limit {
+                slot.limited_at = bucket;
                 over.push(slot.sum);
             }
-            i = next;
         }
         removed
     }

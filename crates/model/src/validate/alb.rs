@@ -70,6 +70,33 @@ impl Cx<'_> {
             .unwrap_or(default)
     }
 
+    /// A log file: `{path, max_bytes, max_files}`, rotated by size.
+    pub(super) fn log_file(&mut self, at: &str, a: &RawAccessLog) -> Option<AccessLog> {
+        let max_bytes = self.opt_number(
+            &format!("{at}.max_bytes"),
+            &a.max_bytes,
+            1..=u64::MAX,
+            100 * 1024 * 1024,
+        );
+        let max_files =
+            self.opt_number(&format!("{at}.max_files"), &a.max_files, 0..=10_000, 10) as u32;
+        match &a.path {
+            Some(p) if !p.text.trim().is_empty() => Some(AccessLog {
+                path: PathBuf::from(&p.text),
+                max_bytes,
+                max_files,
+            }),
+            _ => {
+                self.missing(
+                    &format!("{at}.path"),
+                    a.path.as_ref(),
+                    "a log needs a file `path`",
+                );
+                None
+            }
+        }
+    }
+
     fn opt_seconds(
         &mut self,
         path: &str,
@@ -508,6 +535,13 @@ impl Cx<'_> {
         let mut out = Vec::new();
         let mut bound: Vec<(SocketAddr, String)> = Vec::new();
         let mut used_groups: HashSet<usize> = HashSet::new();
+        let web_acl_names: HashMap<String, usize> = raw
+            .web_acls
+            .iter()
+            .enumerate()
+            .map(|(i, (k, _))| (k.text.clone(), i))
+            .collect();
+        let mut used_web_acls: HashSet<usize> = HashSet::new();
         for (name, lb) in raw.load_balancers.iter() {
             let path = format!("load_balancers.{}", name.text);
             self.elb_name(&path, name, "load balancer");
@@ -538,32 +572,23 @@ impl Cx<'_> {
                 }
             }
             let attributes = self.lb_attributes(&path, lb);
-            let access_log = lb.access_log.as_ref().and_then(|a| {
-                let ap = format!("{path}.access_log");
-                let max_bytes = self.opt_number(
-                    &format!("{ap}.max_bytes"),
-                    &a.max_bytes,
-                    1..=u64::MAX,
-                    100 * 1024 * 1024,
-                );
-                let max_files =
-                    self.opt_number(&format!("{ap}.max_files"), &a.max_files, 0..=10_000, 10)
-                        as u32;
-                match &a.path {
-                    Some(p) if !p.text.trim().is_empty() => Some(AccessLog {
-                        path: PathBuf::from(&p.text),
-                        max_bytes,
-                        max_files,
-                    }),
-                    _ => {
-                        self.missing(
-                            &format!("{ap}.path"),
-                            a.path.as_ref(),
-                            "an access log needs a file `path`",
-                        );
-                        None
-                    }
-                }
+            let access_log = lb
+                .access_log
+                .as_ref()
+                .and_then(|a| self.log_file(&format!("{path}.access_log"), a));
+            let web_acl = lb.web_acl.as_ref().and_then(|l| {
+                self.resolve(
+                    &format!("{path}.web_acl"),
+                    l,
+                    "web ACL",
+                    &web_acl_names,
+                    &raw.web_acls,
+                    |_| None,
+                )
+                .map(|i| {
+                    used_web_acls.insert(i);
+                    crate::web_acl::WebAclIdx(i as u32)
+                })
             });
             if lb.listeners.is_empty() {
                 self.missing(
@@ -627,7 +652,17 @@ impl Cx<'_> {
                 attributes,
                 listeners,
                 access_log,
+                web_acl,
             });
+        }
+        for (i, (name, _)) in raw.web_acls.0.iter().enumerate() {
+            if !used_web_acls.contains(&i) {
+                self.warn(
+                    &format!("web_acls.{}", name.text),
+                    name,
+                    "no load balancer uses this web ACL",
+                );
+            }
         }
         for (i, (name, _)) in raw.target_groups.0.iter().enumerate() {
             if !used_groups.contains(&i) {

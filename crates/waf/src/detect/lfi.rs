@@ -29,10 +29,10 @@ pub(crate) struct Unit {
 /// A raw or percent-encoded byte at `i`: the byte, its length, whether encoded.
 fn byte_at(input: &[u8], i: usize) -> Option<(u8, usize, bool)> {
     let b = *input.get(i)?;
-    if b == b'%' {
-        if let Some((d, n)) = pct_at(input, i) {
-            return Some((d, n, true));
-        }
+    if b == b'%'
+        && let Some((d, n)) = pct_at(input, i)
+    {
+        return Some((d, n, true));
     }
     Some((b, 1, false))
 }
@@ -194,23 +194,17 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
     traversal(input).or_else(|| sensitive_file(input))
 }
 
-/// Classes of bytes for [`may_step`].
-const STEP_BYTES: [u8; 256] = byte_table(&[
-    (b".", 1),
-    (b"0", 2),
-    // what starts an encoded dot (`%2e`, overlong and full-width UTF-8), and NUL, which a
-    // run of dots steps over (`.%00.`, `.\0.`)
-    (b"%\0\xc0\xc1\xe0\xf0\xf8\xfc\xef", 4),
-]);
+/// The bytes that start an encoded dot (`%2e`, overlong and full-width UTF-8), for
+/// [`may_step`].
+const ENCODED: [u8; 256] = byte_table(&[(b"%\xc0\xc1\xe0\xf0\xf8\xfc\xef", 1)]);
 
-/// A fast reject for [`traversal`]: a step needs two dot units in a row (with only NULs
-/// between), so either two adjacent raw dots, a NUL, or an encoded dot (`%…`, a lead byte of
-/// an overlong or full-width form, `0x2e`).
+/// A fast reject for [`traversal`], in one pass: no `..`, no `0x`/`0X` and no byte that
+/// starts an encoded dot.
 fn may_step(input: &[u8]) -> bool {
     let mut hit = 0u8;
     let mut prev = 0u8;
     for &b in input {
-        hit |= STEP_BYTES[usize::from(b)] & 4
+        hit |= ENCODED[usize::from(b)]
             | u8::from(prev == b'.' && b == b'.')
             | u8::from(prev == b'0' && b | 0x20 == b'x');
         prev = b;
@@ -257,9 +251,8 @@ fn traversal(input: &[u8]) -> Option<Detection> {
                     encoded_step |= run_encoded || u.encoded;
                     anchored_step |= matches!(before_run, 0 | b'/' | b'=')
                         || (matches!(before_run, b'"' | b'\'')
-                            && input[..run_start]
-                                .to_ascii_lowercase()
-                                .ends_with(b"filename=\""));
+                            && input[run_start.saturating_sub(10)..run_start]
+                                .eq_ignore_ascii_case(b"filename=\""));
                     first_step_at.get_or_insert(run_start);
                 }
                 dots = 0;

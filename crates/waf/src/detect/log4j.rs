@@ -11,6 +11,8 @@ use super::util::found;
 
 /// The deepest nesting followed.
 const MAX_DEPTH: u32 = 8;
+/// The most `${` evaluated in one value.
+const MAX_LOOKUPS: u32 = 64;
 /// The longest resolved key kept (only its start matters).
 const KEY_LEN: usize = 24;
 
@@ -41,14 +43,24 @@ const LOOKUPS: &[&[u8]] = &[
 /// Whether `input` carries a Log4j lookup.
 pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
     let mut i = 0;
+    let mut evaluated = 0u32;
     while let Some(p) = memchr::memchr(b'$', &input[i..]) {
         let start = i + p;
         if input.get(start + 1) != Some(&b'{') {
             i = start + 1;
             continue;
         }
+        evaluated += 1;
+        if evaluated > MAX_LOOKUPS {
+            // a flood of lookups: stop evaluating (the cost must stay linear) and settle for
+            // the plain spelling after any of them
+            let rest = &input[start..];
+            let plain = rest.windows(5).any(|w| w.eq_ignore_ascii_case(b"jndi:"));
+            return plain.then(|| found("log4j:jndi", &rest[..rest.len().min(64)]));
+        }
         let mut key = Key::default();
-        let mut budget = 4096usize;
+        // lookups are short: a bounded walk per `${`, so the cost stays linear
+        let mut budget = 256usize;
         let _ = lookup(input, start + 2, 0, &mut key, &mut budget);
         let k = &key.buf[..key.len];
         let lowered: Vec<u8> = k.iter().map(u8::to_ascii_lowercase).collect();

@@ -158,6 +158,28 @@ mod tests {
         assert_eq!(Detector::from_name("SQLI"), None);
     }
 
+    /// Adversarial 64 KB values (the largest body AWS inspects): every detector must stay
+    /// linear. A quadratic scan would take minutes here; the bound is generous for slow CI.
+    #[test]
+    fn pathological_inputs_stay_linear() {
+        let units: [&[u8]; 16] = [
+            b"../", b"${", b"$(", b"/*", b"O:1:\"", b"<?", b"if ", b"for ", b")(", b"\r\n",
+            b"http://", b"/???/*", b"{a,", b"system(", b"%c0%ae", b"&#13;",
+        ];
+        let start = std::time::Instant::now();
+        for unit in units {
+            let input: Vec<u8> = unit.iter().copied().cycle().take(64 * 1024).collect();
+            for d in Detector::ALL {
+                let _ = d.detect(&input);
+            }
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(60),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+
     #[test]
     fn empty_and_tiny_inputs_never_fire() {
         for d in Detector::ALL {

@@ -575,9 +575,9 @@ enum What {
 
 struct Automata {
     /// Fast rejects for the case-insensitive automaton's patterns: stream wrappers and tags
-    /// (always), function names (a call needs `(`), directives (a setting needs `=`).
+    /// (always), with the directives for a value with `=` (a setting needs it), function
+    /// names (a call needs `(`).
     wrappers_and_tags: Anchors,
-    /// The same with the directives, for a value with `=` (one pass for both).
     wrappers_tags_and_directives: Anchors,
     /// Function names of six bytes or more.
     long_functions: Anchors,
@@ -687,7 +687,34 @@ const PAREN: u8 = 2;
 const EQUALS: u8 = 4;
 const BYTES: [u8; 256] = byte_table(&[(b"${", DOLLAR_BRACE), (b"(", PAREN), (b"=", EQUALS)]);
 
+/// Names shorter than this must stand as whole words to be called (see [`call`]).
+const SHORT_NAME: usize = 6;
+
+/// A fast reject for function calls: a called name ends before the value's last `(`; a
+/// short one is a whole word there.
+fn may_call(a: &Automata, input: &[u8]) -> bool {
+    let Some(last) = memchr::memrchr(b'(', input) else {
+        return false;
+    };
+    let region = &input[..last];
+    a.long_functions.may_contain(region)
+        || region
+            .split(|&c| !is_word(c))
+            .any(|w| a.short_functions.contains(w))
+}
+
 fn detect_once(input: &[u8]) -> Option<Detection> {
+    // every PHP construct needs one of these bytes
+    let filter_chain = [&b"convert."[..], b"string.", b"zlib."]
+        .iter()
+        .any(|f| memchr::memmem::find(input, f).is_some());
+    if !filter_chain
+        && !input
+            .iter()
+            .any(|&b| matches!(b, b'(' | b':' | b'<' | b'[' | b'{' | b'=' | b'$'))
+    {
+        return None;
+    }
     let a = &*AC;
     // A fast reject: superglobals, serialized objects and variable variables and functions
     // need `$` or `{`; the automaton's matches that count need their pattern, a function call
@@ -704,13 +731,13 @@ fn detect_once(input: &[u8]) -> Option<Detection> {
     {
         return None;
     }
-    if let Some(m) = a.globals.find(input) {
-        if !is_word(at(input, m.end())) || input[m.start()..m.end()].starts_with(b"$_") {
-            return Some(found(
-                "php:superglobal",
-                &input[m.start()..input.len().min(m.end() + 16)],
-            ));
-        }
+    if let Some(m) = a.globals.find(input)
+        && (!is_word(at(input, m.end())) || input[m.start()..m.end()].starts_with(b"$_"))
+    {
+        return Some(found(
+            "php:superglobal",
+            &input[m.start()..input.len().min(m.end() + 16)],
+        ));
     }
     if let Some(d) = serialized_object(input)
         .or_else(|| variable_variable(input))
@@ -767,22 +794,6 @@ fn detect_once(input: &[u8]) -> Option<Detection> {
         }
     }
     None
-}
-
-/// Names shorter than this must stand as whole words to be called (see [`call`]).
-const SHORT_NAME: usize = 6;
-
-/// A fast reject for function calls: a called name ends before the value's last `(`; a
-/// short one is a whole word there.
-fn may_call(a: &Automata, input: &[u8]) -> bool {
-    let Some(last) = memchr::memrchr(b'(', input) else {
-        return false;
-    };
-    let region = &input[..last];
-    a.long_functions.may_contain(region)
-        || region
-            .split(|&c| !is_word(c))
-            .any(|w| a.short_functions.contains(w))
 }
 
 /// `<?php`, `<?=`, `<? code`, `[php]…`; not `<?xml` and other processing instructions.
@@ -856,7 +867,9 @@ fn call(input: &[u8], s: usize, e: usize, name: &str) -> bool {
         gap |= k > j;
         j = k;
         if input[j..].starts_with(b"/*") {
-            j = memchr::memmem::find(&input[j + 2..], b"*/").map_or(input.len(), |p| j + 2 + p + 2);
+            // comments are short; a long one is not read to its end (no quadratic scans)
+            let window = &input[j + 2..input.len().min(j + 2 + 256)];
+            j = memchr::memmem::find(window, b"*/").map_or(input.len(), |p| j + 2 + p + 2);
             gap = true;
         } else if input[j..].starts_with(b"#") || input[j..].starts_with(b"//") {
             j = input[j..]
@@ -936,6 +949,7 @@ fn serialized_object(input: &[u8]) -> Option<Detection> {
                     // `"Name":N:{`
                     let name_end = input[after + 2..]
                         .iter()
+                        .take(256)
                         .position(|&c| c == b'"')
                         .map(|q| after + 2 + q);
                     name_end.is_some_and(|q| {
@@ -1044,7 +1058,8 @@ fn variable_function(input: &[u8]) -> Option<Detection> {
                     Some(w + input[w..].iter().take_while(|&&x| is_word(x)).count())
                 }
                 b'/' if at(input, k + 1) == b'*' => {
-                    memchr::memmem::find(&input[k..], b"*/").map(|p| k + p + 2)
+                    memchr::memmem::find(&input[k..input.len().min(k + 256)], b"*/")
+                        .map(|p| k + p + 2)
                 }
                 b'/' if at(input, k + 1) == b'/' => Some(
                     input[k..]

@@ -92,7 +92,7 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
     {
         return Some(d);
     }
-    if c & COLON != 0 {
+    if c & BAR != 0 {
         return mod_proxy_unix(input);
     }
     None
@@ -106,15 +106,15 @@ const LT: u8 = 2;
 const SLASH: u8 = 4;
 /// LDAP filters.
 const PAREN: u8 = 8;
-/// `unix:`.
-const COLON: u8 = 16;
+/// `unix:…|`.
+const BAR: u8 = 16;
 
 const TRIGGERS: [u8; 256] = byte_table(&[
     (b"\r\n%\xe5\\&", BREAK),
     (b"<", LT),
     (b"/", SLASH),
     (b"()", PAREN),
-    (b":", COLON),
+    (b"|", BAR),
 ]);
 
 /// A line break at `i`: its length, in any of the spellings that survive decoding.
@@ -202,12 +202,12 @@ fn line_break_injection(input: &[u8]) -> Option<Detection> {
         if !escaped && breaks >= 2 && starts_markup(line) {
             return Some(found("protocol:response-splitting", evidence));
         }
-        if !escaped {
-            if let Some(m) = MAIL_AC.find(line) {
-                if m.start() == 0 && mail_command_complete(line, m.end()) {
-                    return Some(found("protocol:mail-command-injection", evidence));
-                }
-            }
+        if !escaped
+            && let Some(m) = MAIL_AC.find(line)
+            && m.start() == 0
+            && mail_command_complete(line, m.end())
+        {
+            return Some(found("protocol:mail-command-injection", evidence));
         }
         i = j;
     }
@@ -321,7 +321,7 @@ fn request_line_rest(rest: &[u8]) -> bool {
 /// `GET /x HTTP/1.1` anywhere in a value, at a word start.
 fn smuggled_request_line(input: &[u8]) -> Option<Detection> {
     if !memchr::memchr_iter(b'/', input)
-        .any(|i| i >= 4 && input[i - 4..i].eq_ignore_ascii_case(b"http"))
+        .any(|p| p >= 4 && input[p - 4..p].eq_ignore_ascii_case(b"http"))
     {
         return None;
     }
@@ -407,6 +407,7 @@ fn ldap_injection(input: &[u8]) -> Option<Detection> {
 
 /// `<meta http-equiv="refresh" …>`: a redirect injected into a page.
 fn meta_refresh(input: &[u8]) -> Option<Detection> {
+    memchr::memchr(b'<', input)?;
     let p = input
         .windows(5)
         .position(|w| w.eq_ignore_ascii_case(b"<meta"))?;
@@ -418,7 +419,8 @@ fn meta_refresh(input: &[u8]) -> Option<Detection> {
 
 /// `unix:/run/x.sock|http://…`: mod_proxy's socket syntax in a request.
 fn mod_proxy_unix(input: &[u8]) -> Option<Detection> {
-    let p = memchr::memchr_iter(b':', input).find(|&i| i >= 4 && &input[i - 4..i] == b"unix")? - 4;
+    memchr::memchr(b'|', input)?;
+    let p = memchr::memmem::find(input, b"unix:")?;
     if p > 0 && is_word(input[p - 1]) {
         return None;
     }

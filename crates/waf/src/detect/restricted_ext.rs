@@ -127,12 +127,12 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
     let mut dot = name.iter().rposition(|&c| c == b'.')?;
     // `backup.sql.zip`: a compressed dump keeps its inner extension
     let sets = &*SETS;
-    if sets.compressed.contains(&name[dot + 1..]) {
-        if let Some(inner) = name[..dot].iter().rposition(|&c| c == b'.') {
-            let inner_ext = &name[inner + 1..dot];
-            if sets.extensions.contains(inner_ext) {
-                dot = inner;
-            }
+    if sets.compressed.contains(&name[dot + 1..])
+        && let Some(inner) = name[..dot].iter().rposition(|&c| c == b'.')
+    {
+        let inner_ext = &name[inner + 1..dot];
+        if sets.extensions.contains(inner_ext) {
+            dot = inner;
         }
     }
     let ext_end = name[dot + 1..]
@@ -155,7 +155,9 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
         .next()
         .unwrap_or(name);
     // an editor's backup copy (`index.php~`) of any file
-    if !sets.extensions.contains(ext) && !(tilde && ext.iter().all(u8::is_ascii_alphanumeric)) {
+    let listed = sets.extensions.contains(ext);
+    let backup = tilde && ext.iter().all(u8::is_ascii_alphanumeric);
+    if !(listed || backup) {
         return None;
     }
     // `report.log.html` would not get here; `v1.2.ini` is still a file

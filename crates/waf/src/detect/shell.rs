@@ -15,11 +15,13 @@
 //! A cheap byte scan rejects values that have neither a separator nor a first word that is a
 //! command, which is most benign values, before anything is rewritten.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
 use super::Detection;
 use super::lfi;
-use super::prefilter::{WordSet, byte_table, classes, first_bytes};
+use super::prefilter::{byte_table, classes, first_bytes};
 use super::util::{at, found, is_word};
 
 /// How a command name reads in ordinary text.
@@ -445,7 +447,6 @@ const UNIX_COMMANDS: &[(&str, Kind)] = &[
     ("lslogins", Strong),
     ("faillog", Strong),
     ("lastb", Strong),
-    ("w", Weak),
     ("users", Weak),
     ("groups", Weak),
     ("iconv", Strong),
@@ -770,18 +771,56 @@ const GLOB_TARGETS: &[&[u8]] = &[
     b"/bin/busybox",
 ];
 
-struct Table {
-    /// Command names, for the first-word lookup.
-    names: WordSet,
-    kinds: Vec<Kind>,
+/// FNV-1a: the keys are short, fixed command names, so a fast non-keyed hash is enough (the
+/// table is not built from input).
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
 }
 
-fn table(commands: &[(&str, Kind)]) -> Table {
-    let names: Vec<&str> = commands.iter().map(|(n, _)| *n).collect();
-    Table {
-        names: WordSet::new(&names),
-        kinds: commands.iter().map(|(_, k)| *k).collect(),
+/// The longest command name looked up.
+const MAX_NAME: usize = 24;
+
+struct Table {
+    /// Lowercase command names.
+    names: HashMap<&'static [u8], Kind, BuildHasherDefault<Fnv>>,
+    /// Which (first, second) letter pairs start a command name: most words are rejected by
+    /// one bit test before any hashing.
+    pairs: [u64; 64],
+}
+
+fn pair_index(a: u8, b: u8) -> usize {
+    usize::from(a.to_ascii_lowercase() & 0x3f) << 6 | usize::from(b.to_ascii_lowercase() & 0x3f)
+}
+
+fn table(commands: &[(&'static str, Kind)]) -> Table {
+    let mut pairs = [0u64; 64];
+    let mut names =
+        HashMap::with_capacity_and_hasher(commands.len(), BuildHasherDefault::default());
+    for &(n, k) in commands {
+        let b = n.as_bytes();
+        names.insert(b, k);
+        let idx = pair_index(b[0], b.get(1).copied().unwrap_or(0));
+        pairs[idx >> 6] |= 1 << (idx & 63);
     }
+    Table { names, pairs }
 }
 
 static UNIX: LazyLock<Table> = LazyLock::new(|| table(UNIX_COMMANDS));
@@ -790,7 +829,40 @@ static WINDOWS: LazyLock<Table> = LazyLock::new(|| table(WINDOWS_COMMANDS));
 impl Table {
     /// The kind of `word` when it is exactly a command name (ASCII case-insensitive).
     fn kind(&self, word: &[u8]) -> Option<Kind> {
-        self.kinds.get(self.names.get(word)?).copied()
+        if word.len() < 2 || word.len() > MAX_NAME {
+            return None;
+        }
+        let idx = pair_index(word[0], word[1]);
+        if self.pairs[idx >> 6] & (1 << (idx & 63)) == 0 {
+            return None;
+        }
+        let mut buf = [0u8; MAX_NAME];
+        let lower = &mut buf[..word.len()];
+        lower.copy_from_slice(word);
+        lower.make_ascii_lowercase();
+        self.names.get(&*lower).copied()
+    }
+
+    /// Whether any word of `input` names a command (or a versioned or dotted one).
+    fn mentions_command(&self, input: &[u8]) -> bool {
+        let word_byte = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.');
+        let mut i = 0;
+        while i < input.len() {
+            if !word_byte(input[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < input.len() && word_byte(input[i]) {
+                i += 1;
+            }
+            let word = &input[start..i];
+            let head = &word[..word.iter().position(|&c| c == b'.').unwrap_or(word.len())];
+            if lookup(self, word).is_some() || lookup(self, head).is_some() {
+                return true;
+            }
+        }
+        false
     }
 }
 
@@ -815,82 +887,19 @@ const INTERESTING: u8 = 1;
 /// Bytes that rewriting changes (dropped NUL, whitespace made a space) or that read as a
 /// separator (the substitution mark).
 const REWRITTEN: u8 = 2;
-
-/// Bytes whose rewriting joins what surrounds them into one word (removed quotes, escapes,
-/// expansions, carets, NULs, and `[`, which also makes a wildcard).
-const JOINING: u8 = 4;
-/// The other wildcards.
-const WILDCARD: u8 = 8;
+/// Bytes that could splice a command together.
+const SPLICE: u8 = 4;
 
 const UNIX_BYTES: [u8; 256] = byte_table(&[
     (b";|&$`\n'\"\\({<>?*[~!", INTERESTING),
     (b"\0\x01\t\r\x0b\x0c", REWRITTEN),
-    (b"'\"\\$[\0", JOINING),
-    (b"?*", WILDCARD),
+    (b"'\"\\${[`<>^%", SPLICE),
 ]);
 const WINDOWS_BYTES: [u8; 256] = byte_table(&[
     (b";|&%^\n\"(<>`", INTERESTING),
     (b"\0\x01\t\r\x0b\x0c", REWRITTEN),
-    (b"\"^\0", JOINING),
+    (b"'\"\\${[`<>^%", SPLICE),
 ]);
-
-/// A fast reject for [`glob_path`] on a value with no joining byte: its tokens start with a
-/// `/` at the start or after a boundary, which in the value is a boundary or a byte that
-/// rewriting turns into one, and hold a wildcard after it.
-fn may_glob(input: &[u8]) -> bool {
-    memchr::memchr_iter(b'/', input).any(|p| {
-        (p == 0
-            || matches!(
-                input[p - 1],
-                b' ' | b';'
-                    | b'|'
-                    | b'&'
-                    | b'='
-                    | b'`'
-                    | b'('
-                    | b'\t'
-                    | b'\r'
-                    | 0x0b
-                    | 0x0c
-                    | b'{'
-                    | b'}'
-                    | b','
-                    | b'<'
-                    | b'>'
-                    | 0x01
-                    | b'\n'
-            ))
-            && memchr::memchr2(b'?', b'*', &input[p..]).is_some()
-    })
-}
-
-/// Bytes of command names (and of their version suffixes).
-fn is_name_byte(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_')
-}
-
-/// A fast reject for the rewriting and the segments, for a value with no joining byte: then
-/// every command name the segments can yield is a whole run of name bytes of the value
-/// itself (rewriting only turns bytes that are not name bytes into spaces or separators), so
-/// some run must be a command (or one with `.exe` for cmd.exe), or a binary directory must be
-/// named.
-fn may_name_command(input: &[u8], t: &Table, flavor: Flavor) -> bool {
-    let dir = memchr::memchr2_iter(b'/', b'\\', input).any(|p| {
-        let before = &input[..p];
-        let after = &input[p + 1..];
-        let starts = |s: &[u8]| after.len() >= s.len() && after[..s.len()].eq_ignore_ascii_case(s);
-        (input[p] == b'/' && before.len() >= 3 && before[p - 3..].eq_ignore_ascii_case(b"bin"))
-            || (flavor == Flavor::Windows && (starts(b"system32") || starts(b"windows")))
-    });
-    dir || input.split(|&c| !is_name_byte(c)).any(|run| {
-        !run.is_empty()
-            && (lookup(t, run).is_some()
-                || (flavor == Flavor::Windows
-                    && run.len() > 4
-                    && run[run.len() - 4..].eq_ignore_ascii_case(b".exe")
-                    && lookup(t, &run[..run.len() - 4]).is_some()))
-    })
-}
 
 /// Rewrites a value as the shell would read its words.
 fn rewrite(input: &[u8], flavor: Flavor) -> Rewrite {
@@ -1028,7 +1037,7 @@ fn rewrite(input: &[u8], flavor: Flavor) -> Rewrite {
             (Flavor::Unix, b'{') => {
                 // `{cat,/etc/passwd}`: brace expansion separates words with commas
                 let body = &input[i + 1..];
-                let close = body.iter().position(|&c| c == b'}');
+                let close = body.iter().take(64).position(|&c| c == b'}');
                 let is_expansion = close.is_some_and(|c| {
                     let inner = &body[..c];
                     inner.contains(&b',') && !inner.contains(&b' ') && !inner.contains(&b'"')
@@ -1263,7 +1272,7 @@ fn command_name(word: &[u8], flavor: Flavor) -> (&[u8], bool) {
     }
 }
 
-/// Whether `dir` holds `\system32\`, `\windows\` or `/system32/` (ASCII case-insensitive).
+/// Whether `dir` holds `\\system32\\`, `\\windows\\` or `/system32/` (ASCII case-insensitive).
 fn windows_system_dir(dir: &[u8]) -> bool {
     let starts =
         |rest: &[u8], s: &[u8]| rest.len() >= s.len() && rest[..s.len()].eq_ignore_ascii_case(s);
@@ -1393,10 +1402,10 @@ fn detect_flavor(input: &[u8], flavor: Flavor) -> Option<Detection> {
         Flavor::Unix => &UNIX,
         Flavor::Windows => &WINDOWS,
     };
-    if flavor == Flavor::Windows {
-        if let Some(d) = windows_specials(input) {
-            return Some(d);
-        }
+    if flavor == Flavor::Windows
+        && let Some(d) = windows_specials(input)
+    {
+        return Some(d);
     }
     let c = classes(
         input,
@@ -1409,22 +1418,27 @@ fn detect_flavor(input: &[u8], flavor: Flavor) -> Option<Detection> {
     if !has_interesting && !first_word_is_command(input, t, flavor) && !input.contains(&b'/') {
         return None;
     }
+    if flavor == Flavor::Unix
+        && let Some(d) = unix_specials(input)
+    {
+        return Some(d);
+    }
+    // nothing that names a command, and nothing that could splice one together: only the
+    // wildcard paths remain to check
+    let splice = c & SPLICE != 0;
+    let any_command = t.mentions_command(input);
+    if !splice && !any_command && memchr::memmem::find(input, b"bin/").is_none() {
+        return if flavor == Flavor::Unix {
+            glob_path(input)
+        } else {
+            None
+        };
+    }
     if !has_interesting && c & REWRITTEN == 0 {
         // Rewriting would give the value back unchanged, with no `${IFS}` and nothing
-        // spliced; the Unix specials, the spliced path and the wildcard path all need an
-        // interesting byte: only the segments are left to judge.
+        // spliced, and the wildcard path needs an interesting byte: only the segments are
+        // left to judge, on the value itself.
         return judge_segments(input, t, flavor);
-    }
-    if flavor == Flavor::Unix {
-        if let Some(d) = unix_specials(input) {
-            return Some(d);
-        }
-    }
-    if c & JOINING == 0
-        && (c & WILDCARD == 0 || !may_glob(input))
-        && !may_name_command(input, t, flavor)
-    {
-        return None;
     }
     let r = rewrite(input, flavor);
     if r.ifs {
@@ -1434,7 +1448,7 @@ fn detect_flavor(input: &[u8], flavor: Flavor) -> Option<Detection> {
         return Some(d);
     }
     if flavor == Flavor::Unix {
-        if r.spliced && lfi::sensitive_file(&r.out).is_some() {
+        if r.spliced && r.out.contains(&b'/') && lfi::sensitive_file(&r.out).is_some() {
             return Some(found("shell:spliced-path", &r.out));
         }
         if let Some(d) = glob_path(&r.out) {
@@ -1489,10 +1503,10 @@ fn unix_specials(input: &[u8]) -> Option<Detection> {
         return Some(found("shell:function-definition", s));
     }
     // `~+`, `~-2`: the shell's directory-stack expansions, as a whole value
-    if let [b'~', b'+' | b'-', rest @ ..] = s {
-        if rest.iter().all(u8::is_ascii_digit) || rest.first() == Some(&b'/') {
-            return Some(found("shell:tilde-expansion", s));
-        }
+    if let [b'~', b'+' | b'-', rest @ ..] = s
+        && (rest.iter().all(u8::is_ascii_digit) || rest.first() == Some(&b'/'))
+    {
+        return Some(found("shell:tilde-expansion", s));
     }
     // `\ls`: a backslash that skips aliases, before a command
     if let Some(rest) = s.strip_prefix(b"\\") {
@@ -1577,9 +1591,10 @@ fn brace_expansion(input: &[u8]) -> Option<Detection> {
 /// `!-1` (history), `$[2+2]` (old arithmetic), `${PATH:0:1}` / `${x#…}` (parameter operators).
 fn history_or_arithmetic(input: &[u8]) -> Option<Detection> {
     for i in memchr::memchr_iter(b'!', input) {
-        let Some(w) = input.get(i..i + 3) else {
+        let w = &input[i..input.len().min(i + 3)];
+        if w.len() < 3 {
             break;
-        };
+        }
         if w[0] == b'!'
             && w[1] == b'-'
             && w[2].is_ascii_digit()
@@ -1637,12 +1652,9 @@ fn history_or_arithmetic(input: &[u8]) -> Option<Detection> {
 fn windows_for_loop(input: &[u8]) -> Option<Detection> {
     let mut i = 0;
     while i + 3 < input.len() {
-        let Some(p) = input[i..]
+        let p = input[i..]
             .windows(3)
-            .position(|w| w.eq_ignore_ascii_case(b"for"))
-        else {
-            return None;
-        };
+            .position(|w| w.eq_ignore_ascii_case(b"for"))?;
         let start = i + p;
         i = start + 3;
         if start > 0 && is_word(input[start - 1]) {
@@ -1660,6 +1672,7 @@ fn windows_for_loop(input: &[u8]) -> Option<Detection> {
                 Some(b'"') => {
                     j = input[j + 1..]
                         .iter()
+                        .take(128)
                         .position(|&c| c == b'"')
                         .map_or(input.len(), |q| j + q + 2);
                 }
@@ -1726,8 +1739,12 @@ fn windows_if(input: &[u8]) -> Option<Detection> {
     }) {
         let start = i + p;
         i = start + 2;
-        let head = trim(&input[..start]);
-        if !(head.is_empty() || matches!(head.last(), Some(b'&' | b'|' | b';' | b'(' | b'\n'))) {
+        // what precedes, skipping spaces backwards (not the whole prefix: no quadratic scans)
+        let prev = input[..start]
+            .iter()
+            .rev()
+            .find(|&&c| c != b' ' && c != b'\t');
+        if !matches!(prev, None | Some(b'&' | b'|' | b';' | b'(' | b'\n')) {
             continue;
         }
         let rest = &input[start + 2..input.len().min(start + 120)];
@@ -1822,7 +1839,12 @@ fn glob_path(text: &[u8]) -> Option<Detection> {
             .position(|&c| matches!(c, b' ' | b';' | b'|' | b'&' | b'`' | b')' | b'\n'))
             .map_or(text.len(), |p| i + p);
         let token = &text[i..end];
-        if token.iter().any(|&c| matches!(c, b'?' | b'*' | b'['))
+        // the targets are short: a long token or many stars cannot match, and would make the
+        // matcher's backtracking expensive
+        let stars = token.iter().filter(|&&c| c == b'*').count();
+        if token.len() <= 64
+            && stars <= 2
+            && token.iter().any(|&c| matches!(c, b'?' | b'*' | b'['))
             && GLOB_TARGETS.iter().any(|t| glob_match(token, t, 0))
         {
             return Some(found("shell:wildcard-path", token));

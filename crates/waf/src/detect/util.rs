@@ -1,6 +1,6 @@
 //! Small helpers shared by the family detectors.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use super::Detection;
 
@@ -15,6 +15,8 @@ pub(crate) fn automaton(patterns: &[&str]) -> AhoCorasick {
     AhoCorasickBuilder::new()
         .ascii_case_insensitive(true)
         .match_kind(MatchKind::LeftmostLongest)
+        // a DFA: one table lookup per byte, whatever the number of patterns
+        .kind(Some(AhoCorasickKind::DFA))
         .build(patterns)
         .unwrap_or_else(|_| never())
 }
@@ -23,6 +25,7 @@ pub(crate) fn automaton(patterns: &[&str]) -> AhoCorasick {
 pub(crate) fn automaton_exact(patterns: &[&str]) -> AhoCorasick {
     AhoCorasickBuilder::new()
         .match_kind(MatchKind::LeftmostLongest)
+        .kind(Some(AhoCorasickKind::DFA))
         .build(patterns)
         .unwrap_or_else(|_| never())
 }

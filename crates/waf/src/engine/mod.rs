@@ -86,6 +86,20 @@ impl WebAcl {
     pub fn capacity(&self) -> u64 {
         self.capacity
     }
+
+    /// Whether a statement reads the request body (`Body`, `JsonBody`, or the body arguments
+    /// of Rampart's managed groups): only then does the load balancer wait for the body's
+    /// first bytes before evaluating.
+    pub fn inspects_body(&self) -> bool {
+        self.slots.iter().any(|s| {
+            matches!(
+                s.field,
+                FieldToMatch::Body(_)
+                    | FieldToMatch::JsonBody(_)
+                    | FieldToMatch::RampartBodyArguments(_)
+            )
+        })
+    }
 }
 
 /// An action as configured, with what it needs to be carried out.
@@ -591,6 +605,8 @@ impl Compiler<'_> {
             challenge: 300,
         };
         let before = self.errors.len();
+        // a referenced group costs its declared capacity, not the sum of its statements
+        let capacity_before = self.capacity;
         let mut rules = self.rules(
             &format!("{p} → {}.Rules", group.name),
             &group.rules,
@@ -601,7 +617,7 @@ impl Compiler<'_> {
             return None;
         }
         if let Some(cap) = group.capacity {
-            self.capacity += u64::try_from(cap).unwrap_or(0);
+            self.capacity = capacity_before + u64::try_from(cap).unwrap_or(0);
         }
         for rule in &mut rules {
             let over = overrides

@@ -28,10 +28,10 @@ pub(crate) struct Unit {
 /// A raw or percent-encoded byte at `i`: the byte, its length, whether encoded.
 fn byte_at(input: &[u8], i: usize) -> Option<(u8, usize, bool)> {
     let b = *input.get(i)?;
-    if b == b'%' {
-        if let Some((d, n)) = pct_at(input, i) {
-            return Some((d, n, true));
-        }
+    if b == b'%'
+        && let Some((d, n)) = pct_at(input, i)
+    {
+        return Some((d, n, true));
     }
     Some((b, 1, false))
 }
@@ -196,13 +196,13 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
 /// Finds `../` steps: two or more, or one that is encoded, or one at the start of the value or
 /// right after a slash or `=`, or one followed by a sensitive file.
 fn traversal(input: &[u8]) -> Option<Detection> {
-    // quick reject: no dot in any spelling
-    if !input.iter().any(|&b| {
-        matches!(
-            b,
-            b'.' | b'%' | b'0' | 0xc0 | 0xc1 | 0xe0 | 0xf0 | 0xf8 | 0xfc | 0xef
-        )
-    }) {
+    // quick reject: no `..` and no encoding that could spell a dot
+    let encoded = |b: u8| matches!(b, b'%' | 0xc0 | 0xc1 | 0xe0 | 0xf0 | 0xf8 | 0xfc | 0xef);
+    if memchr::memmem::find(input, b"..").is_none()
+        && !input.iter().any(|&b| encoded(b))
+        && memchr::memmem::find(input, b"0x").is_none()
+        && memchr::memmem::find(input, b"0X").is_none()
+    {
         return None;
     }
     let mut steps = 0u32;
@@ -238,9 +238,8 @@ fn traversal(input: &[u8]) -> Option<Detection> {
                     encoded_step |= run_encoded || u.encoded;
                     anchored_step |= matches!(before_run, 0 | b'/' | b'=')
                         || (matches!(before_run, b'"' | b'\'')
-                            && input[..run_start]
-                                .to_ascii_lowercase()
-                                .ends_with(b"filename=\""));
+                            && input[run_start.saturating_sub(10)..run_start]
+                                .eq_ignore_ascii_case(b"filename=\""));
                     first_step_at.get_or_insert(run_start);
                 }
                 dots = 0;

@@ -649,14 +649,25 @@ fn unconcat(input: &[u8]) -> Vec<u8> {
 }
 
 fn detect_once(input: &[u8]) -> Option<Detection> {
+    // every PHP construct needs one of these bytes
+    let filter_chain = [&b"convert."[..], b"string.", b"zlib."]
+        .iter()
+        .any(|f| memchr::memmem::find(input, f).is_some());
+    if !filter_chain
+        && !input
+            .iter()
+            .any(|&b| matches!(b, b'(' | b':' | b'<' | b'[' | b'{' | b'=' | b'$'))
+    {
+        return None;
+    }
     let a = &*AC;
-    if let Some(m) = a.globals.find(input) {
-        if !is_word(at(input, m.end())) || input[m.start()..m.end()].starts_with(b"$_") {
-            return Some(found(
-                "php:superglobal",
-                &input[m.start()..input.len().min(m.end() + 16)],
-            ));
-        }
+    if let Some(m) = a.globals.find(input)
+        && (!is_word(at(input, m.end())) || input[m.start()..m.end()].starts_with(b"$_"))
+    {
+        return Some(found(
+            "php:superglobal",
+            &input[m.start()..input.len().min(m.end() + 16)],
+        ));
     }
     if let Some(d) = serialized_object(input)
         .or_else(|| variable_variable(input))
@@ -786,7 +797,9 @@ fn call(input: &[u8], s: usize, e: usize, name: &str) -> bool {
         gap |= k > j;
         j = k;
         if input[j..].starts_with(b"/*") {
-            j = memchr::memmem::find(&input[j + 2..], b"*/").map_or(input.len(), |p| j + 2 + p + 2);
+            // comments are short; a long one is not read to its end (no quadratic scans)
+            let window = &input[j + 2..input.len().min(j + 2 + 256)];
+            j = memchr::memmem::find(window, b"*/").map_or(input.len(), |p| j + 2 + p + 2);
             gap = true;
         } else if input[j..].starts_with(b"#") || input[j..].starts_with(b"//") {
             j = input[j..]
@@ -866,6 +879,7 @@ fn serialized_object(input: &[u8]) -> Option<Detection> {
                     // `"Name":N:{`
                     let name_end = input[after + 2..]
                         .iter()
+                        .take(256)
                         .position(|&c| c == b'"')
                         .map(|q| after + 2 + q);
                     name_end.is_some_and(|q| {
@@ -974,7 +988,8 @@ fn variable_function(input: &[u8]) -> Option<Detection> {
                     Some(w + input[w..].iter().take_while(|&&x| is_word(x)).count())
                 }
                 b'/' if at(input, k + 1) == b'*' => {
-                    memchr::memmem::find(&input[k..], b"*/").map(|p| k + p + 2)
+                    memchr::memmem::find(&input[k..input.len().min(k + 256)], b"*/")
+                        .map(|p| k + p + 2)
                 }
                 b'/' if at(input, k + 1) == b'/' => Some(
                     input[k..]

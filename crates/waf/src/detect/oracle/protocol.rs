@@ -122,6 +122,12 @@ fn line_break(input: &[u8], i: usize) -> Option<usize> {
 }
 
 fn line_break_injection(input: &[u8]) -> Option<Detection> {
+    if !input
+        .iter()
+        .any(|&b| matches!(b, b'\r' | b'\n' | b'%' | b'&' | b'\\' | 0xe5))
+    {
+        return None;
+    }
     let mut i = 0;
     while i < input.len() {
         let Some(n) = line_break(input, i) else {
@@ -157,12 +163,12 @@ fn line_break_injection(input: &[u8]) -> Option<Detection> {
         if !escaped && breaks >= 2 && starts_markup(line) {
             return Some(found("protocol:response-splitting", evidence));
         }
-        if !escaped {
-            if let Some(m) = MAIL_AC.find(line) {
-                if m.start() == 0 && mail_command_complete(line, m.end()) {
-                    return Some(found("protocol:mail-command-injection", evidence));
-                }
-            }
+        if !escaped
+            && let Some(m) = MAIL_AC.find(line)
+            && m.start() == 0
+            && mail_command_complete(line, m.end())
+        {
+            return Some(found("protocol:mail-command-injection", evidence));
         }
         i = j;
     }
@@ -275,7 +281,9 @@ fn request_line_rest(rest: &[u8]) -> bool {
 
 /// `GET /x HTTP/1.1` anywhere in a value, at a word start.
 fn smuggled_request_line(input: &[u8]) -> Option<Detection> {
-    if !input.windows(5).any(|w| w.eq_ignore_ascii_case(b"http/")) {
+    if !memchr::memchr_iter(b'/', input)
+        .any(|p| p >= 4 && input[p - 4..p].eq_ignore_ascii_case(b"http"))
+    {
         return None;
     }
     for m in METHODS_AC.find_iter(input) {
@@ -360,6 +368,7 @@ fn ldap_injection(input: &[u8]) -> Option<Detection> {
 
 /// `<meta http-equiv="refresh" …>`: a redirect injected into a page.
 fn meta_refresh(input: &[u8]) -> Option<Detection> {
+    memchr::memchr(b'<', input)?;
     let p = input
         .windows(5)
         .position(|w| w.eq_ignore_ascii_case(b"<meta"))?;
@@ -371,6 +380,7 @@ fn meta_refresh(input: &[u8]) -> Option<Detection> {
 
 /// `unix:/run/x.sock|http://…`: mod_proxy's socket syntax in a request.
 fn mod_proxy_unix(input: &[u8]) -> Option<Detection> {
+    memchr::memchr(b'|', input)?;
     let p = memchr::memmem::find(input, b"unix:")?;
     if p > 0 && is_word(input[p - 1]) {
         return None;

@@ -114,12 +114,11 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
     if COMPRESSED
         .iter()
         .any(|c| name[dot + 1..].eq_ignore_ascii_case(c))
+        && let Some(inner) = name[..dot].iter().rposition(|&c| c == b'.')
     {
-        if let Some(inner) = name[..dot].iter().rposition(|&c| c == b'.') {
-            let inner_ext = &name[inner + 1..dot];
-            if EXTENSIONS.iter().any(|e| inner_ext.eq_ignore_ascii_case(e)) {
-                dot = inner;
-            }
+        let inner_ext = &name[inner + 1..dot];
+        if EXTENSIONS.iter().any(|e| inner_ext.eq_ignore_ascii_case(e)) {
+            dot = inner;
         }
     }
     let ext_end = name[dot + 1..]
@@ -142,9 +141,9 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
         .next()
         .unwrap_or(name);
     // an editor's backup copy (`index.php~`) of any file
-    if !EXTENSIONS.iter().any(|e| ext.eq_ignore_ascii_case(e))
-        && !(tilde && ext.iter().all(u8::is_ascii_alphanumeric))
-    {
+    let listed = EXTENSIONS.iter().any(|e| ext.eq_ignore_ascii_case(e));
+    let backup = tilde && ext.iter().all(u8::is_ascii_alphanumeric);
+    if !(listed || backup) {
         return None;
     }
     // `report.log.html` would not get here; `v1.2.ini` is still a file

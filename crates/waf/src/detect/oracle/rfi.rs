@@ -29,6 +29,30 @@ const SSRF_SCHEMES: &[&str] = &[
     "smb://",
     "local_file:/",
     "url:file:",
+    "data:text/plain",
+];
+
+/// Names of the local machine and of container and cluster internals: a URL or a bare host
+/// aimed at them is server-side request forgery.
+const INTERNAL_HOSTS: &[&str] = &[
+    "localhost",
+    "localhost.localdomain",
+    "localhost4",
+    "localhost6",
+    "localhost4.localdomain4",
+    "localhost6.localdomain6",
+    "ip6-localhost",
+    "ip6-loopback",
+    "ipv6-localhost",
+    "host.docker.internal",
+    "gateway.docker.internal",
+    "kubernetes.docker.internal",
+    "host.containers.internal",
+    "kubernetes.default.svc",
+    "kubernetes.default.svc.cluster.local",
+    "kubernetes.default",
+    "localtest.me",
+    "lvh.me",
 ];
 
 /// Parameter names of well-known include vulnerabilities, followed by `=` and a URL.
@@ -59,7 +83,10 @@ static AC: LazyLock<(AhoCorasick, usize, usize)> = LazyLock::new(|| {
 
 /// Whether `input` carries a remote file inclusion.
 pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
-    if let Some(d) = unc_path(input).or_else(|| bare_scheme_question(input)) {
+    if let Some(d) = unc_path(input)
+        .or_else(|| bare_scheme_question(input))
+        .or_else(|| internal_host(input))
+    {
         return Some(d);
     }
     if !input.contains(&b':') && !input.contains(&b'(') {
@@ -123,6 +150,47 @@ fn bare_scheme_question(input: &[u8]) -> Option<Detection> {
         .then(|| found("rfi:trailing-question-mark", input))
 }
 
+/// `localhost/`, `http://host.docker.internal:2375/…`, `http:127.0.0.1`: a value that is a
+/// URL or host on the local machine or inside the cluster.
+fn internal_host(input: &[u8]) -> Option<Detection> {
+    let s = input.trim_ascii();
+    // after an optional `scheme:` and `//`
+    let n = s
+        .iter()
+        .take(12)
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'+')
+        .count();
+    let (rest, had_scheme) = match s.get(n) {
+        Some(b':') if n >= 2 && !s[..n].iter().all(u8::is_ascii_digit) => {
+            let r = &s[n + 1..];
+            (r.strip_prefix(b"//").unwrap_or(r), true)
+        }
+        _ => (s, false),
+    };
+    let host_end = rest
+        .iter()
+        .position(|&c| matches!(c, b'/' | b':' | b'?' | b'#'))
+        .unwrap_or(rest.len());
+    let host = &rest[..host_end];
+    let next = rest.get(host_end).copied();
+    let named = INTERNAL_HOSTS
+        .iter()
+        .any(|h| host.eq_ignore_ascii_case(h.as_bytes()));
+    // a bare name needs the shape of a URL (`localhost/`, `localhost:8080`) to tell it from a word
+    if named && (had_scheme || next.is_some()) {
+        return Some(found("rfi:internal-host", s));
+    }
+    // `http:127.0.0.1`: a scheme without `//` before an address
+    if had_scheme
+        && !s[n + 1..].starts_with(b"//")
+        && host.iter().any(u8::is_ascii_digit)
+        && parse_ipv4(host).is_some()
+    {
+        return Some(found("rfi:ip-host", s));
+    }
+    None
+}
+
 fn has_scheme_after(rest: &[u8]) -> bool {
     let n = rest.iter().take_while(|c| c.is_ascii_alphabetic()).count();
     n >= 3 && rest.get(n) == Some(&b':')
@@ -131,6 +199,7 @@ fn has_scheme_after(rest: &[u8]) -> bool {
 /// The authority's host, after any `user:pass@`, is an IPv4 (any inet_aton spelling) or a
 /// bracketed or bare IPv6 literal.
 fn host_is_ip(rest: &[u8]) -> bool {
+    let rest = &rest[..rest.len().min(300)];
     let end = rest
         .iter()
         .position(|&c| {
@@ -163,6 +232,7 @@ fn host_is_ip(rest: &[u8]) -> bool {
 
 /// `http://x/y?` : the URL ends the value with one or more `?` (or a NUL).
 fn ends_with_question_mark(rest: &[u8]) -> bool {
+    let rest = &rest[..rest.len().min(512)];
     let end = rest
         .iter()
         .position(|&c| matches!(c, b' ' | b'"' | b'\'' | b'&' | b'<'))

@@ -15,13 +15,13 @@
 //! A cheap byte scan rejects values that have neither a separator nor a first word that is a
 //! command, which is most benign values, before anything is rewritten.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
-
-use aho_corasick::AhoCorasick;
 
 use super::Detection;
 use super::lfi;
-use super::util::{automaton, found, is_word};
+use super::util::{found, is_word};
 
 /// How a command name reads in ordinary text.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -446,7 +446,6 @@ const UNIX_COMMANDS: &[(&str, Kind)] = &[
     ("lslogins", Strong),
     ("faillog", Strong),
     ("lastb", Strong),
-    ("w", Weak),
     ("users", Weak),
     ("groups", Weak),
     ("iconv", Strong),
@@ -771,18 +770,56 @@ const GLOB_TARGETS: &[&[u8]] = &[
     b"/bin/busybox",
 ];
 
-struct Table {
-    /// Command names, for the first-word lookup.
-    names: AhoCorasick,
-    kinds: Vec<Kind>,
+/// FNV-1a: the keys are short, fixed command names, so a fast non-keyed hash is enough (the
+/// table is not built from input).
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
 }
 
-fn table(commands: &[(&str, Kind)]) -> Table {
-    let names: Vec<&str> = commands.iter().map(|(n, _)| *n).collect();
-    Table {
-        names: automaton(&names),
-        kinds: commands.iter().map(|(_, k)| *k).collect(),
+/// The longest command name looked up.
+const MAX_NAME: usize = 24;
+
+struct Table {
+    /// Lowercase command names.
+    names: HashMap<&'static [u8], Kind, BuildHasherDefault<Fnv>>,
+    /// Which (first, second) letter pairs start a command name: most words are rejected by
+    /// one bit test before any hashing.
+    pairs: [u64; 64],
+}
+
+fn pair_index(a: u8, b: u8) -> usize {
+    usize::from(a.to_ascii_lowercase() & 0x3f) << 6 | usize::from(b.to_ascii_lowercase() & 0x3f)
+}
+
+fn table(commands: &[(&'static str, Kind)]) -> Table {
+    let mut pairs = [0u64; 64];
+    let mut names =
+        HashMap::with_capacity_and_hasher(commands.len(), BuildHasherDefault::default());
+    for &(n, k) in commands {
+        let b = n.as_bytes();
+        names.insert(b, k);
+        let idx = pair_index(b[0], b.get(1).copied().unwrap_or(0));
+        pairs[idx >> 6] |= 1 << (idx & 63);
     }
+    Table { names, pairs }
 }
 
 static UNIX: LazyLock<Table> = LazyLock::new(|| table(UNIX_COMMANDS));
@@ -791,8 +828,40 @@ static WINDOWS: LazyLock<Table> = LazyLock::new(|| table(WINDOWS_COMMANDS));
 impl Table {
     /// The kind of `word` when it is exactly a command name (ASCII case-insensitive).
     fn kind(&self, word: &[u8]) -> Option<Kind> {
-        let m = self.names.find(word)?;
-        (m.start() == 0 && m.end() == word.len()).then(|| self.kinds[m.pattern().as_usize()])
+        if word.len() < 2 || word.len() > MAX_NAME {
+            return None;
+        }
+        let idx = pair_index(word[0], word[1]);
+        if self.pairs[idx >> 6] & (1 << (idx & 63)) == 0 {
+            return None;
+        }
+        let mut buf = [0u8; MAX_NAME];
+        let lower = &mut buf[..word.len()];
+        lower.copy_from_slice(word);
+        lower.make_ascii_lowercase();
+        self.names.get(&*lower).copied()
+    }
+
+    /// Whether any word of `input` names a command (or a versioned or dotted one).
+    fn mentions_command(&self, input: &[u8]) -> bool {
+        let word_byte = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.');
+        let mut i = 0;
+        while i < input.len() {
+            if !word_byte(input[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < input.len() && word_byte(input[i]) {
+                i += 1;
+            }
+            let word = &input[start..i];
+            let head = &word[..word.iter().position(|&c| c == b'.').unwrap_or(word.len())];
+            if lookup(self, word).is_some() || lookup(self, head).is_some() {
+                return true;
+            }
+        }
+        false
     }
 }
 
@@ -978,7 +1047,7 @@ fn rewrite(input: &[u8], flavor: Flavor) -> Rewrite {
             (Flavor::Unix, b'{') => {
                 // `{cat,/etc/passwd}`: brace expansion separates words with commas
                 let body = &input[i + 1..];
-                let close = body.iter().position(|&c| c == b'}');
+                let close = body.iter().take(64).position(|&c| c == b'}');
                 let is_expansion = close.is_some_and(|c| {
                     let inner = &body[..c];
                     inner.contains(&b',') && !inner.contains(&b' ') && !inner.contains(&b'"')
@@ -1332,19 +1401,35 @@ fn detect_flavor(input: &[u8], flavor: Flavor) -> Option<Detection> {
         Flavor::Unix => &UNIX,
         Flavor::Windows => &WINDOWS,
     };
-    if flavor == Flavor::Windows {
-        if let Some(d) = windows_specials(input) {
-            return Some(d);
-        }
+    if flavor == Flavor::Windows
+        && let Some(d) = windows_specials(input)
+    {
+        return Some(d);
     }
     let has_interesting = input.iter().any(|&b| interesting(b, flavor));
     if !has_interesting && !first_word_is_command(input, t, flavor) && !input.contains(&b'/') {
         return None;
     }
-    if flavor == Flavor::Unix {
-        if let Some(d) = unix_specials(input) {
-            return Some(d);
-        }
+    if flavor == Flavor::Unix
+        && let Some(d) = unix_specials(input)
+    {
+        return Some(d);
+    }
+    // nothing that names a command, and nothing that could splice one together: only the
+    // wildcard paths remain to check
+    let splice = input.iter().any(|&b| {
+        matches!(
+            b,
+            b'\'' | b'"' | b'\\' | b'$' | b'{' | b'[' | b'`' | b'<' | b'>' | b'^' | b'%'
+        )
+    });
+    let any_command = t.mentions_command(input);
+    if !splice && !any_command && memchr::memmem::find(input, b"bin/").is_none() {
+        return if flavor == Flavor::Unix {
+            glob_path(input)
+        } else {
+            None
+        };
     }
     let r = rewrite(input, flavor);
     if r.ifs {
@@ -1358,7 +1443,7 @@ fn detect_flavor(input: &[u8], flavor: Flavor) -> Option<Detection> {
         }
     }
     if flavor == Flavor::Unix {
-        if r.spliced && lfi::sensitive_file(&r.out).is_some() {
+        if r.spliced && r.out.contains(&b'/') && lfi::sensitive_file(&r.out).is_some() {
             return Some(found("shell:spliced-path", &r.out));
         }
         if let Some(d) = glob_path(&r.out) {
@@ -1379,7 +1464,7 @@ fn first_word_is_command(input: &[u8], t: &Table, flavor: Flavor) -> bool {
 fn unix_specials(input: &[u8]) -> Option<Detection> {
     let s = trim(input);
     // `>/tmp/x`, `>> /dev/tcp/…`: redirecting output into a system directory
-    for (i, _) in input.iter().enumerate().filter(|&(_, &c)| c == b'>') {
+    for i in memchr::memchr_iter(b'>', input) {
         let mut j = i + 1;
         if input.get(j) == Some(&b'>') {
             j += 1;
@@ -1401,10 +1486,10 @@ fn unix_specials(input: &[u8]) -> Option<Detection> {
         return Some(found("shell:function-definition", s));
     }
     // `~+`, `~-2`: the shell's directory-stack expansions, as a whole value
-    if let [b'~', b'+' | b'-', rest @ ..] = s {
-        if rest.iter().all(u8::is_ascii_digit) || rest.first() == Some(&b'/') {
-            return Some(found("shell:tilde-expansion", s));
-        }
+    if let [b'~', b'+' | b'-', rest @ ..] = s
+        && (rest.iter().all(u8::is_ascii_digit) || rest.first() == Some(&b'/'))
+    {
+        return Some(found("shell:tilde-expansion", s));
     }
     // `\ls`: a backslash that skips aliases, before a command
     if let Some(rest) = s.strip_prefix(b"\\") {
@@ -1488,7 +1573,11 @@ fn brace_expansion(input: &[u8]) -> Option<Detection> {
 
 /// `!-1` (history), `$[2+2]` (old arithmetic), `${PATH:0:1}` / `${x#…}` (parameter operators).
 fn history_or_arithmetic(input: &[u8]) -> Option<Detection> {
-    for (i, w) in input.windows(3).enumerate() {
+    for i in memchr::memchr_iter(b'!', input) {
+        let w = &input[i..input.len().min(i + 3)];
+        if w.len() < 3 {
+            break;
+        }
         if w[0] == b'!'
             && w[1] == b'-'
             && w[2].is_ascii_digit()
@@ -1546,12 +1635,9 @@ fn history_or_arithmetic(input: &[u8]) -> Option<Detection> {
 fn windows_for_loop(input: &[u8]) -> Option<Detection> {
     let mut i = 0;
     while i + 3 < input.len() {
-        let Some(p) = input[i..]
+        let p = input[i..]
             .windows(3)
-            .position(|w| w.eq_ignore_ascii_case(b"for"))
-        else {
-            return None;
-        };
+            .position(|w| w.eq_ignore_ascii_case(b"for"))?;
         let start = i + p;
         i = start + 3;
         if start > 0 && is_word(input[start - 1]) {
@@ -1569,6 +1655,7 @@ fn windows_for_loop(input: &[u8]) -> Option<Detection> {
                 Some(b'"') => {
                     j = input[j + 1..]
                         .iter()
+                        .take(128)
                         .position(|&c| c == b'"')
                         .map_or(input.len(), |q| j + q + 2);
                 }
@@ -1634,8 +1721,12 @@ fn windows_if(input: &[u8]) -> Option<Detection> {
     }) {
         let start = i + p;
         i = start + 2;
-        let head = trim(&input[..start]);
-        if !(head.is_empty() || matches!(head.last(), Some(b'&' | b'|' | b';' | b'(' | b'\n'))) {
+        // what precedes, skipping spaces backwards (not the whole prefix: no quadratic scans)
+        let prev = input[..start]
+            .iter()
+            .rev()
+            .find(|&&c| c != b' ' && c != b'\t');
+        if !matches!(prev, None | Some(b'&' | b'|' | b';' | b'(' | b'\n')) {
             continue;
         }
         let rest = &input[start + 2..input.len().min(start + 120)];
@@ -1720,7 +1811,12 @@ fn glob_path(text: &[u8]) -> Option<Detection> {
             .position(|&c| matches!(c, b' ' | b';' | b'|' | b'&' | b'`' | b')' | b'\n'))
             .map_or(text.len(), |p| i + p);
         let token = &text[i..end];
-        if token.iter().any(|&c| matches!(c, b'?' | b'*' | b'['))
+        // the targets are short: a long token or many stars cannot match, and would make the
+        // matcher's backtracking expensive
+        let stars = token.iter().filter(|&&c| c == b'*').count();
+        if token.len() <= 64
+            && stars <= 2
+            && token.iter().any(|&c| matches!(c, b'?' | b'*' | b'['))
             && GLOB_TARGETS.iter().any(|t| glob_match(token, t, 0))
         {
             return Some(found("shell:wildcard-path", token));
