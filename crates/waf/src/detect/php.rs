@@ -685,7 +685,14 @@ fn unconcat(input: &[u8]) -> Vec<u8> {
 const DOLLAR_BRACE: u8 = 1;
 const PAREN: u8 = 2;
 const EQUALS: u8 = 4;
-const BYTES: [u8; 256] = byte_table(&[(b"${", DOLLAR_BRACE), (b"(", PAREN), (b"=", EQUALS)]);
+/// The bytes one of which every construct but a filter chain needs.
+const CONSTRUCT: u8 = 8;
+const BYTES: [u8; 256] = byte_table(&[
+    (b"${", DOLLAR_BRACE),
+    (b"(", PAREN),
+    (b"=", EQUALS),
+    (b"(:<[{=$", CONSTRUCT),
+]);
 
 /// Names shorter than this must stand as whole words to be called (see [`call`]).
 const SHORT_NAME: usize = 6;
@@ -704,14 +711,14 @@ fn may_call(a: &Automata, input: &[u8]) -> bool {
 }
 
 fn detect_once(input: &[u8]) -> Option<Detection> {
-    // every PHP construct needs one of these bytes
-    let filter_chain = [&b"convert."[..], b"string.", b"zlib."]
-        .iter()
-        .any(|f| memchr::memmem::find(input, f).is_some());
-    if !filter_chain
-        && !input
-            .iter()
-            .any(|&b| matches!(b, b'(' | b':' | b'<' | b'[' | b'{' | b'=' | b'$'))
+    // every PHP construct needs one of these bytes, or a filter chain (`convert.`, `string.`,
+    // `zlib.`, as written)
+    let c = classes(input, &BYTES);
+    if c & CONSTRUCT == 0
+        && !memchr::memchr_iter(b'.', input).any(|p| {
+            let before = &input[..p];
+            before.ends_with(b"convert") || before.ends_with(b"string") || before.ends_with(b"zlib")
+        })
     {
         return None;
     }
@@ -719,7 +726,6 @@ fn detect_once(input: &[u8]) -> Option<Detection> {
     // A fast reject: superglobals, serialized objects and variable variables and functions
     // need `$` or `{`; the automaton's matches that count need their pattern, a function call
     // a `(` and a directive an `=`.
-    let c = classes(input, &BYTES);
     if c & DOLLAR_BRACE == 0
         && !(if c & EQUALS != 0 {
             &a.wrappers_tags_and_directives

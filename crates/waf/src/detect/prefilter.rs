@@ -241,6 +241,15 @@ pub(crate) struct WordSet {
     max: usize,
     /// The first two bytes (lowercase) of the words of two bytes or more: a fast reject.
     starts: Box<[u64; 1024]>,
+    /// The first three bytes (lowercase, hashed) of the words of three bytes or more.
+    starts3: Box<[u64; 256]>,
+}
+
+fn triple_bit(word: &[u8]) -> usize {
+    let t = u32::from(word[0].to_ascii_lowercase()) << 16
+        | u32::from(word[1].to_ascii_lowercase()) << 8
+        | u32::from(word[2].to_ascii_lowercase());
+    (t.wrapping_mul(0x9e37_79b1) >> 18) as usize
 }
 
 fn pair_bit(word: &[u8]) -> usize {
@@ -270,6 +279,7 @@ impl WordSet {
             min: usize::MAX,
             max: 0,
             starts: Box::new([0u64; 1024]),
+            starts3: Box::new([0u64; 256]),
         };
         for (index, w) in words.iter().enumerate() {
             let w = w.as_ref();
@@ -286,6 +296,10 @@ impl WordSet {
             if w.len() >= 2 {
                 let p = pair_bit(w);
                 s.starts[p >> 6] |= 1 << (p & 63);
+            }
+            if w.len() >= 3 {
+                let p = triple_bit(w);
+                s.starts3[p >> 6] |= 1 << (p & 63);
             }
             let mut i = word_hash(&lower) as usize & (cap - 1);
             while s.slots[i] != 0 {
@@ -326,11 +340,17 @@ impl WordSet {
                 return None;
             }
         }
+        if word.len() >= 3 {
+            let p = triple_bit(word);
+            if self.starts3[p >> 6] >> (p & 63) & 1 == 0 {
+                return None;
+            }
+        }
         let mut buf = [0u8; WORD_MAX];
-        let lower = &mut buf[..word.len()];
-        lower.copy_from_slice(word);
-        lower.make_ascii_lowercase();
-        self.find(lower)
+        for (d, s) in buf.iter_mut().zip(word) {
+            *d = s.to_ascii_lowercase();
+        }
+        self.find(&buf[..word.len()])
     }
 
     /// Whether `word` is in the set, ignoring ASCII case.

@@ -15,13 +15,11 @@
 //! A cheap byte scan rejects values that have neither a separator nor a first word that is a
 //! command, which is most benign values, before anything is rewritten.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
 use super::Detection;
 use super::lfi;
-use super::prefilter::{byte_table, classes, first_bytes};
+use super::prefilter::{WordSet, byte_table, classes, first_bytes};
 use super::util::{at, found, is_word};
 
 /// How a command name reads in ordinary text.
@@ -771,56 +769,22 @@ const GLOB_TARGETS: &[&[u8]] = &[
     b"/bin/busybox",
 ];
 
-/// FNV-1a: the keys are short, fixed command names, so a fast non-keyed hash is enough (the
-/// table is not built from input).
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
 /// The longest command name looked up.
 const MAX_NAME: usize = 24;
 
 struct Table {
-    /// Lowercase command names.
-    names: HashMap<&'static [u8], Kind, BuildHasherDefault<Fnv>>,
-    /// Which (first, second) letter pairs start a command name: most words are rejected by
-    /// one bit test before any hashing.
-    pairs: [u64; 64],
-}
-
-fn pair_index(a: u8, b: u8) -> usize {
-    usize::from(a.to_ascii_lowercase() & 0x3f) << 6 | usize::from(b.to_ascii_lowercase() & 0x3f)
+    /// Command names (lowercase, none repeated): exact, case-insensitive lookups, most words
+    /// rejected by their first two bytes before any hashing.
+    names: WordSet,
+    kinds: Vec<Kind>,
 }
 
 fn table(commands: &[(&'static str, Kind)]) -> Table {
-    let mut pairs = [0u64; 64];
-    let mut names =
-        HashMap::with_capacity_and_hasher(commands.len(), BuildHasherDefault::default());
-    for &(n, k) in commands {
-        let b = n.as_bytes();
-        names.insert(b, k);
-        let idx = pair_index(b[0], b.get(1).copied().unwrap_or(0));
-        pairs[idx >> 6] |= 1 << (idx & 63);
+    let names: Vec<&str> = commands.iter().map(|(n, _)| *n).collect();
+    Table {
+        names: WordSet::new(&names),
+        kinds: commands.iter().map(|(_, k)| *k).collect(),
     }
-    Table { names, pairs }
 }
 
 static UNIX: LazyLock<Table> = LazyLock::new(|| table(UNIX_COMMANDS));
@@ -832,15 +796,7 @@ impl Table {
         if word.len() < 2 || word.len() > MAX_NAME {
             return None;
         }
-        let idx = pair_index(word[0], word[1]);
-        if self.pairs[idx >> 6] & (1 << (idx & 63)) == 0 {
-            return None;
-        }
-        let mut buf = [0u8; MAX_NAME];
-        let lower = &mut buf[..word.len()];
-        lower.copy_from_slice(word);
-        lower.make_ascii_lowercase();
-        self.names.get(&*lower).copied()
+        self.kinds.get(self.names.get(word)?).copied()
     }
 
     /// Whether any word of `input` names a command (or a versioned or dotted one).
@@ -1426,8 +1382,8 @@ fn detect_flavor(input: &[u8], flavor: Flavor) -> Option<Detection> {
     // nothing that names a command, and nothing that could splice one together: only the
     // wildcard paths remain to check
     let splice = c & SPLICE != 0;
-    let any_command = t.mentions_command(input);
-    if !splice && !any_command && memchr::memmem::find(input, b"bin/").is_none() {
+    let bin = memchr::memchr_iter(b'/', input).any(|p| p >= 3 && &input[p - 3..p] == b"bin");
+    if !splice && !bin && !t.mentions_command(input) {
         return if flavor == Flavor::Unix {
             glob_path(input)
         } else {
