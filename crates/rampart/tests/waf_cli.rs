@@ -12,8 +12,11 @@ fn rampart(args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// Writes a file of its own (tests run in parallel): `name` under a directory per call.
 fn file(name: &str, body: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("rampart-waf-cli-{}", std::process::id()));
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("rampart-waf-cli-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let p: PathBuf = dir.join(name);
     std::fs::write(&p, body).unwrap();

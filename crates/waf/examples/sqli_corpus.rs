@@ -2,8 +2,14 @@
 //! benign values, and the cost per benign value.
 //!
 //! ```text
-//! cargo run --release -p rampart-waf --example sqli_corpus -- [--corpora DIR] [--show misses|fp|all]
+//! cargo run --release -p rampart-waf --example sqli_corpus -- [--corpora DIR] [--show misses|fp|all|files]
+//! cargo run --release -p rampart-waf --example sqli_corpus -- --one "' or 1=1--"   # one value, both levels, cost
+//! cargo run --release -p rampart-waf --example sqli_corpus -- --lines FILE...      # what each line of text gives
+//! cargo run --release -p rampart-waf --example sqli_corpus -- --rank               # the costliest benign values
 //! ```
+//!
+//! `ROUNDS` (for `--one`) and `BENIGN_ROUNDS` (for the cost of the benign list) set how many
+//! times values are run, e.g. to count instructions under callgrind.
 //!
 //! Sources (not in this repository; see `/work/shared/corpora/README.md` for provenance):
 //! - OWASP CRS regression tests (Apache-2.0), `crs-regression/tests/REQUEST-942-*`: the SQL
@@ -244,6 +250,29 @@ fn main() {
             patt_hits,
             patt.len(),
             pct(patt_hits, patt.len())
+        );
+        // as bench/waf/corpus.py counts them: no fragments (fewer than two letters or digits, or
+        // one bare word), each line once
+        let mut seen = std::collections::HashSet::new();
+        let (mut hits, mut total) = (0, 0);
+        for (_, p) in &patt {
+            let alnum = p.iter().filter(|b| b.is_ascii_alphanumeric()).count();
+            let bare_word = p
+                .trim_ascii()
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+            if alnum < 2 || bare_word || !seen.insert(p.clone()) {
+                continue;
+            }
+            total += 1;
+            hits += usize::from(detect(p, level).is_some());
+        }
+        println!(
+            "  {:<28} {:>4}/{:<4} {:6.1}%",
+            "recall   PATT (no fragments)",
+            hits,
+            total,
+            pct(hits, total)
         );
         if show == "files" {
             for (f, (h, n)) in by_file {

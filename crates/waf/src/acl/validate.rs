@@ -655,49 +655,24 @@ fn statement(c: &mut Checker, p: &str, s: &Statement, place: Place) {
                     }
                 }
             }
-            field(c, &format!("{p}.FieldToMatch"), &b.field_to_match);
-            transformations(
-                c,
-                &format!("{p}.TextTransformations"),
-                &b.text_transformations,
-            );
+            inspected(c, &p, &b.field_to_match, &b.text_transformations);
         }
         Statement::RegexMatchStatement(r) => {
             let p = format!("{p}.RegexMatchStatement");
             regex(c, &format!("{p}.RegexString"), &r.regex_string);
-            field(c, &format!("{p}.FieldToMatch"), &r.field_to_match);
-            transformations(
-                c,
-                &format!("{p}.TextTransformations"),
-                &r.text_transformations,
-            );
+            inspected(c, &p, &r.field_to_match, &r.text_transformations);
         }
         Statement::RegexPatternSetReferenceStatement(r) => {
             let p = format!("{p}.RegexPatternSetReferenceStatement");
-            field(c, &format!("{p}.FieldToMatch"), &r.field_to_match);
-            transformations(
-                c,
-                &format!("{p}.TextTransformations"),
-                &r.text_transformations,
-            );
+            inspected(c, &p, &r.field_to_match, &r.text_transformations);
         }
         Statement::SqliMatchStatement(s) => {
             let p = format!("{p}.SqliMatchStatement");
-            field(c, &format!("{p}.FieldToMatch"), &s.field_to_match);
-            transformations(
-                c,
-                &format!("{p}.TextTransformations"),
-                &s.text_transformations,
-            );
+            inspected(c, &p, &s.field_to_match, &s.text_transformations);
         }
         Statement::XssMatchStatement(s) => {
             let p = format!("{p}.XssMatchStatement");
-            field(c, &format!("{p}.FieldToMatch"), &s.field_to_match);
-            transformations(
-                c,
-                &format!("{p}.TextTransformations"),
-                &s.text_transformations,
-            );
+            inspected(c, &p, &s.field_to_match, &s.text_transformations);
         }
         Statement::RampartDetectionStatement(s) => {
             let p = format!("{p}.RampartDetectionStatement");
@@ -713,12 +688,7 @@ fn statement(c: &mut Checker, p: &str, s: &Statement, place: Place) {
                     format!("{:?}: no such detector", s.detector),
                 );
             }
-            field(c, &format!("{p}.FieldToMatch"), &s.field_to_match);
-            transformations(
-                c,
-                &format!("{p}.TextTransformations"),
-                &s.text_transformations,
-            );
+            inspected(c, &p, &s.field_to_match, &s.text_transformations);
         }
         Statement::SizeConstraintStatement(s) => {
             let p = format!("{p}.SizeConstraintStatement");
@@ -728,12 +698,7 @@ fn statement(c: &mut Checker, p: &str, s: &Statement, place: Place) {
                     format!("must be 0 to {}", limits::SIZE_MAX),
                 );
             }
-            field(c, &format!("{p}.FieldToMatch"), &s.field_to_match);
-            transformations(
-                c,
-                &format!("{p}.TextTransformations"),
-                &s.text_transformations,
-            );
+            inspected(c, &p, &s.field_to_match, &s.text_transformations);
         }
         Statement::GeoMatchStatement(g) => {
             let p = format!("{p}.GeoMatchStatement");
@@ -915,6 +880,12 @@ fn statement(c: &mut Checker, p: &str, s: &Statement, place: Place) {
             }
         }
     }
+}
+
+/// A statement's field and its transformations.
+fn inspected(c: &mut Checker, p: &str, f: &FieldToMatch, ts: &[TextTransformation]) {
+    field(c, &format!("{p}.FieldToMatch"), f);
+    transformations(c, &format!("{p}.TextTransformations"), ts);
 }
 
 fn compound(c: &mut Checker, p: &str, s: &Statements) {

@@ -18,12 +18,19 @@ struct Ch {
 const WIDE: u8 = 0x80;
 
 /// The character at `i` (which must be in bounds), folded.
-#[inline]
+#[inline(always)]
 fn ch(s: &[u8], i: usize) -> Ch {
     let b = s.get(i).copied().unwrap_or(b' ');
     if b < 0x80 {
         return Ch { c: b, len: 1 };
     }
+    ch_wide(s, i)
+}
+
+/// [`ch`] for a byte past ASCII: the rare case.
+#[cold]
+#[inline(never)]
+fn ch_wide(s: &[u8], i: usize) -> Ch {
     let (cp, len) = decode_utf8(s, i);
     Ch { c: fold(cp), len }
 }
@@ -220,7 +227,7 @@ impl Token {
 
     /// A word with this keyword role.
     pub(crate) fn is(&self, kw: Kw) -> bool {
-        self.tk == Tk::Word && self.kw == kw
+        matches!(self.tk, Tk::Word) && self.kw == kw
     }
 }
 
@@ -368,6 +375,14 @@ impl<'a> Lexer<'a> {
     fn string_end(&self, from: usize, q: u8) -> Option<usize> {
         let mut p = from;
         while p < self.s.len() {
+            // jump to the next quote or byte that may fold to one
+            p += self.s[p..]
+                .iter()
+                .position(|&b| b == q || b >= 0xC2)
+                .unwrap_or(self.s.len() - p);
+            if p >= self.s.len() {
+                break;
+            }
             let Ch { c, len } = self.at(p);
             if c == q {
                 let after = p + len;
@@ -934,22 +949,24 @@ fn word_triggers_folded(s: &[u8], start: usize, high: bool) -> (usize, bool) {
 }
 
 fn triggers(s: &[u8], end: usize, word: &[u8], kw: Kw, fc: Fc, high: bool) -> bool {
-    match fc {
+    // a name's function class and its keyword role both count (`insert` is both)
+    let call = || {
+        let rest = s.get(end..).unwrap_or_default();
+        rest.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'(')
+    };
+    let function = match fc {
         Fc::Time | Fc::Error | Fc::Danger | Fc::Schema => true,
-        Fc::Info | Fc::Common | Fc::Ambiguous if high => {
-            let rest = s.get(end..).unwrap_or_default();
-            rest.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'(')
-        }
-        _ => {
-            starts_something(kw)
-                || (high && kw == Kw::Like)
-                || (high
-                    && s.get(end) == Some(&b'.')
-                    && [&b"mysql"[..], b"master", b"sys", b"msdb", b"tempdb"]
-                        .iter()
-                        .any(|q| q.eq_ignore_ascii_case(word)))
-        }
-    }
+        Fc::Info | Fc::Common | Fc::Ambiguous => high && call(),
+        Fc::None => false,
+    };
+    function
+        || starts_something(kw)
+        || (high && kw == Kw::Like)
+        || (high
+            && s.get(end) == Some(&b'.')
+            && [&b"mysql"[..], b"master", b"sys", b"msdb", b"tempdb"]
+                .iter()
+                .any(|q| q.eq_ignore_ascii_case(word)))
 }
 
 /// Keywords that begin a condition, a clause or a statement.

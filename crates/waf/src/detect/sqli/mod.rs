@@ -3,8 +3,8 @@
 //! The input is tokenized the way a database would read it in each of the places an
 //! injection can begin: as a bare value (`WHERE id = <input>`), and after the quote that closes
 //! the application's string literal (`WHERE name = '<input>'`, with `'`, `"` or `` ` ``). The
-//! lexer ([`lex`]) folds case, comments, every kind of whitespace and Unicode look-alikes
-//! (full-width forms, typographic quotes); a loose SQL grammar ([`parse`]) follows the tokens
+//! lexer (`lex`) folds case, comments, every kind of whitespace and Unicode look-alikes
+//! (full-width forms, typographic quotes); a loose SQL grammar (`parse`) follows the tokens
 //! and records the constructs injections are made of: tautologies and contradictions after
 //! `OR`/`AND`, `UNION SELECT`, stacked statements, time-based and error-based functions, a
 //! comment that cuts the query off after a quote, system catalogs. Natural language stops the
@@ -77,12 +77,19 @@ fn view<'a>(input: &'a [u8], high: bool, run: &mut Run<'a>, plus: bool) -> Optio
     if let Some(d) = bare(input, high, run, Some((&mut nested, &mut n_nested)), plus) {
         return Some(d);
     }
-    // which quotes the input holds (any non-ASCII byte may fold to one)
-    let wide = input.iter().any(|&b| b >= 0xC2);
-    for q in [b'\'', b'"', b'`'] {
-        if (wide || memchr::memchr(q, input).is_some())
-            && let Some(d) = quoted(input, q, high, run, plus)
-        {
+    // which quotes the input holds (any non-ASCII byte may fold to one), in one pass
+    let mut holds = [false; 3];
+    for &b in input {
+        match b {
+            b'\'' => holds[0] = true,
+            b'"' => holds[1] = true,
+            b'`' => holds[2] = true,
+            0xC2.. => holds = [true; 3],
+            _ => {}
+        }
+    }
+    for (q, held) in [b'\'', b'"', b'`'].into_iter().zip(holds) {
+        if held && let Some(d) = quoted(input, q, high, run, plus) {
             return Some(d);
         }
     }

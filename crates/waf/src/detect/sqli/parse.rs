@@ -9,13 +9,27 @@
 //! or two ("select the best option" has an operand followed by a name).
 //!
 //! On its way a run records *findings*: the constructs an injection uses, each with the lowest
-//! sensitivity that reports it and whether it needs the run to end cleanly (at the end of the
-//! input, at a comment that cuts off the rest of the query, or at `;`).
+//! sensitivity that reports it ([`Level`]) and what it needs from the rest of the run
+//! ([`Need`]): nothing (`UNION SELECT 1,2`, `sleep(5)`), to reach the end of the input without
+//! a token that cannot follow (a whole statement as the value), or to end where a query may
+//! end: the end of the input, a comment that cuts off the rest, `;` (a tautology).
 //!
-//! State is a few bytes plus a bounded stack of open parentheses; nothing recurses.
+//! Conditions live in [`cond`], statements in [`stmt`], word classes in [`class`].
+//! The state has a fixed size (a stack of at most [`MAX_DEPTH`] open parentheses, a few
+//! findings); nothing recurses or allocates.
+
+mod class;
+mod cond;
+mod stmt;
 
 use super::lex::{ADJ, CALL, CMT, OPEN, Op, QUAL, SYSVAR, Tk, Token};
 use super::words::{Fc, Kw};
+pub(crate) use class::is_overflow_literal;
+use class::{
+    is_continuation, is_mongo_operator, is_name_like, is_structural, is_system_qualifier, is_unary,
+    pg_type,
+};
+use cond::{number_truthy, string_truthy};
 
 /// Open parentheses, calls, `CASE`s deeper than this stop the run.
 const MAX_DEPTH: usize = 12;
@@ -233,22 +247,24 @@ impl Frame {
 /// The statement being checked: the keyword and how far it got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Stmt {
-    /// `DROP` object [`IF EXISTS`] name (end | `;` | comment | `,`)
+    /// `DROP` object (`IF EXISTS`) name (end | `;` | comment | `,`)
     Drop(u8),
-    /// `CREATE` [`OR REPLACE`] [`TEMPORARY`] object name
+    /// `CREATE` (`OR REPLACE`) (`TEMPORARY`) object name
     Create(u8),
     /// `ALTER` object name
     Alter(u8),
-    /// `TRUNCATE` [`TABLE`] name
+    /// `TRUNCATE` (`TABLE`) name
     Truncate(u8),
-    /// `INSERT`/`REPLACE` [`INTO`] name [(…)] `VALUES`|`SELECT`|`SET`|`(`
+    /// `INSERT`/`REPLACE` (`INTO`) name (`(…)`) `VALUES`|`SELECT`|`SET`|`(`
     Insert(u8),
     /// `UPDATE` name `SET` name `=`
     Update(u8),
-    /// `DELETE` [`FROM`] name (`WHERE` | end)
+    /// `DELETE` (`FROM`) name (`WHERE` | end)
     Delete(u8),
     /// `EXEC` name | `(` | `@` | string | `IMMEDIATE`
     Exec,
+    /// `EXEC(`: something must come inside
+    ExecParen,
     /// `DECLARE @x`
     Declare,
     /// `SET @x =` / `SET x =`
@@ -355,6 +371,9 @@ enum CTok {
     Name(Span),
     /// A function call.
     Call,
+    /// `=`, `LIKE`, `REGEXP`: true when both sides are the same.
+    Eq,
+    /// Any other comparison: `<>`, `<`, `IS`, `IN`, `NOT LIKE`, `@>`, …
     Cmp,
     Other,
 }
@@ -446,6 +465,8 @@ pub(crate) struct Run<'a> {
     keyword_seen: bool,
     /// A comparison was read.
     cmp_seen: bool,
+    /// The statement being checked began right after `;`.
+    after_semi: bool,
 }
 
 /// The outcome of feeding a token to a run.
@@ -497,6 +518,7 @@ impl<'a> Run<'a> {
             as_after: false,
             keyword_seen: false,
             cmp_seen: false,
+            after_semi: false,
         }
     }
 
@@ -541,20 +563,21 @@ impl<'a> Run<'a> {
         self.as_after = false;
         self.keyword_seen = false;
         self.cmp_seen = false;
+        self.after_semi = false;
     }
 
     /// Prose is names after names: when the run holds one plain name and nothing else, the
     /// next plain name would stop it and start a run just like it. Takes `t` in its place and
     /// answers true, or leaves the run alone.
     pub(crate) fn shift_plain(&mut self, t: &Token) -> bool {
-        let plain = t.tk == Tk::Word
+        let plain = matches!(t.tk, Tk::Word)
             && t.kw == Kw::None
             && t.fc == Fc::None
             && t.flags & (CALL | QUAL) == 0
             && self.input.get(t.start as usize) != Some(&b'$');
         if !plain
             || self.n != 1
-            || self.st != St::After
+            || !matches!(self.st, St::After)
             || self.prev != Prev::Name
             || self.depth != 0
             || self.nfind != 0
@@ -690,7 +713,7 @@ impl<'a> Run<'a> {
             return Step::Stop;
         }
         // prose is names after names: decide those without the general machinery
-        let plain = t.tk == Tk::Word
+        let plain = matches!(t.tk, Tk::Word)
             && t.kw == Kw::None
             && t.fc == Fc::None
             && t.flags & (CALL | QUAL) == 0
@@ -737,7 +760,7 @@ impl<'a> Run<'a> {
         if t.has(CMT) {
             self.commented = true;
         }
-        if t.tk == Tk::Word && (t.has(CALL) || !is_name_like(t.kw)) {
+        if matches!(t.tk, Tk::Word) && (t.has(CALL) || !is_name_like(t.kw)) {
             self.keyword_seen = true;
         }
         self.notice(t, span);
@@ -747,7 +770,7 @@ impl<'a> Run<'a> {
             St::After => self.after(t, span),
             St::StmtStart => self.stmt_start(t, span),
             St::CallOpen => {
-                if t.tk == Tk::LParen {
+                if matches!(t.tk, Tk::LParen) {
                     self.st = St::Operand;
                     true
                 } else {
@@ -772,7 +795,7 @@ impl<'a> Run<'a> {
             St::Is => self.is(t),
             St::AfterNot => self.after_not(t),
             St::In => {
-                if t.tk == Tk::LParen {
+                if matches!(t.tk, Tk::LParen) {
                     self.open(FrameKind::Paren, Fc::None)
                 } else {
                     false
@@ -789,7 +812,7 @@ impl<'a> Run<'a> {
             }
             St::Into => self.into(t),
             St::IntoFile => {
-                if t.tk == Tk::Str {
+                if matches!(t.tk, Tk::Str) {
                     let seq = self.n.saturating_sub(3);
                     self.find(Reason::DangerousFunction, Level::Low, Need::Nothing, seq);
                     self.operand_done(Prev::Str);
@@ -900,7 +923,7 @@ impl<'a> Run<'a> {
                     }
                     if super::words::lookup(&lower[..inner.len()]).1 == Fc::Schema {
                         let sql = self.selected || self.leading;
-                        let level = if sql && self.st == St::Table {
+                        let level = if sql && matches!(self.st, St::Table) {
                             Level::Low
                         } else {
                             Level::High
@@ -909,7 +932,12 @@ impl<'a> Run<'a> {
                     }
                 }
             }
-            Tk::Num if is_overflow_literal(self.text(span)) => {
+            // 4294967296 as the value itself, not inside an LDAP filter or a sentence
+            Tk::Num
+                if self.n == 1
+                    && self.anchor == Anchor::Start
+                    && is_overflow_literal(self.text(span)) =>
+            {
                 self.find(Reason::Overflow, Level::High, Need::Nothing, seq);
             }
             Tk::Var if t.has(SYSVAR) && self.text(span).len() > 2 => {
@@ -943,7 +971,7 @@ impl<'a> Run<'a> {
             }
             Tk::RParen | Tk::Semi => {
                 // `;` first: the application's statement ends there
-                self.leading = t.tk == Tk::Semi;
+                self.leading = matches!(t.tk, Tk::Semi);
                 self.st = St::After;
                 self.after(t, span)
             }
@@ -967,12 +995,14 @@ impl<'a> Run<'a> {
 
     fn operand(&mut self, t: &Token, span: Span) -> bool {
         if let Some(seq) = self.order_probe.take()
-            && (t.tk == Tk::Num || (t.tk == Tk::Word && t.has(CALL)))
+            && (matches!(t.tk, Tk::Num) || (matches!(t.tk, Tk::Word) && t.has(CALL)))
         {
             self.find(Reason::OrderBy, Level::Low, Need::Clean, seq);
         }
         match t.tk {
-            Tk::RParen if self.last_tk == Tk::LParen && self.top().kind == FrameKind::Call => {
+            Tk::RParen
+                if matches!(self.last_tk, Tk::LParen) && self.top().kind == FrameKind::Call =>
+            {
                 self.close(FrameKind::Paren)
             }
             Tk::Num => {
@@ -1133,7 +1163,7 @@ impl<'a> Run<'a> {
     fn qual_name(&mut self, t: &Token) -> bool {
         if self.qual_pending {
             self.qual_pending = false;
-            return t.tk == Tk::Dot;
+            return matches!(t.tk, Tk::Dot);
         }
         match t.tk {
             // master..xp_cmdshell
@@ -1392,8 +1422,13 @@ impl<'a> Run<'a> {
     fn after_op(&mut self, op: Op) -> bool {
         match op {
             Op::OrOr | Op::AndAnd => self.boolean(),
+            Op::Eq => {
+                self.cond_push(CTok::Eq);
+                self.st = St::Operand;
+                true
+            }
             // binary `~` is PostgreSQL's regular expression match
-            Op::Eq | Op::Cmp | Op::JsonTest | Op::Tilde => {
+            Op::Cmp | Op::JsonTest | Op::Tilde => {
                 self.cond_push(CTok::Cmp);
                 self.st = St::Operand;
                 true
@@ -1441,7 +1476,7 @@ impl<'a> Run<'a> {
                 return true;
             }
             Kw::Like => {
-                self.cond_push(CTok::Cmp);
+                self.cond_push(CTok::Eq);
                 self.st = St::Operand;
                 return true;
             }
@@ -1643,7 +1678,7 @@ impl<'a> Run<'a> {
     }
 
     fn cast_type(&mut self, t: &Token) -> bool {
-        if t.tk != Tk::Word {
+        if !matches!(t.tk, Tk::Word) {
             return false;
         }
         let name = self.text(Span {
@@ -1940,533 +1975,6 @@ impl<'a> Run<'a> {
         true
     }
 
-    fn stmt_start(&mut self, t: &Token, span: Span) -> bool {
-        match t.tk {
-            Tk::Semi => true,
-            Tk::Comment => {
-                self.quote_terminator();
-                self.ended_clean = true;
-                self.ended_ok = true;
-                self.st = St::Done;
-                true
-            }
-            Tk::Word if self.statement_keyword(t) => self.begin_statement(t, SelKind::Stacked),
-            Tk::Word if t.has(CALL) && matches!(t.fc, Fc::Time | Fc::Danger | Fc::Error) => {
-                self.st = St::Operand;
-                self.operand(t, span)
-            }
-            _ => false,
-        }
-    }
-
-    /// `';` with nothing after it: the quote closed and the statement ended.
-    fn quote_terminator(&mut self) {
-        if matches!(self.anchor, Anchor::Quote | Anchor::LaterQuote) && self.only_closers {
-            let level = if self.anchor == Anchor::Quote {
-                Level::Low
-            } else {
-                Level::High
-            };
-            self.find(Reason::QuoteTerminator, level, Need::Clean, 0);
-        }
-    }
-
-    fn statement_keyword(&self, t: &Token) -> bool {
-        t.tk == Tk::Word
-            && (!t.has(CALL) || matches!(t.kw, Kw::Exec | Kw::Select))
-            && matches!(
-                t.kw,
-                Kw::Select
-                    | Kw::Insert
-                    | Kw::Replace
-                    | Kw::Update
-                    | Kw::Delete
-                    | Kw::Drop
-                    | Kw::Create
-                    | Kw::Alter
-                    | Kw::Truncate
-                    | Kw::Exec
-                    | Kw::Declare
-                    | Kw::Set
-                    | Kw::Shutdown
-                    | Kw::Waitfor
-                    | Kw::Grant
-                    | Kw::Load
-                    | Kw::Show
-                    | Kw::Prepare
-                    | Kw::Copy
-                    | Kw::Call
-                    | Kw::Use
-                    | Kw::Describe
-                    | Kw::Kill
-                    | Kw::Dbcc
-                    | Kw::Deallocate
-                    | Kw::Reconfigure
-                    | Kw::Handler
-                    | Kw::Analyze
-            )
-    }
-
-    fn begin_statement(&mut self, t: &Token, kind: SelKind) -> bool {
-        self.stmt_seq = self.n - 1;
-        if kind == SelKind::Stacked && matches!(self.prev, Prev::Closure) {
-            self.stmt_strong = true;
-        }
-        let s = match t.kw {
-            Kw::Select => return self.select(kind),
-            Kw::Insert | Kw::Replace => Stmt::Insert(0),
-            Kw::Update => Stmt::Update(0),
-            Kw::Delete => Stmt::Delete(0),
-            Kw::Drop => Stmt::Drop(0),
-            Kw::Create => Stmt::Create(0),
-            Kw::Alter => Stmt::Alter(0),
-            Kw::Truncate => Stmt::Truncate(0),
-            Kw::Exec => Stmt::Exec,
-            Kw::Declare => Stmt::Declare,
-            Kw::Set => Stmt::Set(0),
-            Kw::Shutdown => Stmt::Shutdown,
-            Kw::Waitfor => Stmt::Waitfor(0),
-            Kw::Grant => Stmt::Grant(0),
-            Kw::Load => Stmt::Load(0),
-            Kw::Show => Stmt::Show,
-            Kw::Prepare => Stmt::Prepare(0),
-            Kw::Copy => Stmt::Copy(0),
-            _ => Stmt::Simple,
-        };
-        self.only_closers = false;
-        self.st = St::Stmt(s);
-        true
-    }
-
-    /// A statement checked out, with how much its shape alone says SQL.
-    fn statement_ok(&mut self, shape: Shape) {
-        self.st = St::Lenient;
-        let stacked = self.stmt_strong || self.prev.strong();
-        let (level, need) = match (shape, stacked) {
-            (Shape::Strong, true) => (Level::Low, Need::Nothing),
-            (Shape::Strong, false) => (Level::Low, Need::NoError),
-            (Shape::Medium, true) => (Level::Low, Need::NoError),
-            (Shape::Medium, false) => (Level::High, Need::NoError),
-            (Shape::Weak, true) => (Level::High, Need::NoError),
-            (Shape::Weak, false) => return,
-        };
-        let reason = if self.prev == Prev::None && !self.stmt_strong {
-            Reason::Statement
-        } else {
-            Reason::StackedQuery
-        };
-        self.find(reason, level, need, self.stmt_seq);
-    }
-
-    fn stmt(&mut self, s: Stmt, t: &Token, span: Span) -> bool {
-        let name = t.tk == Tk::Ident || (t.tk == Tk::Word && is_name_like(t.kw));
-        let ends = matches!(t.tk, Tk::Semi | Tk::Comment | Tk::Comma);
-        let next = |this: &mut Self, s: Stmt| {
-            this.st = St::Stmt(s);
-            true
-        };
-        match s {
-            Stmt::Drop(0) => match t.kw {
-                Kw::Object => next(self, Stmt::Drop(1)),
-                _ => false,
-            },
-            Stmt::Drop(1) if t.kw == Kw::If => next(self, Stmt::Drop(1)),
-            Stmt::Drop(1) if t.kw == Kw::Exists => next(self, Stmt::Drop(1)),
-            Stmt::Drop(1) | Stmt::Drop(3) if name || t.tk == Tk::Dot => {
-                if t.has(QUAL) || t.tk == Tk::Dot {
-                    return next(self, Stmt::Drop(3));
-                }
-                next(self, Stmt::Drop(2))
-            }
-            Stmt::Drop(2) if ends || t.kw == Kw::Cascade => {
-                self.statement_ok(Shape::Strong);
-                self.lenient(t)
-            }
-            Stmt::Create(0) if matches!(t.kw, Kw::Or | Kw::Replace | Kw::Temporary) => {
-                next(self, Stmt::Create(0))
-            }
-            Stmt::Create(0) if matches!(t.kw, Kw::Object | Kw::User) => next(self, Stmt::Create(1)),
-            Stmt::Create(1) if t.kw == Kw::If || t.kw == Kw::Not || t.kw == Kw::Exists => {
-                next(self, Stmt::Create(1))
-            }
-            Stmt::Create(1) if name || t.tk == Tk::Var => next(self, Stmt::Create(2)),
-            Stmt::Create(2) if t.tk == Tk::Dot => next(self, Stmt::Create(1)),
-            Stmt::Create(2)
-                if matches!(t.tk, Tk::LParen | Tk::Str | Tk::Var)
-                    || matches!(t.kw, Kw::As | Kw::Identified | Kw::Returns) =>
-            {
-                self.statement_ok(Shape::Strong);
-                self.lenient(t)
-            }
-            Stmt::Create(2) if ends => {
-                self.statement_ok(Shape::Weak);
-                self.lenient(t)
-            }
-            Stmt::Alter(0) if matches!(t.kw, Kw::Object | Kw::User) => next(self, Stmt::Alter(1)),
-            Stmt::Alter(1) if name => next(self, Stmt::Alter(2)),
-            Stmt::Alter(2) if t.tk == Tk::Dot => next(self, Stmt::Alter(1)),
-            Stmt::Alter(2)
-                if matches!(
-                    t.kw,
-                    Kw::Add
-                        | Kw::Drop
-                        | Kw::Set
-                        | Kw::Rename
-                        | Kw::Column
-                        | Kw::Identified
-                        | Kw::With
-                ) || t.tk == Tk::Ident
-                    || name =>
-            {
-                self.statement_ok(Shape::Strong);
-                true
-            }
-            Stmt::Truncate(0) if t.kw == Kw::Object => next(self, Stmt::Truncate(1)),
-            Stmt::Truncate(0) if name => next(self, Stmt::Truncate(2)),
-            Stmt::Truncate(1) if name => next(self, Stmt::Truncate(3)),
-            Stmt::Truncate(2 | 3) if ends => {
-                self.statement_ok(if s == Stmt::Truncate(3) {
-                    Shape::Strong
-                } else {
-                    Shape::Weak
-                });
-                self.lenient(t)
-            }
-            Stmt::Insert(0) if t.kw == Kw::Into => next(self, Stmt::Insert(1)),
-            Stmt::Insert(0) if name => next(self, Stmt::Insert(2)),
-            Stmt::Insert(1) if name => next(self, Stmt::Insert(3)),
-            Stmt::Insert(1 | 3) if t.tk == Tk::Dot => next(self, Stmt::Insert(1)),
-            Stmt::Insert(2 | 3) if t.tk == Tk::Dot => {
-                next(self, Stmt::Insert(if s == Stmt::Insert(2) { 0 } else { 1 }))
-            }
-            Stmt::Insert(2 | 3)
-                if matches!(t.kw, Kw::Values | Kw::Select | Kw::Set) || t.tk == Tk::LParen =>
-            {
-                self.statement_ok(if s == Stmt::Insert(3) {
-                    Shape::Strong
-                } else {
-                    Shape::Medium
-                });
-                self.lenient(t)
-            }
-            Stmt::Update(0) if name => next(self, Stmt::Update(1)),
-            Stmt::Update(1) if t.tk == Tk::Dot => next(self, Stmt::Update(0)),
-            Stmt::Update(1) if t.kw == Kw::Set => next(self, Stmt::Update(2)),
-            Stmt::Update(2) if name => next(self, Stmt::Update(3)),
-            Stmt::Update(3) if t.tk == Tk::Op(Op::Eq) => {
-                self.statement_ok(Shape::Strong);
-                true
-            }
-            Stmt::Delete(0) if t.kw == Kw::From => next(self, Stmt::Delete(1)),
-            Stmt::Delete(0) if name => next(self, Stmt::Delete(3)),
-            Stmt::Delete(1) if name => next(self, Stmt::Delete(2)),
-            Stmt::Delete(2 | 3) if t.tk == Tk::Dot => next(self, Stmt::Delete(1)),
-            Stmt::Delete(2 | 3) if t.kw == Kw::Where => {
-                self.statement_ok(if s == Stmt::Delete(2) {
-                    Shape::Strong
-                } else {
-                    Shape::Medium
-                });
-                true
-            }
-            Stmt::Delete(2) if ends => {
-                // DELETE FROM users;-- : the `;` or the comment says SQL
-                self.statement_ok(Shape::Strong);
-                self.lenient(t)
-            }
-            Stmt::Exec => {
-                let strong = match t.tk {
-                    Tk::LParen | Tk::Var | Tk::Str => true,
-                    Tk::Word if t.kw == Kw::Immediate => true,
-                    Tk::Word if name => {
-                        let text = self.text(span);
-                        t.fc == Fc::Danger
-                            || t.has(QUAL)
-                            || (text.len() > 3
-                                && (text[..3].eq_ignore_ascii_case(b"xp_")
-                                    || text[..3].eq_ignore_ascii_case(b"sp_")))
-                    }
-                    _ => return false,
-                };
-                self.statement_ok(if strong { Shape::Strong } else { Shape::Weak });
-                self.lenient(t)
-            }
-            Stmt::Declare if t.tk == Tk::Var => {
-                self.statement_ok(Shape::Strong);
-                true
-            }
-            Stmt::Set(0) if t.tk == Tk::Var => next(self, Stmt::Set(2)),
-            Stmt::Set(0) if name => next(self, Stmt::Set(1)),
-            Stmt::Set(1 | 2) if matches!(t.tk, Tk::Op(Op::Eq | Op::Assign)) => {
-                self.statement_ok(if s == Stmt::Set(2) {
-                    Shape::Strong
-                } else {
-                    Shape::Weak
-                });
-                true
-            }
-            Stmt::Shutdown if ends || t.kw == Kw::With => {
-                self.statement_ok(Shape::Medium);
-                self.lenient(t)
-            }
-            Stmt::Waitfor(0) if matches!(t.kw, Kw::Delay | Kw::Time) => {
-                next(self, Stmt::Waitfor(1))
-            }
-            Stmt::Waitfor(1) if t.tk == Tk::Str || t.tk == Tk::Var => {
-                let seq = self.stmt_seq;
-                self.find(Reason::TimeFunction, Level::Low, Need::Nothing, seq);
-                self.st = St::After;
-                self.prev = Prev::Str;
-                true
-            }
-            Stmt::Grant(n) if (n < 6 && (name || grantable(t.kw))) || t.tk == Tk::Comma => {
-                next(self, Stmt::Grant(n.saturating_add(1)))
-            }
-            Stmt::Grant(n) if n > 0 && matches!(t.kw, Kw::To | Kw::On | Kw::From) => {
-                self.statement_ok(Shape::Weak);
-                true
-            }
-            Stmt::Load(0) if t.kw == Kw::Data => next(self, Stmt::Load(1)),
-            Stmt::Load(0) if t.kw == Kw::Xml => {
-                self.statement_ok(Shape::Strong);
-                true
-            }
-            Stmt::Load(1) if t.kw == Kw::Local => next(self, Stmt::Load(1)),
-            Stmt::Load(1) if t.kw == Kw::Infile => {
-                self.statement_ok(Shape::Strong);
-                true
-            }
-            Stmt::Show if t.kw == Kw::Objects => {
-                self.statement_ok(Shape::Weak);
-                true
-            }
-            Stmt::Prepare(0) if name => next(self, Stmt::Prepare(1)),
-            Stmt::Prepare(1) if t.kw == Kw::From => {
-                self.statement_ok(Shape::Strong);
-                true
-            }
-            Stmt::Copy(n) if n > 0 && t.tk == Tk::Str && self.copy_from => {
-                // COPY t FROM '/etc/passwd'
-                let seq = self.stmt_seq;
-                self.find(Reason::DangerousFunction, Level::Low, Need::Nothing, seq);
-                self.st = St::Lenient;
-                true
-            }
-            Stmt::Copy(n) if n < 8 && t.kw != Kw::Program && !ends => {
-                self.copy_from = matches!(t.kw, Kw::From | Kw::To);
-                next(self, Stmt::Copy(n + 1))
-            }
-            Stmt::Copy(_) if t.kw == Kw::Program => {
-                let seq = self.stmt_seq;
-                self.find(Reason::DangerousFunction, Level::Low, Need::Nothing, seq);
-                self.st = St::Lenient;
-                true
-            }
-            Stmt::Simple if name || matches!(t.tk, Tk::Num | Tk::Str) => {
-                self.statement_ok(Shape::Weak);
-                true
-            }
-            // `;analyze--`, `;commit;`
-            Stmt::Simple if ends => {
-                self.statement_ok(Shape::Weak);
-                self.lenient(t)
-            }
-            _ => false,
-        }
-    }
-
-    /// After a statement that checked out: follow calls and statements, accept the rest.
-    fn lenient(&mut self, t: &Token) -> bool {
-        if let Some((fc, seq, stage)) = self.lenient_call.take() {
-            match (stage, t.tk) {
-                (0, Tk::LParen) => self.lenient_call = Some((fc, seq, 1)),
-                (1, Tk::RParen) | (0, _) => {}
-                (1, _) => {
-                    let reason = match fc {
-                        Fc::Time => Reason::TimeFunction,
-                        Fc::Error => Reason::ErrorFunction,
-                        _ => Reason::DangerousFunction,
-                    };
-                    self.find(reason, Level::Low, Need::Nothing, seq);
-                }
-                _ => {}
-            }
-        }
-        match t.tk {
-            Tk::Semi => {
-                self.st = St::StmtStart;
-                self.stmt_strong = true;
-                self.stmt_seq = self.n - 1;
-            }
-            Tk::Comment => {
-                self.ended_clean = true;
-                self.ended_ok = true;
-                self.st = St::Done;
-            }
-            Tk::Word if t.has(CALL) && matches!(t.fc, Fc::Time | Fc::Error | Fc::Danger) => {
-                self.lenient_call = Some((t.fc, self.n - 1, 0));
-            }
-            _ => {}
-        }
-        true
-    }
-
-    // ---- conditions ---------------------------------------------------------------------
-
-    fn cond_push(&mut self, c: CTok) {
-        if c == CTok::Cmp {
-            self.cmp_seen = true;
-        }
-        if let Some(cond) = self.frame().cond.as_mut() {
-            if cond.n < cond.toks.len() {
-                cond.toks[cond.n] = c;
-                cond.n += 1;
-            } else {
-                cond.complex = true;
-            }
-        }
-    }
-
-    fn cond_complex(&mut self) {
-        if let Some(cond) = self.frame().cond.as_mut() {
-            cond.complex = true;
-            cond.nested = true;
-        }
-    }
-
-    /// The query ends here: the conditions of every open level end, innermost first.
-    fn cond_close_all(&mut self, comment: bool) {
-        let depth = self.depth;
-        for d in (0..=depth).rev() {
-            self.depth = d;
-            let inner = self.cond_close(comment);
-            if d > 0 {
-                // a parenthesis left open around one literal reads as the literal: OR ('x')=('x
-                self.depth = d - 1;
-                match inner {
-                    Some(c)
-                        if self.frames[d].kind == FrameKind::Paren
-                            && !c.complex
-                            && c.n == 1
-                            && matches!(c.toks[0], CTok::Lit(..)) =>
-                    {
-                        self.cond_push(c.toks[0]);
-                    }
-                    _ if self.frames[d].kind == FrameKind::Call => {}
-                    _ => self.cond_complex(),
-                }
-            }
-        }
-        self.depth = depth;
-    }
-
-    /// The condition being followed ends; `comment` when a comment cuts it.
-    fn cond_close(&mut self, comment: bool) -> Option<Cond> {
-        let cond = self.frame().cond.take()?;
-        let toks = &cond.toks[..cond.n];
-        let same = |this: &Self, a: Span, b: Span| {
-            this.literal_text(a)
-                .eq_ignore_ascii_case(this.literal_text(b))
-        };
-        let constant = !cond.complex
-            && match toks {
-                [CTok::Lit(..), CTok::Cmp, CTok::Lit(..)] => true,
-                [CTok::Name(a), CTok::Cmp, CTok::Name(b)] => same(self, *a, *b),
-                _ => false,
-            };
-        let identical = !cond.complex
-            && match toks {
-                [CTok::Lit(a, _), CTok::Cmp, CTok::Lit(b, _)] => same(self, *a, *b),
-                _ => false,
-            };
-        let truthy = !cond.complex && matches!(toks, [CTok::Lit(_, true)]);
-        // OR 0, AND false: a bare number or boolean
-        let bare_literal = !cond.complex
-            && matches!(toks, [CTok::Lit(span, _)] if !matches!(self.text(*span).first(), Some(b'\'' | b'"')));
-        let strong = self.anchor == Anchor::Quote || self.leading;
-        let compares = toks.contains(&CTok::Cmp);
-        if cond.clause && compares {
-            self.clauses = self.clauses.saturating_add(1);
-        }
-        let found = if !cond.boolean {
-            // '=' right after the quote; 1=1 at the start
-            match self.anchor {
-                Anchor::Quote if constant => Some((Reason::Tautology, Level::Low)),
-                Anchor::LaterQuote if constant => Some((Reason::Tautology, Level::High)),
-                Anchor::Start | Anchor::Resume if identical => {
-                    Some((Reason::Tautology, Level::High))
-                }
-                _ => None,
-            }
-        } else if constant {
-            Some((Reason::Tautology, Level::Low))
-        } else if self.first_num
-            && matches!(toks, [CTok::Lit(span, true)] if self.text(*span).eq_ignore_ascii_case(b"true"))
-        {
-            // 9999 or true
-            Some((Reason::Tautology, Level::Low))
-        } else if truthy || (bare_literal && strong) {
-            // OR 1: after a quote or as the payload's start, or cut off by a comment
-            match self.anchor {
-                _ if strong || comment => Some((Reason::Tautology, Level::Low)),
-                Anchor::LaterQuote => Some((Reason::Tautology, Level::High)),
-                _ => None,
-            }
-        } else if compares {
-            match self.anchor {
-                _ if strong => Some((Reason::Boolean, Level::Low)),
-                Anchor::LaterQuote => Some((Reason::Boolean, Level::High)),
-                Anchor::Start if self.first_num && cond.nested => {
-                    Some((Reason::Boolean, Level::Low))
-                }
-                Anchor::Start if self.first_num => Some((Reason::Boolean, Level::High)),
-                _ => None,
-            }
-        } else if strong && !cond.complex && toks == [CTok::Call] {
-            // ' OR json_valid(id);
-            Some((Reason::Boolean, Level::Low))
-        } else if self.anchor == Anchor::Quote && self.word_literal(toks) {
-            // a'or'a
-            Some((Reason::Boolean, Level::High))
-        } else {
-            None
-        };
-        if let Some((reason, level)) = found {
-            self.find(reason, level, Need::Clean, cond.seq);
-        } else if (self.leading || matches!(self.anchor, Anchor::Quote | Anchor::LaterQuote))
-            && cond.boolean
-            && compares
-        {
-            // `AND 7639=(`, `|| langCode ==`: a condition begun, cut
-            self.find(Reason::Boolean, Level::High, Need::NoError, cond.seq);
-        }
-        Some(cond)
-    }
-
-    /// A lone literal operand: a number, a string of one word.
-    fn word_literal(&self, toks: &[CTok]) -> bool {
-        match toks {
-            [CTok::Lit(span, _)] => !self
-                .text(*span)
-                .iter()
-                .any(|&b| matches!(b, b' ' | b'\t' | b'\n')),
-            _ => false,
-        }
-    }
-
-    /// A literal's text without its quotes.
-    fn literal_text(&self, span: Span) -> &[u8] {
-        let text = self.text(span);
-        let body = match text.first() {
-            Some(b'\'' | b'"') => text.get(1..).unwrap_or_default(),
-            _ => text,
-        };
-        match body.split_last() {
-            Some((b'\'' | b'"', rest)) => rest,
-            _ => body,
-        }
-    }
-
     /// `(SELECT CHAR(113)…`, `(SELECT COUNT(*)…`: a subquery whose first item only SQL writes.
     fn sub_marker(&mut self) {
         let d = self.depth;
@@ -2510,7 +2018,7 @@ impl<'a> Run<'a> {
         // it stands; not for `sleep(`, which prose writes ("sleep(8 hours)")
         for d in 1..=self.depth {
             let f = self.frames[d];
-            let begun = d < self.depth || self.last_tk != Tk::LParen;
+            let begun = d < self.depth || !matches!(self.last_tk, Tk::LParen);
             let attack = match f.fc {
                 Fc::Danger => true,
                 Fc::Error => f.fresh,
@@ -2547,11 +2055,11 @@ impl<'a> Run<'a> {
             self.st,
             St::After | St::AfterTable | St::StmtStart | St::Lenient
         ) && (self.depth <= self.closers as usize || open_parens);
-        if self.st == St::StmtStart {
+        if matches!(self.st, St::StmtStart) {
             self.quote_terminator();
         }
         let f = *self.top();
-        if f.sel_open && f.sel == SelKind::Union && !f.any && self.st == St::Operand {
+        if f.sel_open && f.sel == SelKind::Union && !f.any && matches!(self.st, St::Operand) {
             // `UNION SELECT` and nothing after it
             self.upgrade(f.sel_finding);
         }
@@ -2568,7 +2076,7 @@ impl<'a> Run<'a> {
             }
             // `extractvalue(`, `load_file(`: names only attacks call, the parenthesis touching
             let begun = d < self.depth
-                || (self.st != St::CallOpen && self.last_tk != Tk::LParen)
+                || (!matches!(self.st, St::CallOpen) && !matches!(self.last_tk, Tk::LParen))
                 || f.fresh;
             let (reason, level) = match f.fc {
                 Fc::Time if begun => (Reason::TimeFunction, Level::Low),
@@ -2591,7 +2099,7 @@ impl<'a> Run<'a> {
             self.find(Reason::Statement, level, Need::NoError, seq);
         }
         // `;update users`, `;drop`: a statement begun after `;`
-        if matches!(self.st, St::Stmt(_)) && self.stmt_strong {
+        if matches!(self.st, St::Stmt(_)) && self.after_semi {
             self.find(
                 Reason::StackedQuery,
                 Level::High,
@@ -2602,276 +2110,4 @@ impl<'a> Run<'a> {
         self.ended_clean = can_end;
         self.ended_ok = true;
     }
-}
-
-fn is_unary(op: Op) -> bool {
-    matches!(op, Op::Minus | Op::Plus | Op::Tilde | Op::Bang)
-}
-
-/// Words that go on from an operand the application wrote.
-fn is_continuation(kw: Kw) -> bool {
-    matches!(
-        kw,
-        Kw::And
-            | Kw::Or
-            | Kw::Xor
-            | Kw::Union
-            | Kw::Order
-            | Kw::Group
-            | Kw::Having
-            | Kw::Limit
-            | Kw::Into
-            | Kw::Procedure
-            | Kw::Like
-            | Kw::Is
-            | Kw::In
-            | Kw::Between
-            | Kw::Waitfor
-            | Kw::Where
-            | Kw::From
-            | Kw::NotNull
-            | Kw::Collate
-    )
-}
-
-/// Keywords that never name a column or a function.
-fn is_structural(kw: Kw) -> bool {
-    matches!(
-        kw,
-        Kw::Select
-            | Kw::From
-            | Kw::Where
-            | Kw::And
-            | Kw::Or
-            | Kw::Xor
-            | Kw::Not
-            | Kw::In
-            | Kw::Exists
-            | Kw::Any
-            | Kw::All
-            | Kw::Union
-            | Kw::On
-            | Kw::Using
-            | Kw::As
-            | Kw::When
-            | Kw::Then
-            | Kw::Else
-            | Kw::Case
-            | Kw::Is
-            | Kw::Like
-            | Kw::Between
-            | Kw::Having
-            | Kw::By
-            | Kw::Into
-            | Kw::Join
-            | Kw::Limit
-            | Kw::Group
-            | Kw::Order
-            | Kw::Distinct
-    )
-}
-
-/// Words that can be a name (column, table, alias) where an operand goes.
-fn is_name_like(kw: Kw) -> bool {
-    matches!(
-        kw,
-        Kw::None
-            | Kw::Left
-            | Kw::Replace
-            | Kw::If
-            | Kw::Insert
-            | Kw::Time
-            | Kw::Delay
-            | Kw::User
-            | Kw::Object
-            | Kw::Objects
-            | Kw::Data
-            | Kw::Column
-            | Kw::Identified
-            | Kw::Temporary
-            | Kw::Infile
-            | Kw::Local
-            | Kw::Immediate
-            | Kw::Nowait
-            | Kw::Add
-            | Kw::Program
-            | Kw::Returns
-            | Kw::Cascade
-            | Kw::Xml
-            | Kw::Open
-            | Kw::Analyse
-            | Kw::Analyze
-            | Kw::Outfile
-            | Kw::Top
-            | Kw::Row
-            | Kw::Array
-            | Kw::Match
-            | Kw::Against
-            | Kw::Window
-            | Kw::Returning
-            | Kw::Backup
-            | Kw::Begin
-            | Kw::Print
-            | Kw::Kill
-            | Kw::Rename
-            | Kw::Handler
-            | Kw::Merge
-            | Kw::With
-            | Kw::Lock
-            | Kw::Flush
-            | Kw::Describe
-            | Kw::Use
-            | Kw::Show
-            | Kw::Call
-            | Kw::Copy
-            | Kw::Load
-            | Kw::Grant
-            | Kw::Prepare
-            | Kw::Deallocate
-            | Kw::Reconfigure
-            | Kw::Dbcc
-            | Kw::JoinMod
-            | Kw::To
-            | Kw::Values
-    )
-}
-
-fn number_truthy(text: &[u8]) -> bool {
-    text.iter().any(|&b| (b'1'..=b'9').contains(&b))
-        && !text.starts_with(b"0x")
-        && !text.starts_with(b"0X")
-}
-
-/// A string literal that reads as a nonzero number: '1'.
-fn string_truthy(text: &[u8]) -> bool {
-    let body = text
-        .iter()
-        .position(|&b| b == b'\'' || b == b'"')
-        .and_then(|i| text.get(i + 1..))
-        .unwrap_or_default();
-    let digits = body.iter().take_while(|b| b.is_ascii_digit()).count();
-    digits > 0 && body[..digits].iter().any(|&b| b != b'0')
-}
-
-fn is_mongo_operator(name: &[u8]) -> bool {
-    const OPS: &[&[u8]] = &[
-        b"ne",
-        b"eq",
-        b"gt",
-        b"gte",
-        b"lt",
-        b"lte",
-        b"in",
-        b"nin",
-        b"regex",
-        b"where",
-        b"exists",
-        b"not",
-        b"nor",
-        b"or",
-        b"and",
-        b"elemmatch",
-        b"text",
-        b"expr",
-        b"type",
-        b"size",
-        b"all",
-        b"mod",
-        b"jsonschema",
-    ];
-    OPS.iter().any(|op| op.eq_ignore_ascii_case(name))
-}
-
-/// A PostgreSQL type name an injection casts to: `Some(true)` for the numeric and boolean
-/// ones, whose casts fail with the value in the error.
-fn pg_type(name: &[u8]) -> Option<bool> {
-    const NUMERIC: &[&[u8]] = &[
-        b"int",
-        b"int2",
-        b"int4",
-        b"int8",
-        b"integer",
-        b"bigint",
-        b"smallint",
-        b"numeric",
-        b"decimal",
-        b"real",
-        b"float",
-        b"float4",
-        b"float8",
-        b"double",
-        b"bool",
-        b"boolean",
-        b"regclass",
-        b"oid",
-    ];
-    const OTHER: &[&[u8]] = &[
-        b"text",
-        b"varchar",
-        b"char",
-        b"json",
-        b"jsonb",
-        b"bytea",
-        b"xml",
-        b"inet",
-        b"uuid",
-        b"money",
-        b"date",
-        b"timestamp",
-    ];
-    if NUMERIC.iter().any(|t| t.eq_ignore_ascii_case(name)) {
-        Some(true)
-    } else if OTHER.iter().any(|t| t.eq_ignore_ascii_case(name)) {
-        Some(false)
-    } else {
-        None
-    }
-}
-
-/// Numbers that probe integer and float overflows.
-pub(crate) fn is_overflow_literal(text: &[u8]) -> bool {
-    const LITERALS: &[&[u8]] = &[
-        b"2147483647",
-        b"2147483648",
-        b"4294967295",
-        b"4294967296",
-        b"9223372036854775807",
-        b"9223372036854775808",
-        b"18446744073709551615",
-        b"18446744073709551616",
-        b"2.2250738585072011e-308",
-        b"2.2250738585072012e-308",
-    ];
-    LITERALS.iter().any(|l| l.eq_ignore_ascii_case(text))
-}
-
-fn grantable(kw: Kw) -> bool {
-    matches!(
-        kw,
-        Kw::All
-            | Kw::Select
-            | Kw::Insert
-            | Kw::Update
-            | Kw::Delete
-            | Kw::Exec
-            | Kw::Object
-            | Kw::Alter
-            | Kw::Create
-            | Kw::Drop
-    )
-}
-
-/// Qualifiers that name a system database: `mysql.user`, `master..sysdatabases`, `sys.objects`.
-fn is_system_qualifier(name: &[u8]) -> bool {
-    [
-        &b"mysql"[..],
-        b"master",
-        b"sys",
-        b"msdb",
-        b"tempdb",
-        b"pg_catalog",
-        b"information_schema",
-    ]
-    .iter()
-    .any(|q| q.eq_ignore_ascii_case(name))
 }

@@ -355,6 +355,37 @@ fn benign_prose_with_sql_words() {
     ] {
         benign(s);
     }
+    for s in [
+        "drop shipping suppliers",
+        "sleep number bed",
+        "where to buy \"drop table\" chair",
+        "'execute' meaning",
+        "how to 'drop' a pin in google maps",
+        "8' x 10' rug",
+        "price < 100 and rating > 4",
+        "Tip: use --help for options",
+    ] {
+        benign_at_low(s);
+    }
+    // things the shipped rules met (SQLiExtendedPatterns runs at HIGH)
+    for s in [
+        "In PHP you call exec() carefully",
+        "System.out.println(\"Hello\");",
+        "(userAccountControl:1.2.840.113556.1.4.803:=2147483648)",
+        "11!=11",
+    ] {
+        benign(s);
+    }
+    for s in [
+        "order by phone",
+        "select comfort mattress",
+        "update windows 10",
+        "delete facebook account",
+        "toys 'r' us",
+        "she said, 'hello' and left",
+    ] {
+        benign(s);
+    }
     // a bare statement of a few words reads as SQL at HIGH
     benign_at_low("drop table lamp");
     benign_at_low("The union select committee met on Tuesday");
@@ -466,5 +497,96 @@ fn arbitrary_bytes_never_panic() {
         }
         let _ = detect(&buf, Sensitivity::Low);
         let _ = detect(&buf, Sensitivity::High);
+    }
+}
+
+/// Found by the `waf_sqli` fuzz target: the prefilter let a keyword that is also a function
+/// name (`insert`) go at HIGH, so HIGH missed what LOW found.
+#[test]
+fn high_reports_whatever_low_reports() {
+    let data = b"''\xb7r('\x0d\x0d\x0d\x0d r \x0d\x0d\x0d\x0d\x0dinserT + FROM\xd8\xc6('\x0d\
+                 \x0d\x0d\x0d\x0d\x0d\x0dinserT + FR\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\
+                 \xff\xff\xff\xff\xff\xff\xff\xff\xff\xffOM\xd8\xc6\x00\x00E  \xb7r\x8e'\x0d\
+                 \x0d 2 \x0d\x0d\x0d\x0d\x0dinserT + FROM\xd8\xc6('\x0d\x0d\x0d\x0d\x0d\x0d\
+                 \x0dinserT + FR\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x0d\x0d\
+                 \x0d\x0d = 1";
+    assert!(super::lex::worth_parsing(data, false));
+    assert!(super::lex::worth_parsing(data, true));
+    if detect(data, Sensitivity::Low).is_some() {
+        assert!(detect(data, Sensitivity::High).is_some());
+    }
+    for s in [
+        "insert into t values (1)",
+        ";insert into t values (1)",
+        "x';insert into t values(1)",
+    ] {
+        if low(s).is_some() {
+            assert!(high(s).is_some(), "{s:?}");
+        }
+    }
+}
+
+mod properties {
+    use super::super::{Sensitivity, detect};
+    use proptest::prelude::*;
+
+    /// Inputs made of the pieces injections and prose are made of.
+    fn pieces() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop_oneof![
+            Just(&b"'"[..]),
+            Just(&b"\""[..]),
+            Just(&b"`"[..]),
+            Just(&b" or "[..]),
+            Just(&b" and "[..]),
+            Just(&b"1=1"[..]),
+            Just(&b"union select "[..]),
+            Just(&b"insert into t "[..]),
+            Just(&b"values (1)"[..]),
+            Just(&b";"[..]),
+            Just(&b"--"[..]),
+            Just(&b"#"[..]),
+            Just(&b"/*"[..]),
+            Just(&b"*/"[..]),
+            Just(&b"("[..]),
+            Just(&b")"[..]),
+            Just(&b"sleep(5)"[..]),
+            Just(&b"concat("[..]),
+            Just(&b"from users"[..]),
+            Just(&b"+"[..]),
+            Just(&b" "[..]),
+            Just(&b"\xef\xbc\x87"[..]),
+            Just(&b"the"[..]),
+            Just(&b"O'Reilly"[..]),
+            Just(&b"{\"a\":\""[..]),
+        ];
+        prop::collection::vec(
+            prop_oneof![
+                piece.prop_map(<[u8]>::to_vec),
+                prop::collection::vec(any::<u8>(), 1..4)
+            ],
+            0..16,
+        )
+        .prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        /// HIGH only adds findings: whatever LOW reports, HIGH reports.
+        #[test]
+        fn high_reports_whatever_low_reports(input in pieces()) {
+            if detect(&input, Sensitivity::Low).is_some() {
+                prop_assert!(detect(&input, Sensitivity::High).is_some());
+            }
+        }
+
+        /// Evidence is a few tokens, never empty.
+        #[test]
+        fn evidence_is_bounded(input in pieces()) {
+            for level in [Sensitivity::Low, Sensitivity::High] {
+                if let Some(d) = detect(&input, level) {
+                    prop_assert!(!d.matched.is_empty() && d.matched.len() <= 5);
+                    prop_assert!(d.reason.starts_with("sqli:"));
+                }
+            }
+        }
     }
 }
