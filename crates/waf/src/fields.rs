@@ -171,6 +171,19 @@ fn body_oversize(req: &Request<'_>) -> bool {
     req.body_len.is_some_and(|n| n > req.body.len() as u64)
 }
 
+/// One part of each `name=value` pair of the request's query string, sized in one go.
+fn query_values<'r>(
+    uri: &'r str,
+    part: impl Fn((&'r str, &'r str)) -> &'r str,
+) -> Vec<Cow<'r, [u8]>> {
+    let Some(q) = query_string(uri) else {
+        return Vec::new();
+    };
+    let mut out = Vec::with_capacity(memchr::memchr_iter(b'&', q.as_bytes()).count() + 1);
+    out.extend(pairs(q).map(|p| Cow::Borrowed(part(p).as_bytes())));
+    out
+}
+
 /// The values of `field` in `req`.
 pub(crate) fn extract<'r>(field: &FieldToMatch, req: &Request<'r>) -> Extracted<'r> {
     match field {
@@ -198,19 +211,11 @@ pub(crate) fn extract<'r>(field: &FieldToMatch, req: &Request<'r>) -> Extracted<
             ..Extracted::default()
         },
         FieldToMatch::AllQueryArguments(_) => Extracted {
-            values: query_string(req.uri)
-                .into_iter()
-                .flat_map(pairs)
-                .map(|(_, v)| Cow::Borrowed(v.as_bytes()))
-                .collect(),
+            values: query_values(req.uri, |(_, v)| v),
             ..Extracted::default()
         },
         FieldToMatch::RampartArgumentNames(_) => Extracted {
-            values: query_string(req.uri)
-                .into_iter()
-                .flat_map(pairs)
-                .map(|(k, _)| Cow::Borrowed(k.as_bytes()))
-                .collect(),
+            values: query_values(req.uri, |(k, _)| k),
             ..Extracted::default()
         },
         FieldToMatch::Body(b) => {
@@ -230,7 +235,12 @@ pub(crate) fn extract<'r>(field: &FieldToMatch, req: &Request<'r>) -> Extracted<
         }
         FieldToMatch::RampartBodyArguments(s) => body_arguments(req, s.match_scope),
         FieldToMatch::Headers(h) => {
-            let mut out = Vec::new();
+            let per = if matches!(h.match_scope, MatchScope::All) {
+                2
+            } else {
+                1
+            };
+            let mut out = Vec::with_capacity(req.headers.len().min(HEADERS_INSPECTED_ITEMS) * per);
             let mut bytes = 0;
             let mut oversize = false;
             for (i, hd) in req.headers.iter().enumerate() {
@@ -254,7 +264,7 @@ pub(crate) fn extract<'r>(field: &FieldToMatch, req: &Request<'r>) -> Extracted<
             }
         }
         FieldToMatch::Cookies(c) => {
-            let mut out = Vec::new();
+            let mut out = Vec::with_capacity(16);
             let mut bytes = 0;
             let mut oversize = false;
             for (i, (k, v)) in cookies(req).enumerate() {
@@ -361,9 +371,10 @@ fn body_arguments<'r>(req: &Request<'r>, scope: MatchScope) -> Extracted<'r> {
         return Extracted::default();
     }
     let ct = header(req, "content-type").unwrap_or(b"");
-    let ct = std::str::from_utf8(ct).unwrap_or("").to_ascii_lowercase();
+    let ct = std::str::from_utf8(ct).unwrap_or("");
     let mut values = Vec::new();
-    if ct.starts_with("application/x-www-form-urlencoded") {
+    const FORM: &str = "application/x-www-form-urlencoded";
+    if ct.len() >= FORM.len() && ct.as_bytes()[..FORM.len()].eq_ignore_ascii_case(FORM.as_bytes()) {
         if let Ok(body) = std::str::from_utf8(req.body) {
             for (k, v) in pairs(body) {
                 push_scoped(&mut values, scope, k.as_bytes(), v.as_bytes());
@@ -373,7 +384,11 @@ fn body_arguments<'r>(req: &Request<'r>, scope: MatchScope) -> Extracted<'r> {
                 ..Extracted::default()
             };
         }
-    } else if ct.contains("json") {
+    } else if ct
+        .as_bytes()
+        .windows(4)
+        .any(|w| w.eq_ignore_ascii_case(b"json"))
+    {
         let parsed = crate::json_body::parse(req.body, &crate::json_body::Limits::default());
         if parsed.error().is_none() {
             values.extend(
@@ -389,7 +404,9 @@ fn body_arguments<'r>(req: &Request<'r>, scope: MatchScope) -> Extracted<'r> {
                 ..Extracted::default()
             };
         }
-    } else if let Some(boundary) = crate::multipart::boundary(&ct, header(req, "content-type")) {
+    } else if let Some(boundary) =
+        crate::multipart::boundary(&ct.to_ascii_lowercase(), header(req, "content-type"))
+    {
         for part in crate::multipart::parts(req.body, &boundary) {
             if matches!(scope, MatchScope::All | MatchScope::Key) {
                 values.push(Cow::Borrowed(part.name));

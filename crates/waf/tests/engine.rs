@@ -1161,3 +1161,78 @@ fn asn_match_and_a_missing_database() {
     let e = errors(web_acl("Allow", vec![rule("asn", 0, st, "Block")]));
     assert!(e[0].contains("needs a geolocation database"), "{e:?}");
 }
+
+// ---- fields and chains shared between statements ----------------------------------------------
+
+#[test]
+fn a_trim_after_a_decoding_keeps_the_trimmed_part() {
+    // URL_DECODE copies the value; TRIM then returns part of the copy
+    let acl = compile(web_acl(
+        "Allow",
+        vec![rule(
+            "r",
+            0,
+            byte(
+                json!({"QueryString": {}}),
+                "a",
+                "EXACTLY",
+                &["URL_DECODE", "TRIM"],
+            ),
+            "Block",
+        )],
+    ));
+    assert_eq!(get("/?%20a%20").eval(&acl).action, ActionKind::Block);
+    assert_eq!(get("/?%20b%20").eval(&acl).action, ActionKind::Allow);
+}
+
+#[test]
+fn statements_sharing_a_field_see_their_own_chains() {
+    // the same field with [URL_DECODE], [URL_DECODE, HTML_ENTITY_DECODE, LOWERCASE] and
+    // [URL_DECODE, HTML_ENTITY_DECODE]: each prefix is reused, each result is its own
+    let field = json!({"AllQueryArguments": {}});
+    let acl = compile(web_acl(
+        "Allow",
+        vec![
+            rule(
+                "decoded",
+                0,
+                byte(field.clone(), "<b>", "EXACTLY", &["URL_DECODE"]),
+                "Count",
+            ),
+            rule(
+                "lowered",
+                1,
+                byte(
+                    field.clone(),
+                    "<x>",
+                    "EXACTLY",
+                    &["URL_DECODE", "HTML_ENTITY_DECODE", "LOWERCASE"],
+                ),
+                "Count",
+            ),
+            rule(
+                "entities",
+                2,
+                byte(
+                    field,
+                    "<X>",
+                    "EXACTLY",
+                    &["URL_DECODE", "HTML_ENTITY_DECODE"],
+                ),
+                "Block",
+            ),
+        ],
+    ));
+    let v = get("/?a=%26lt;X%26gt;&b=%3Cb%3E").eval(&acl);
+    assert_eq!(v.action, ActionKind::Block);
+    let counted: Vec<&str> = v
+        .non_terminating_matching_rules
+        .iter()
+        .map(|m| m.rule_id.as_str())
+        .collect();
+    assert_eq!(counted, ["decoded", "lowered"]);
+    assert_eq!(
+        get("/?a=%26lt;y%26gt;").eval(&acl).action,
+        ActionKind::Allow
+    );
+}

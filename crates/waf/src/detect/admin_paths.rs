@@ -3,7 +3,10 @@
 //! A path matches when one of its segments is an administration page or directory
 //! (case-insensitive, whole segment; a known page name may carry its extension).
 
+use std::sync::LazyLock;
+
 use super::Detection;
+use super::prefilter::WordSet;
 use super::util::found;
 
 /// Whole path segments (lowercase).
@@ -111,6 +114,20 @@ const NEEDS_CHILD: &[&[u8]] = &[
     b"install",
 ];
 
+struct Sets {
+    segments: WordSet,
+    pages: WordSet,
+    script_extensions: WordSet,
+    needs_child: WordSet,
+}
+
+static SETS: LazyLock<Sets> = LazyLock::new(|| Sets {
+    segments: WordSet::new(SEGMENTS),
+    pages: WordSet::new(PAGES),
+    script_extensions: WordSet::new(SCRIPT_EXTENSIONS),
+    needs_child: WordSet::new(NEEDS_CHILD),
+});
+
 /// Whether `input` (a URI path) names an administration page.
 pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
     let path = &input[..input
@@ -120,23 +137,25 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
     if !path.contains(&b'/') {
         return None;
     }
-    let segments: Vec<&[u8]> = path
+    let sets = &*SETS;
+    let mut segments = path
         .split(|&c| c == b'/')
         .filter(|s| !s.is_empty())
-        .collect();
-    for (i, seg) in segments.iter().enumerate() {
-        let has_child = i + 1 < segments.len();
+        .peekable();
+    while let Some(seg) = segments.next() {
         let stem = match seg.iter().rposition(|&c| c == b'.') {
             Some(p) if p > 0 => &seg[..p],
             _ => seg,
         };
-        let is_segment = SEGMENTS.iter().any(|s| seg.eq_ignore_ascii_case(s));
+        let is_segment = sets.segments.contains(seg);
         let ext = &seg[stem.len()..];
-        let script = SCRIPT_EXTENSIONS
-            .iter()
-            .any(|e| ext.eq_ignore_ascii_case(e));
-        let is_page = script && PAGES.iter().any(|p| stem.eq_ignore_ascii_case(p));
-        let needs_child = NEEDS_CHILD.iter().any(|s| stem.eq_ignore_ascii_case(s));
+        let is_page =
+            !ext.is_empty() && sets.script_extensions.contains(ext) && sets.pages.contains(stem);
+        if !is_segment && !is_page {
+            continue;
+        }
+        let has_child = segments.peek().is_some();
+        let needs_child = sets.needs_child.contains(stem);
         if (is_segment && (!needs_child || has_child)) || (is_page && !needs_child) {
             return Some(found("admin-path", path));
         }

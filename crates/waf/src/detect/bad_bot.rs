@@ -5,6 +5,7 @@ use std::sync::LazyLock;
 use aho_corasick::AhoCorasick;
 
 use super::Detection;
+use super::prefilter::Anchors;
 use super::util::{at, automaton, before, found};
 
 /// Tool names, matched at word boundaries (case-insensitive).
@@ -89,8 +90,14 @@ const TOOLS: &[&str] = &[
 
 static AC: LazyLock<AhoCorasick> = LazyLock::new(|| automaton(TOOLS));
 
+/// A fast reject: a value without one of the names' windows names no tool.
+static GATE: LazyLock<Anchors> = LazyLock::new(|| Anchors::new(TOOLS));
+
 /// Whether `input` (a User-Agent value) names a scanner.
 pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
+    if !GATE.may_contain(input) {
+        return None;
+    }
     for m in AC.find_iter(input) {
         let (s, e) = (m.start(), m.end());
         if before(input, s).is_ascii_alphabetic() || at(input, e).is_ascii_alphabetic() {

@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 use aho_corasick::AhoCorasick;
 
 use super::Detection;
+use super::prefilter::Anchors;
 use super::util::{automaton, found};
 
 /// Each pattern is an attack on its own (case-insensitive).
@@ -204,8 +205,20 @@ fn classes_and_gadgets(input: &[u8]) -> Option<Detection> {
     }
 }
 
+/// A fast reject: every detection needs one of these in the value (the stream magic, a
+/// pattern, a package, or `runtime`/`processbuilder` for a gadget chain).
+static GATE: LazyLock<Anchors> = LazyLock::new(|| {
+    let mut pats: Vec<&[u8]> = vec![b"\xac\xed\x00\x05", b"runtime", b"processbuilder"];
+    pats.extend(PATTERNS.iter().map(|p| p.as_bytes()));
+    pats.extend(PACKAGES.iter().map(|p| p.as_bytes()));
+    Anchors::new(&pats)
+});
+
 /// Whether `input` carries a Java deserialization or expression-language exploit.
 pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
+    if !GATE.may_contain(input) {
+        return None;
+    }
     if let Some(p) = memchr::memmem::find(input, b"\xac\xed\x00\x05") {
         return Some(found(
             "java:serialized-object",

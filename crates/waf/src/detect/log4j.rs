@@ -44,8 +44,12 @@ const LOOKUPS: &[&[u8]] = &[
 pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
     let mut i = 0;
     let mut evaluated = 0u32;
-    while let Some(p) = memchr::memmem::find(&input[i..], b"${") {
+    while let Some(p) = memchr::memchr(b'$', &input[i..]) {
         let start = i + p;
+        if input.get(start + 1) != Some(&b'{') {
+            i = start + 1;
+            continue;
+        }
         evaluated += 1;
         if evaluated > MAX_LOOKUPS {
             // a flood of lookups: stop evaluating (the cost must stay linear) and settle for

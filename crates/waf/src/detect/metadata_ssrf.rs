@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 use aho_corasick::AhoCorasick;
 
 use super::Detection;
+use super::prefilter::Anchors;
 use super::util::{automaton, before, found, is_word};
 
 /// 169.254.169.254.
@@ -45,9 +46,12 @@ const NAMES: &[&str] = &[
 
 static AC: LazyLock<AhoCorasick> = LazyLock::new(|| automaton(NAMES));
 
+/// A fast reject for the names: a value without one of their windows has none of them.
+static GATE: LazyLock<Anchors> = LazyLock::new(|| Anchors::new(NAMES));
+
 /// Whether `input` points at a cloud metadata service.
 pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
-    if let Some(m) = AC.find(input) {
+    if let Some(m) = GATE.may_contain(input).then(|| AC.find(input)).flatten() {
         return Some(found("ssrf:metadata", &input[m.start()..m.end()]));
     }
     // `169。254。169。254`, `①⑥⑨.②⑤④.①⑥⑨.②⑤④`: digits and dots that URL parsers fold

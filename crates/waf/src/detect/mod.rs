@@ -3,19 +3,27 @@
 //!
 //! Every detector takes the bytes of one field (after the rule's text transformations) and
 //! answers whether they carry an attack, with the evidence. The family detectors ([`Detector`])
-//! run an Aho-Corasick prefilter (one automaton per family, built once) and verify each hit with
-//! a small hand-written check, so their cost does not grow with the number of patterns; none
-//! allocates unless the prefilter fires.
+//! first run a cheap, sound fast reject (`prefilter`: byte classes in one table pass, hashed
+//! four-byte anchors of their keywords, exact word sets), so that a benign value costs one or
+//! two passes over its bytes and no allocation; only a value that passes runs the automaton
+//! (one per family, built once) and the hand-written checks behind it. The reject is a
+//! necessary condition of a detection: the equivalence tests compare every detector with its
+//! implementation before the rejects (`oracle`).
 
 mod admin_paths;
 mod bad_bot;
+#[cfg(test)]
+mod equivalence;
 mod exploitable_paths;
 mod java;
 mod lfi;
 mod log4j;
 mod metadata_ssrf;
+#[cfg(test)]
+mod oracle;
 mod php;
 mod powershell;
+mod prefilter;
 mod protocol;
 mod restricted_ext;
 mod rfi;

@@ -15,6 +15,7 @@ use std::sync::LazyLock;
 use aho_corasick::AhoCorasick;
 
 use super::Detection;
+use super::prefilter::{Anchors, WordSet, byte_table, classes};
 use super::util::{at, automaton, before, found, is_word, skip_ws};
 
 /// Functions that run code or commands, read or write files, or open sockets.
@@ -573,12 +574,24 @@ enum What {
 }
 
 struct Automata {
+    /// Fast rejects for the case-insensitive automaton's patterns: stream wrappers and tags
+    /// (always), with the directives for a value with `=` (a setting needs it), function
+    /// names (a call needs `(`).
+    wrappers_and_tags: Anchors,
+    wrappers_tags_and_directives: Anchors,
+    /// Function names of six bytes or more.
+    long_functions: Anchors,
+    /// Shorter names, which count only as whole words.
+    short_functions: WordSet,
     /// Case-insensitive: functions, wrappers, ini directives, tags.
     ac: AhoCorasick,
     what: Vec<What>,
     /// Case-sensitive: superglobals.
     globals: AhoCorasick,
 }
+
+/// Open tags.
+const TAGS: &[&str] = &["<?", "[php]", "[/php]", "{php}", "{/php}"];
 
 static AC: LazyLock<Automata> = LazyLock::new(|| {
     let mut pats: Vec<&str> = Vec::new();
@@ -595,11 +608,29 @@ static AC: LazyLock<Automata> = LazyLock::new(|| {
         pats.push(d);
         what.push(What::Ini);
     }
-    for t in ["<?", "[php]", "[/php]", "{php}", "{/php}"] {
+    for t in TAGS {
         pats.push(t);
         what.push(What::OpenTag);
     }
+    let mut wrappers_and_tags: Vec<&str> = WRAPPERS.to_vec();
+    wrappers_and_tags.extend_from_slice(TAGS);
+    let mut with_directives = wrappers_and_tags.clone();
+    with_directives.extend_from_slice(INI);
     Automata {
+        wrappers_and_tags: Anchors::new(&wrappers_and_tags),
+        wrappers_tags_and_directives: Anchors::new(&with_directives),
+        long_functions: Anchors::new(
+            &FUNCTIONS
+                .iter()
+                .filter(|f| f.len() >= SHORT_NAME)
+                .collect::<Vec<_>>(),
+        ),
+        short_functions: WordSet::new(
+            &FUNCTIONS
+                .iter()
+                .filter(|f| f.len() < SHORT_NAME)
+                .collect::<Vec<_>>(),
+        ),
         ac: automaton(&pats),
         what,
         globals: super::util::automaton_exact(SUPERGLOBALS),
@@ -612,11 +643,13 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
         return Some(d);
     }
     // `"sys"."tem"`: string concatenation hiding a name
-    if input
-        .windows(3)
-        .any(|w| matches!(w, [b'"' | b'\'', b'.', b'"' | b'\'']))
-        || memchr::memmem::find(input, b" . ").is_some()
-    {
+    if memchr::memchr_iter(b'.', input).any(|i| {
+        i > 0
+            && matches!(
+                (input[i - 1], at(input, i + 1)),
+                (b'"' | b'\'', b'"' | b'\'') | (b' ', b' ')
+            )
+    }) {
         let joined = unconcat(input);
         return detect_once(&joined).map(|mut d| {
             d.reason = "php:concatenated-call";
@@ -648,19 +681,62 @@ fn unconcat(input: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Classes of bytes for the fast reject in [`detect_once`].
+const DOLLAR_BRACE: u8 = 1;
+const PAREN: u8 = 2;
+const EQUALS: u8 = 4;
+/// The bytes one of which every construct but a filter chain needs.
+const CONSTRUCT: u8 = 8;
+const BYTES: [u8; 256] = byte_table(&[
+    (b"${", DOLLAR_BRACE),
+    (b"(", PAREN),
+    (b"=", EQUALS),
+    (b"(:<[{=$", CONSTRUCT),
+]);
+
+/// Names shorter than this must stand as whole words to be called (see [`call`]).
+const SHORT_NAME: usize = 6;
+
+/// A fast reject for function calls: a called name ends before the value's last `(`; a
+/// short one is a whole word there.
+fn may_call(a: &Automata, input: &[u8]) -> bool {
+    let Some(last) = memchr::memrchr(b'(', input) else {
+        return false;
+    };
+    let region = &input[..last];
+    a.long_functions.may_contain(region)
+        || region
+            .split(|&c| !is_word(c))
+            .any(|w| a.short_functions.contains(w))
+}
+
 fn detect_once(input: &[u8]) -> Option<Detection> {
-    // every PHP construct needs one of these bytes
-    let filter_chain = [&b"convert."[..], b"string.", b"zlib."]
-        .iter()
-        .any(|f| memchr::memmem::find(input, f).is_some());
-    if !filter_chain
-        && !input
-            .iter()
-            .any(|&b| matches!(b, b'(' | b':' | b'<' | b'[' | b'{' | b'=' | b'$'))
+    // every PHP construct needs one of these bytes, or a filter chain (`convert.`, `string.`,
+    // `zlib.`, as written)
+    let c = classes(input, &BYTES);
+    if c & CONSTRUCT == 0
+        && !memchr::memchr_iter(b'.', input).any(|p| {
+            let before = &input[..p];
+            before.ends_with(b"convert") || before.ends_with(b"string") || before.ends_with(b"zlib")
+        })
     {
         return None;
     }
     let a = &*AC;
+    // A fast reject: superglobals, serialized objects and variable variables and functions
+    // need `$` or `{`; the automaton's matches that count need their pattern, a function call
+    // a `(` and a directive an `=`.
+    if c & DOLLAR_BRACE == 0
+        && !(if c & EQUALS != 0 {
+            &a.wrappers_tags_and_directives
+        } else {
+            &a.wrappers_and_tags
+        })
+        .may_contain(input)
+        && (c & PAREN == 0 || !may_call(a, input))
+    {
+        return None;
+    }
     if let Some(m) = a.globals.find(input)
         && (!is_word(at(input, m.end())) || input[m.start()..m.end()].starts_with(b"$_"))
     {

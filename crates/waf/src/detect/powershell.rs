@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 use aho_corasick::AhoCorasick;
 
 use super::Detection;
+use super::prefilter::Anchors;
 use super::util::{at, automaton, before, found, is_word, skip_ws};
 
 /// Each is an attack on its own, at a word boundary.
@@ -163,7 +164,7 @@ enum What {
     Verb,
 }
 
-static AC: LazyLock<(AhoCorasick, Vec<What>)> = LazyLock::new(|| {
+static AC: LazyLock<(AhoCorasick, Vec<What>, Anchors)> = LazyLock::new(|| {
     let mut pats: Vec<String> = Vec::new();
     let mut what = Vec::new();
     for s in STRONG {
@@ -182,13 +183,25 @@ static AC: LazyLock<(AhoCorasick, Vec<What>)> = LazyLock::new(|| {
         pats.push(format!("{v}-"));
         what.push(What::Verb);
     }
+    // the aliases are tested apart (three bytes make a poor anchor)
+    let anchored: Vec<&str> = pats
+        .iter()
+        .zip(&what)
+        .filter(|(_, w)| !matches!(w, What::Iex))
+        .map(|(p, _)| p.as_str())
+        .collect();
+    let gate = Anchors::new(&anchored);
     let refs: Vec<&str> = pats.iter().map(String::as_str).collect();
-    (automaton(&refs), what)
+    // a fast reject: every detection is one of the automaton's matches
+    (automaton(&refs), what, gate)
 });
 
 /// Whether `input` carries a PowerShell command.
 pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
-    let (ac, what) = &*AC;
+    let (ac, what, gate) = &*AC;
+    if !gate.may_contain(input) && !may_call_alias(input) {
+        return None;
+    }
     for m in ac.find_iter(input) {
         let (s, e) = (m.start(), m.end());
         let prev = before(input, s);
@@ -223,6 +236,23 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
         }
     }
     None
+}
+
+/// A fast reject for the aliases ([`IEX`]): one counts only right before (spaces aside) one
+/// of `($"'[`, so the three bytes before such a byte and its spaces must spell one.
+fn may_call_alias(input: &[u8]) -> bool {
+    let alias_before = |i: usize| {
+        let mut j = i;
+        while j > 0 && matches!(input[j - 1], b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
+            j -= 1;
+        }
+        j >= 3
+            && IEX
+                .iter()
+                .any(|a| input[j - 3..j].eq_ignore_ascii_case(a.as_bytes()))
+    };
+    memchr::memchr3_iter(b'(', b'$', b'"', input).any(alias_before)
+        || memchr::memchr2_iter(b'\'', b'[', input).any(alias_before)
 }
 
 /// `powershell -nop …`, `pwsh -c …`, `powershell C:\…`, `powershell "…"`, `powershell {…}`, or

@@ -13,6 +13,7 @@ use std::sync::LazyLock;
 use aho_corasick::AhoCorasick;
 
 use super::Detection;
+use super::prefilter::{byte_table, classes};
 use super::util::{at, automaton, found, hex, is_word, skip_ws};
 
 /// Request methods a smuggled request line starts with.
@@ -69,12 +70,52 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
     {
         return Some(found("protocol:cookie-version", input));
     }
-    line_break_injection(input)
-        .or_else(|| meta_refresh(input))
-        .or_else(|| smuggled_request_line(input))
-        .or_else(|| ldap_injection(input))
-        .or_else(|| mod_proxy_unix(input))
+    // each check runs only when the value holds a byte its attack needs
+    let c = classes(input, &TRIGGERS);
+    if c & BREAK != 0
+        && let Some(d) = line_break_injection(input)
+    {
+        return Some(d);
+    }
+    if c & LT != 0
+        && let Some(d) = meta_refresh(input)
+    {
+        return Some(d);
+    }
+    if c & SLASH != 0
+        && let Some(d) = smuggled_request_line(input)
+    {
+        return Some(d);
+    }
+    if c & PAREN != 0
+        && let Some(d) = ldap_injection(input)
+    {
+        return Some(d);
+    }
+    if c & BAR != 0 {
+        return mod_proxy_unix(input);
+    }
+    None
 }
+
+/// The first byte of a line break in any spelling [`line_break`] knows.
+const BREAK: u8 = 1;
+/// `<meta`.
+const LT: u8 = 2;
+/// `HTTP/`.
+const SLASH: u8 = 4;
+/// LDAP filters.
+const PAREN: u8 = 8;
+/// `unix:…|`.
+const BAR: u8 = 16;
+
+const TRIGGERS: [u8; 256] = byte_table(&[
+    (b"\r\n%\xe5\\&", BREAK),
+    (b"<", LT),
+    (b"/", SLASH),
+    (b"()", PAREN),
+    (b"|", BAR),
+]);
 
 /// A line break at `i`: its length, in any of the spellings that survive decoding.
 fn line_break(input: &[u8], i: usize) -> Option<usize> {
@@ -122,14 +163,12 @@ fn line_break(input: &[u8], i: usize) -> Option<usize> {
 }
 
 fn line_break_injection(input: &[u8]) -> Option<Detection> {
-    if !input
-        .iter()
-        .any(|&b| matches!(b, b'\r' | b'\n' | b'%' | b'&' | b'\\' | 0xe5))
-    {
-        return None;
-    }
     let mut i = 0;
     while i < input.len() {
+        if TRIGGERS[usize::from(input[i])] & BREAK == 0 {
+            i += 1;
+            continue;
+        }
         let Some(n) = line_break(input, i) else {
             i += 1;
             continue;
@@ -318,7 +357,7 @@ fn ldap_injection(input: &[u8]) -> Option<Detection> {
         }
         j
     };
-    for (close, _) in input.iter().enumerate().filter(|&(_, &c)| c == b')') {
+    for close in memchr::memchr_iter(b')', input) {
         let mut j = ws(close + 1);
         let mut op = false;
         if matches!(at(input, j), b'&' | b'|' | b'!') {

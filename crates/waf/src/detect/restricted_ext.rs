@@ -4,7 +4,10 @@
 //! The extension must end the path (or the value, for a file name given as a query argument)
 //! or come right before `?`, `#` or `;`, and follow a file name.
 
+use std::sync::LazyLock;
+
 use super::Detection;
+use super::prefilter::WordSet;
 use super::util::{found, is_word};
 
 /// Extensions, lowercase, without the dot.
@@ -92,6 +95,21 @@ const EXTENSIONS: &[&[u8]] = &[
     b"dockerenv",
 ];
 
+/// Compressed archives' extensions: `backup.sql.zip` keeps its inner extension.
+const COMPRESSED: &[&[u8]] = &[
+    b"zip", b"gz", b"tgz", b"bz2", b"xz", b"7z", b"rar", b"tar", b"zst",
+];
+
+struct Sets {
+    extensions: WordSet,
+    compressed: WordSet,
+}
+
+static SETS: LazyLock<Sets> = LazyLock::new(|| Sets {
+    extensions: WordSet::new(EXTENSIONS),
+    compressed: WordSet::new(COMPRESSED),
+});
+
 /// Whether `input` (a path, or a file name in a value) ends in a restricted extension.
 pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
     // the part that names a file: up to `?`, `#` or `;`
@@ -108,16 +126,12 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
     }
     let mut dot = name.iter().rposition(|&c| c == b'.')?;
     // `backup.sql.zip`: a compressed dump keeps its inner extension
-    const COMPRESSED: &[&[u8]] = &[
-        b"zip", b"gz", b"tgz", b"bz2", b"xz", b"7z", b"rar", b"tar", b"zst",
-    ];
-    if COMPRESSED
-        .iter()
-        .any(|c| name[dot + 1..].eq_ignore_ascii_case(c))
+    let sets = &*SETS;
+    if sets.compressed.contains(&name[dot + 1..])
         && let Some(inner) = name[..dot].iter().rposition(|&c| c == b'.')
     {
         let inner_ext = &name[inner + 1..dot];
-        if EXTENSIONS.iter().any(|e| inner_ext.eq_ignore_ascii_case(e)) {
+        if sets.extensions.contains(inner_ext) {
             dot = inner;
         }
     }
@@ -141,7 +155,7 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
         .next()
         .unwrap_or(name);
     // an editor's backup copy (`index.php~`) of any file
-    let listed = EXTENSIONS.iter().any(|e| ext.eq_ignore_ascii_case(e));
+    let listed = sets.extensions.contains(ext);
     let backup = tilde && ext.iter().all(u8::is_ascii_alphanumeric);
     if !(listed || backup) {
         return None;

@@ -92,6 +92,9 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
     if !input.contains(&b':') && !input.contains(&b'(') {
         return None;
     }
+    if !may_have_scheme(input) {
+        return None;
+    }
     let (ac, web_end, ssrf_end) = &*AC;
     for m in ac.find_iter(input) {
         let idx = m.pattern().as_usize();
@@ -137,6 +140,29 @@ pub(crate) fn detect(input: &[u8]) -> Option<Detection> {
     }
     None
 }
+
+/// A fast reject for the automaton's matches: every one that can be reported needs `://`
+/// (the web schemes, most SSRF schemes, and the URL an include parameter takes) or one of the
+/// SSRF schemes without it, whose name ends right before a `:` of the value.
+fn may_have_scheme(input: &[u8]) -> bool {
+    memchr::memchr_iter(b':', input).any(|p| {
+        let before = &input[..p];
+        input[p + 1..].starts_with(b"//")
+            || BARE_SCHEMES.iter().any(|s| {
+                before.len() >= s.len() && before[before.len() - s.len()..].eq_ignore_ascii_case(s)
+            })
+    })
+}
+
+/// The names (before their first `:`) of the SSRF schemes that have no `://`.
+static BARE_SCHEMES: LazyLock<Vec<&'static [u8]>> = LazyLock::new(|| {
+    SSRF_SCHEMES
+        .iter()
+        .filter(|s| !s.contains("://"))
+        .filter_map(|s| s.split(':').next())
+        .map(str::as_bytes)
+        .collect()
+});
 
 /// `http?`, `file??`: a scheme name, then only question marks.
 fn bare_scheme_question(input: &[u8]) -> Option<Detection> {

@@ -15,13 +15,12 @@
 //! A cheap byte scan rejects values that have neither a separator nor a first word that is a
 //! command, which is most benign values, before anything is rewritten.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
 use super::Detection;
 use super::lfi;
-use super::util::{found, is_word};
+use super::prefilter::{WordSet, byte_table, classes, first_bytes};
+use super::util::{at, found, is_word};
 
 /// How a command name reads in ordinary text.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -770,56 +769,22 @@ const GLOB_TARGETS: &[&[u8]] = &[
     b"/bin/busybox",
 ];
 
-/// FNV-1a: the keys are short, fixed command names, so a fast non-keyed hash is enough (the
-/// table is not built from input).
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
 /// The longest command name looked up.
 const MAX_NAME: usize = 24;
 
 struct Table {
-    /// Lowercase command names.
-    names: HashMap<&'static [u8], Kind, BuildHasherDefault<Fnv>>,
-    /// Which (first, second) letter pairs start a command name: most words are rejected by
-    /// one bit test before any hashing.
-    pairs: [u64; 64],
-}
-
-fn pair_index(a: u8, b: u8) -> usize {
-    usize::from(a.to_ascii_lowercase() & 0x3f) << 6 | usize::from(b.to_ascii_lowercase() & 0x3f)
+    /// Command names (lowercase, none repeated): exact, case-insensitive lookups, most words
+    /// rejected by their first two bytes before any hashing.
+    names: WordSet,
+    kinds: Vec<Kind>,
 }
 
 fn table(commands: &[(&'static str, Kind)]) -> Table {
-    let mut pairs = [0u64; 64];
-    let mut names =
-        HashMap::with_capacity_and_hasher(commands.len(), BuildHasherDefault::default());
-    for &(n, k) in commands {
-        let b = n.as_bytes();
-        names.insert(b, k);
-        let idx = pair_index(b[0], b.get(1).copied().unwrap_or(0));
-        pairs[idx >> 6] |= 1 << (idx & 63);
+    let names: Vec<&str> = commands.iter().map(|(n, _)| *n).collect();
+    Table {
+        names: WordSet::new(&names),
+        kinds: commands.iter().map(|(_, k)| *k).collect(),
     }
-    Table { names, pairs }
 }
 
 static UNIX: LazyLock<Table> = LazyLock::new(|| table(UNIX_COMMANDS));
@@ -831,15 +796,7 @@ impl Table {
         if word.len() < 2 || word.len() > MAX_NAME {
             return None;
         }
-        let idx = pair_index(word[0], word[1]);
-        if self.pairs[idx >> 6] & (1 << (idx & 63)) == 0 {
-            return None;
-        }
-        let mut buf = [0u8; MAX_NAME];
-        let lower = &mut buf[..word.len()];
-        lower.copy_from_slice(word);
-        lower.make_ascii_lowercase();
-        self.names.get(&*lower).copied()
+        self.kinds.get(self.names.get(word)?).copied()
     }
 
     /// Whether any word of `input` names a command (or a versioned or dotted one).
@@ -882,34 +839,23 @@ struct Rewrite {
 }
 
 /// Bytes that can make a value a command injection: separators and evasion characters.
-fn interesting(b: u8, flavor: Flavor) -> bool {
-    match flavor {
-        Flavor::Unix => matches!(
-            b,
-            b';' | b'|'
-                | b'&'
-                | b'$'
-                | b'`'
-                | b'\n'
-                | b'\''
-                | b'"'
-                | b'\\'
-                | b'('
-                | b'{'
-                | b'<'
-                | b'>'
-                | b'?'
-                | b'*'
-                | b'['
-                | b'~'
-                | b'!'
-        ),
-        Flavor::Windows => matches!(
-            b,
-            b';' | b'|' | b'&' | b'%' | b'^' | b'\n' | b'"' | b'(' | b'<' | b'>' | b'`'
-        ),
-    }
-}
+const INTERESTING: u8 = 1;
+/// Bytes that rewriting changes (dropped NUL, whitespace made a space) or that read as a
+/// separator (the substitution mark).
+const REWRITTEN: u8 = 2;
+/// Bytes that could splice a command together.
+const SPLICE: u8 = 4;
+
+const UNIX_BYTES: [u8; 256] = byte_table(&[
+    (b";|&$`\n'\"\\({<>?*[~!", INTERESTING),
+    (b"\0\x01\t\r\x0b\x0c", REWRITTEN),
+    (b"'\"\\${[`<>^%", SPLICE),
+]);
+const WINDOWS_BYTES: [u8; 256] = byte_table(&[
+    (b";|&%^\n\"(<>`", INTERESTING),
+    (b"\0\x01\t\r\x0b\x0c", REWRITTEN),
+    (b"'\"\\${[`<>^%", SPLICE),
+]);
 
 /// Rewrites a value as the shell would read its words.
 fn rewrite(input: &[u8], flavor: Flavor) -> Rewrite {
@@ -1194,6 +1140,9 @@ const PREFIXES: &[&[u8]] = &[
     b"chroot",
 ];
 
+/// The first bytes of [`PREFIXES`], either case: a fast reject.
+const PREFIX_FIRST: [u8; 256] = first_bytes(PREFIXES);
+
 fn segments(text: &[u8], flavor: Flavor) -> impl Iterator<Item = Segment<'_>> {
     let mut pos = 0usize;
     let mut first = true;
@@ -1230,8 +1179,10 @@ fn segments(text: &[u8], flavor: Flavor) -> impl Iterator<Item = Segment<'_>> {
             loop {
                 let w_end = seg.iter().position(|&c| c == b' ').unwrap_or(seg.len());
                 let w = &seg[..w_end];
-                let is_prefix =
-                    PREFIXES.iter().any(|p| w.eq_ignore_ascii_case(p)) && w_end < seg.len();
+                let is_prefix = w_end < seg.len()
+                    && w.first()
+                        .is_some_and(|&c| PREFIX_FIRST[usize::from(c)] != 0)
+                    && PREFIXES.iter().any(|p| w.eq_ignore_ascii_case(p));
                 let is_assign = flavor == Flavor::Unix
                     && w.iter()
                         .position(|&c| c == b'=')
@@ -1270,19 +1221,25 @@ fn command_name(word: &[u8], flavor: Flavor) -> (&[u8], bool) {
             let dir = &word[..=p];
             let in_bin = BIN_DIRS.iter().any(|d| {
                 dir.len() >= d.len() && dir[dir.len() - d.len()..].eq_ignore_ascii_case(d)
-            }) || (flavor == Flavor::Windows
-                && (contains_ci(dir, b"\\system32\\")
-                    || contains_ci(dir, b"\\windows\\")
-                    || contains_ci(dir, b"/system32/")));
+            }) || (flavor == Flavor::Windows && windows_system_dir(dir));
             (&word[p + 1..], in_bin)
         }
         None => (word, false),
     }
 }
 
-fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle))
+/// Whether `dir` holds `\\system32\\`, `\\windows\\` or `/system32/` (ASCII case-insensitive).
+fn windows_system_dir(dir: &[u8]) -> bool {
+    let starts =
+        |rest: &[u8], s: &[u8]| rest.len() >= s.len() && rest[..s.len()].eq_ignore_ascii_case(s);
+    dir.iter().enumerate().any(|(p, &c)| {
+        let rest = &dir[p + 1..];
+        match c {
+            b'\\' => starts(rest, b"system32\\") || starts(rest, b"windows\\"),
+            b'/' => starts(rest, b"system32/"),
+            _ => false,
+        }
+    })
 }
 
 /// Strips a version suffix: `python3.10` → `python3`, `php7.4` → `php`.
@@ -1406,7 +1363,14 @@ fn detect_flavor(input: &[u8], flavor: Flavor) -> Option<Detection> {
     {
         return Some(d);
     }
-    let has_interesting = input.iter().any(|&b| interesting(b, flavor));
+    let c = classes(
+        input,
+        match flavor {
+            Flavor::Unix => &UNIX_BYTES,
+            Flavor::Windows => &WINDOWS_BYTES,
+        },
+    );
+    let has_interesting = c & INTERESTING != 0;
     if !has_interesting && !first_word_is_command(input, t, flavor) && !input.contains(&b'/') {
         return None;
     }
@@ -1417,30 +1381,27 @@ fn detect_flavor(input: &[u8], flavor: Flavor) -> Option<Detection> {
     }
     // nothing that names a command, and nothing that could splice one together: only the
     // wildcard paths remain to check
-    let splice = input.iter().any(|&b| {
-        matches!(
-            b,
-            b'\'' | b'"' | b'\\' | b'$' | b'{' | b'[' | b'`' | b'<' | b'>' | b'^' | b'%'
-        )
-    });
-    let any_command = t.mentions_command(input);
-    if !splice && !any_command && memchr::memmem::find(input, b"bin/").is_none() {
+    let splice = c & SPLICE != 0;
+    let bin = memchr::memchr_iter(b'/', input).any(|p| p >= 3 && &input[p - 3..p] == b"bin");
+    if !splice && !bin && !t.mentions_command(input) {
         return if flavor == Flavor::Unix {
             glob_path(input)
         } else {
             None
         };
     }
+    if !has_interesting && c & REWRITTEN == 0 {
+        // Rewriting would give the value back unchanged, with no `${IFS}` and nothing
+        // spliced, and the wildcard path needs an interesting byte: only the segments are
+        // left to judge, on the value itself.
+        return judge_segments(input, t, flavor);
+    }
     let r = rewrite(input, flavor);
     if r.ifs {
         return Some(found("shell:ifs", input));
     }
-    for seg in segments(&r.out, flavor) {
-        if let Some(reason) = judge(&seg, t, flavor) {
-            let mut ev = seg.word.to_vec();
-            ev.extend_from_slice(&seg.args[..seg.args.len().min(40)]);
-            return Some(found(reason, &ev));
-        }
+    if let Some(d) = judge_segments(&r.out, t, flavor) {
+        return Some(d);
     }
     if flavor == Flavor::Unix {
         if r.spliced && r.out.contains(&b'/') && lfi::sensitive_file(&r.out).is_some() {
@@ -1448,6 +1409,18 @@ fn detect_flavor(input: &[u8], flavor: Flavor) -> Option<Detection> {
         }
         if let Some(d) = glob_path(&r.out) {
             return Some(d);
+        }
+    }
+    None
+}
+
+/// The first segment of rewritten `text` whose command is an attack.
+fn judge_segments(text: &[u8], t: &Table, flavor: Flavor) -> Option<Detection> {
+    for seg in segments(text, flavor) {
+        if let Some(reason) = judge(&seg, t, flavor) {
+            let mut ev = seg.word.to_vec();
+            ev.extend_from_slice(&seg.args[..seg.args.len().min(40)]);
+            return Some(found(reason, &ev));
         }
     }
     None
@@ -1505,7 +1478,7 @@ fn unix_specials(input: &[u8]) -> Option<Detection> {
         return Some(d);
     }
     let mut i = 0;
-    while let Some(p) = input[i..].iter().position(|&c| c == b'$') {
+    while let Some(p) = memchr::memchr(b'$', &input[i..]) {
         let at = i + p;
         let rest = &input[at + 1..];
         // `${VAR}` / `$VAR` with a revealing variable
@@ -1537,7 +1510,7 @@ fn unix_specials(input: &[u8]) -> Option<Detection> {
 /// option item: the shell builds a command from pieces.
 fn brace_expansion(input: &[u8]) -> Option<Detection> {
     let mut i = 0;
-    while let Some(p) = input[i..].iter().position(|&c| c == b'{') {
+    while let Some(p) = memchr::memchr(b'{', &input[i..]) {
         let open = i + p;
         i = open + 1;
         let Some(len) = input[open + 1..].iter().take(64).position(|&c| c == b'}') else {
@@ -1590,7 +1563,7 @@ fn history_or_arithmetic(input: &[u8]) -> Option<Detection> {
         }
     }
     let mut i = 0;
-    while let Some(p) = input[i..].iter().position(|&c| c == b'$') {
+    while let Some(p) = memchr::memchr(b'$', &input[i..]) {
         let d = i + p;
         i = d + 1;
         match input.get(d + 1) {
@@ -1716,8 +1689,9 @@ fn windows_if(input: &[u8]) -> Option<Detection> {
     const KEYWORDS: &[&[u8]] = &[b"exist", b"defined", b"errorlevel", b"cmdextversion"];
     const COMPARE: &[&[u8]] = &[b"equ", b"neq", b"lss", b"leq", b"gtr", b"geq"];
     let mut i = 0;
-    while let Some(p) = input[i..].windows(3).position(|w| {
-        w[..2].eq_ignore_ascii_case(b"if") && matches!(w[2], b' ' | b'\t' | b'(' | b'"')
+    while let Some(p) = memchr::memchr2_iter(b'i', b'I', &input[i..]).find(|&p| {
+        matches!(at(&input[i..], p + 1), b'f' | b'F')
+            && matches!(at(&input[i..], p + 2), b' ' | b'\t' | b'(' | b'"')
     }) {
         let start = i + p;
         i = start + 2;
@@ -1764,12 +1738,20 @@ fn windows_if(input: &[u8]) -> Option<Detection> {
 }
 
 fn windows_specials(input: &[u8]) -> Option<Detection> {
-    if let Some(d) = windows_for_loop(input).or_else(|| windows_if(input)) {
+    // a `for` loop's variable and the variables below need `%`
+    let percent = memchr::memchr(b'%', input).is_some();
+    if percent && let Some(d) = windows_for_loop(input) {
         return Some(d);
+    }
+    if let Some(d) = windows_if(input) {
+        return Some(d);
+    }
+    if !percent {
+        return None;
     }
     // `%COMSPEC%` and friends
     let mut i = 0;
-    while let Some(p) = input[i..].iter().position(|&c| c == b'%') {
+    while let Some(p) = memchr::memchr(b'%', &input[i..]) {
         let at = i + p;
         let rest = &input[at + 1..];
         let len = rest
@@ -1798,6 +1780,8 @@ fn windows_specials(input: &[u8]) -> Option<Detection> {
 
 /// A path whose components are wildcards aimed at a well-known binary or file.
 fn glob_path(text: &[u8]) -> Option<Detection> {
+    // every token that counts has a wildcard
+    memchr::memchr3(b'?', b'*', b'[', text)?;
     let mut i = 0;
     while i < text.len() {
         if text[i] != b'/'

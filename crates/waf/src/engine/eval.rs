@@ -12,6 +12,7 @@ use crate::acl::json::{
 };
 use crate::fields::{self, Extracted};
 use crate::request::Request;
+use crate::transform;
 
 /// How to evaluate.
 #[derive(Clone, Copy, Debug, Default)]
@@ -29,9 +30,17 @@ pub struct Options {
     pub trace: bool,
 }
 
+/// Where a field's values after its transformation chain are, in [`Eval::values`].
+#[derive(Clone, Copy)]
+struct Slot {
+    start: usize,
+    end: usize,
+    forced: Option<bool>,
+}
+
 /// A field's values after its transformation chain.
-struct Slot<'r> {
-    values: Vec<Cow<'r, [u8]>>,
+struct SlotView<'s, 'r> {
+    values: &'s [Cow<'r, [u8]>],
     forced: Option<bool>,
 }
 
@@ -39,7 +48,9 @@ struct Eval<'a, 'r> {
     acl: &'a WebAcl,
     req: &'a Request<'r>,
     opts: Options,
-    slots: Vec<Option<Slot<'r>>>,
+    slots: Vec<Option<Slot>>,
+    /// Every slot's values, one after the other (one allocation for them all).
+    values: Vec<Cow<'r, [u8]>>,
     labels: Vec<String>,
     /// Labels a statement adds as it is evaluated (geo), applied when its rule ends.
     pending: Vec<String>,
@@ -72,12 +83,18 @@ impl WebAcl {
             req,
             opts,
             slots: Vec::new(),
+            values: Vec::with_capacity(128),
             labels: Vec::new(),
             pending: Vec::new(),
             details: Vec::new(),
             non_terminating: Vec::new(),
             rate: Vec::new(),
-            groups: Vec::new(),
+            groups: Vec::with_capacity(
+                self.rules
+                    .iter()
+                    .filter(|r| matches!(r.then, Then::Group(_)))
+                    .count(),
+            ),
             inserted: Vec::new(),
             oversize: Vec::new(),
             trace: Vec::new(),
@@ -145,6 +162,9 @@ impl<'r> Eval<'_, 'r> {
     }
 
     fn flush_pending(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
         for l in std::mem::take(&mut self.pending) {
             if !self.labels.contains(&l) {
                 self.labels.push(l);
@@ -169,6 +189,7 @@ impl<'r> Eval<'_, 'r> {
             Addresses::Skip => None,
             Addresses::Fallback(m) => Some(Err(m)),
             Addresses::List(ips) => {
+                let ips = ips.as_slice();
                 let src = match source {
                     IpSource::Client => crate::geo::GeoSource::ClientIp,
                     IpSource::Forwarded { .. } => crate::geo::GeoSource::ForwardedIp,
@@ -190,7 +211,7 @@ impl<'r> Eval<'_, 'r> {
             RateKey::Ip => Some(ip_bytes(self.req.client_ip)),
             RateKey::Constant => Some(Vec::new()),
             RateKey::ForwardedIp(src) => match self.addresses(src) {
-                Addresses::List(ips) => ips.first().map(|ip| ip_bytes(*ip)),
+                Addresses::List(ips) => ips.as_slice().first().map(|ip| ip_bytes(*ip)),
                 _ => None,
             },
             RateKey::Custom(keys) => {
@@ -204,7 +225,7 @@ impl<'r> Eval<'_, 'r> {
                         CustomKey::Method => self.req.method.as_bytes().to_vec(),
                         CustomKey::Ip => ip_bytes(self.req.client_ip),
                         CustomKey::ForwardedIp(src) => match self.addresses(src) {
-                            Addresses::List(ips) => ip_bytes(*ips.first()?),
+                            Addresses::List(ips) => ip_bytes(*ips.as_slice().first()?),
                             _ => return None,
                         },
                         CustomKey::LabelNamespace(ns) => {
@@ -245,19 +266,25 @@ impl<'r> Eval<'_, 'r> {
         }
     }
 
+    #[inline]
     fn step(&mut self, rule: &str, prefix: &str, matched: bool, effect: impl Into<String>) {
         if self.opts.trace {
-            let name = if prefix.is_empty() {
-                rule.to_string()
-            } else {
-                format!("{prefix}/{rule}")
-            };
-            self.trace.push(TraceStep {
-                rule: name,
-                matched,
-                effect: effect.into(),
-            });
+            self.record_step(rule, prefix, matched, effect.into());
         }
+    }
+
+    #[cold]
+    fn record_step(&mut self, rule: &str, prefix: &str, matched: bool, effect: String) {
+        let name = if prefix.is_empty() {
+            rule.to_string()
+        } else {
+            format!("{prefix}/{rule}")
+        };
+        self.trace.push(TraceStep {
+            rule: name,
+            matched,
+            effect,
+        });
     }
 
     /// Evaluates one rule; `group` is the index of the group record it belongs to.
@@ -401,7 +428,9 @@ impl<'r> Eval<'_, 'r> {
             );
             return Outcome::Continue;
         }
-        self.step(&rule.name, "", true, format!("rule group {}", g.id));
+        if self.opts.trace {
+            self.step(&rule.name, "", true, format!("rule group {}", g.id));
+        }
         let gi = self.groups.len();
         self.groups.push(GroupRecord {
             rule_group_id: g.id.clone(),
@@ -442,30 +471,67 @@ impl<'r> Eval<'_, 'r> {
         Outcome::Continue
     }
 
-    fn slot(&mut self, i: usize) -> Option<&Slot<'r>> {
-        if self.slots.get(i)?.is_none() {
-            let spec = self.acl.slots.get(i)?;
-            let Extracted {
-                values,
-                forced,
-                oversize,
-            } = fields::extract(&spec.field, self.req);
-            if oversize {
-                let name = oversize_name(&spec.field);
-                if !self.oversize.contains(&name) {
-                    self.oversize.push(name);
-                }
-            }
-            let values = if spec.chain.is_empty() {
-                values
-            } else {
-                values.into_iter().map(|v| chain(&spec.chain, v)).collect()
-            };
-            if let Some(s) = self.slots.get_mut(i) {
-                *s = Some(Slot { values, forced });
-            }
+    /// Slot `i`'s values, computed on first use.
+    fn slot(&mut self, i: usize) -> Option<SlotView<'_, 'r>> {
+        let s = self.ensure(i)?;
+        Some(SlotView {
+            values: self.values.get(s.start..s.end)?,
+            forced: s.forced,
+        })
+    }
+
+    fn ensure(&mut self, i: usize) -> Option<Slot> {
+        if let Some(s) = *self.slots.get(i)? {
+            return Some(s);
         }
-        self.slots.get(i)?.as_ref()
+        let acl = self.acl;
+        let spec = acl.slots.get(i)?;
+        let (start, forced) = match acl.slot_parents.get(i).copied().flatten() {
+            // the same field with a prefix of the chain: carry on from its values
+            Some((parent, done)) if parent != i => {
+                let rest = spec.chain.get(done..).unwrap_or_default();
+                let p = self.ensure(parent)?;
+                let start = self.values.len();
+                for k in p.start..p.end {
+                    let v = match self.values.get(k)? {
+                        Cow::Borrowed(b) => transform::apply_chain(rest, b),
+                        Cow::Owned(o) => Cow::Owned(transform::apply_chain(rest, o).into_owned()),
+                    };
+                    self.values.push(v);
+                }
+                (start, p.forced)
+            }
+            _ => {
+                let start = self.values.len();
+                let Extracted {
+                    values,
+                    forced,
+                    oversize,
+                } = fields::extract(&spec.field, self.req);
+                if oversize {
+                    let name = oversize_name(&spec.field);
+                    if !self.oversize.contains(&name) {
+                        self.oversize.push(name);
+                    }
+                }
+                if spec.chain.is_empty() {
+                    self.values.extend(values);
+                } else {
+                    self.values
+                        .extend(values.into_iter().map(|v| chain(&spec.chain, v)));
+                }
+                (start, forced)
+            }
+        };
+        let s = Slot {
+            start,
+            end: self.values.len(),
+            forced,
+        };
+        if let Some(slot) = self.slots.get_mut(i) {
+            *slot = Some(s);
+        }
+        Some(s)
     }
 
     /// Any value of slot `i` satisfies `pred`, unless the field's handling decided already.
@@ -566,7 +632,7 @@ impl<'r> Eval<'_, 'r> {
             Stmt::IpSet { set, source } => match self.addresses(source) {
                 Addresses::Skip => false,
                 Addresses::Fallback(m) => m,
-                Addresses::List(ips) => ips.iter().any(|ip| set.contains(*ip)),
+                Addresses::List(ips) => ips.as_slice().iter().any(|ip| set.contains(*ip)),
             },
             Stmt::Label { namespace, key } => {
                 if *namespace {
@@ -623,7 +689,7 @@ impl<'r> Eval<'_, 'r> {
 
     fn addresses(&self, source: &IpSource) -> Addresses {
         match source {
-            IpSource::Client => Addresses::List(vec![self.req.client_ip]),
+            IpSource::Client => Addresses::List(Ips::One(self.req.client_ip)),
             IpSource::Forwarded {
                 header,
                 fallback_match,
@@ -650,7 +716,7 @@ impl<'r> Eval<'_, 'r> {
                         Err(_) => return Addresses::Fallback(*fallback_match),
                     }
                 }
-                Addresses::List(ips)
+                Addresses::List(Ips::Many(ips))
             }
         }
     }
@@ -659,21 +725,34 @@ impl<'r> Eval<'_, 'r> {
 enum Addresses {
     Skip,
     Fallback(bool),
-    List(Vec<IpAddr>),
+    List(Ips),
 }
 
-fn chain<'r>(chain: &[crate::transform::Transformation], v: Cow<'r, [u8]>) -> Cow<'r, [u8]> {
-    let mut cur = v;
-    for t in chain {
-        cur = match cur {
-            Cow::Borrowed(b) => t.apply(b),
-            Cow::Owned(o) => match t.apply(&o) {
-                Cow::Borrowed(_) => Cow::Owned(o),
-                Cow::Owned(n) => Cow::Owned(n),
-            },
-        };
+/// The addresses a statement looks at: the client's alone needs no allocation.
+enum Ips {
+    One(IpAddr),
+    Many(Vec<IpAddr>),
+}
+
+impl Ips {
+    fn as_slice(&self) -> &[IpAddr] {
+        match self {
+            Ips::One(ip) => std::slice::from_ref(ip),
+            Ips::Many(v) => v,
+        }
     }
-    cur
+}
+
+/// A value through a transformation chain (owned values stay owned, and a transformation that
+/// returns part of one, as `TRIM` does, keeps that part).
+fn chain<'r>(chain: &[crate::transform::Transformation], v: Cow<'r, [u8]>) -> Cow<'r, [u8]> {
+    match v {
+        Cow::Borrowed(b) => transform::apply_chain(chain, b),
+        Cow::Owned(o) => match transform::apply_chain(chain, &o) {
+            Cow::Borrowed(b) if b.len() == o.len() => Cow::Owned(o),
+            other => Cow::Owned(other.into_owned()),
+        },
+    }
 }
 
 fn compare(len: u64, op: ComparisonOperator, size: u64) -> bool {

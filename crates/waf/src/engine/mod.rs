@@ -46,7 +46,30 @@ pub struct WebAcl {
     pub(crate) default_action: Action,
     pub(crate) rules: Vec<Rule>,
     pub(crate) slots: Vec<SlotSpec>,
+    /// For each slot, a slot of the same field whose chain is the longest proper prefix of
+    /// its own, and how many of its transformations that one applies already: the values are
+    /// extracted once per field and each transformation applied once.
+    pub(crate) slot_parents: Vec<Option<(usize, usize)>>,
     pub(crate) capacity: u64,
+}
+
+/// [`WebAcl::slot_parents`] for `slots`.
+fn slot_parents(slots: &[SlotSpec]) -> Vec<Option<(usize, usize)>> {
+    slots
+        .iter()
+        .map(|s| {
+            slots
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| {
+                    p.field == s.field
+                        && p.chain.len() < s.chain.len()
+                        && s.chain.starts_with(&p.chain)
+                })
+                .max_by_key(|(_, p)| p.chain.len())
+                .map(|(j, p)| (j, p.chain.len()))
+        })
+        .collect()
 }
 
 impl WebAcl {
@@ -300,6 +323,7 @@ pub fn compile(
         name: acl.name.clone(),
         default_action,
         rules,
+        slot_parents: slot_parents(&c.slot_list),
         slots: c.slot_list,
         capacity: c.capacity,
     })
