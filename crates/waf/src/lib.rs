@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 
 pub mod acl;
+mod base64;
 pub mod detect;
 mod engine;
 mod fields;

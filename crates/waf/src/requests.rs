@@ -165,7 +165,7 @@ fn json_request(v: &Value, at: &str, index: usize) -> Result<OwnedRequest, ReadE
         (Some(_), Some(_)) => return Err(err(at, "`body` and `body_base64` are exclusive")),
         (Some(b), None) => b.as_bytes().to_vec(),
         (None, Some(b)) => {
-            crate::engine::decode_base64(b).ok_or_else(|| err(at, "`body_base64` is not base64"))?
+            crate::base64::decode_padded(b).ok_or_else(|| err(at, "`body_base64` is not base64"))?
         }
         (None, None) => Vec::new(),
     };
