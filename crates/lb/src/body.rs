@@ -280,40 +280,13 @@ impl ChunkedDecoder {
 }
 
 /// Decodes the start of a chunked request body for the WAF, leaving the framed bytes where
-/// they are (they go to the target verbatim). Byte by byte across reads, so a size line split
-/// over several reads is never scanned twice; the grammar and its bounds are
-/// [`ChunkedScanner`]'s, so the WAF inspects exactly the data the target will decode.
+/// they are (they go to the target verbatim). It is the forwarding path's own
+/// [`proto::ChunkedScanner`], collecting the chunk data, so the WAF inspects exactly the data
+/// the target will decode, and a size line split over several reads is never scanned twice.
 #[derive(Debug, Default)]
 pub(crate) struct Dechunker {
-    state: DechunkState,
-    size: u64,
-    digits: u32,
-    ext_len: usize,
-    trailer_len: usize,
+    scanner: proto::ChunkedScanner,
 }
-
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-enum DechunkState {
-    #[default]
-    SizeStart,
-    Size,
-    SizeWs,
-    Ext,
-    SizeLf,
-    Data,
-    DataCr,
-    DataLf,
-    TrailerStart,
-    Trailer,
-    TrailerLf,
-    EndLf,
-    Done,
-}
-
-/// [`ChunkedScanner`]'s bounds: extensions per chunk, the trailer section, size digits.
-const MAX_EXT: usize = 4096;
-const MAX_TRAILERS: usize = 16384;
-const MAX_DIGITS: u32 = 64;
 
 impl Dechunker {
     /// Reads framed bytes that follow the ones already fed, appending chunk data to `out`
@@ -325,147 +298,8 @@ impl Dechunker {
         out: &mut Vec<u8>,
         limit: usize,
     ) -> Result<(usize, bool), ()> {
-        use DechunkState as S;
-        let mut i = 0;
-        while i < input.len() {
-            if self.state == S::Done {
-                break;
-            }
-            let b = input[i];
-            match self.state {
-                S::Done => {}
-                S::Data => {
-                    let room = limit.saturating_sub(out.len());
-                    if room == 0 {
-                        return Ok((i, false));
-                    }
-                    let take = ((input.len() - i) as u64).min(self.size).min(room as u64) as usize;
-                    out.extend_from_slice(&input[i..i + take]);
-                    i += take;
-                    self.size -= take as u64;
-                    if self.size == 0 {
-                        self.state = S::DataCr;
-                    }
-                    continue;
-                }
-                S::SizeStart | S::Size => match (b as char).to_digit(16) {
-                    Some(d) => {
-                        self.digits += 1;
-                        self.size = self
-                            .size
-                            .checked_mul(16)
-                            .and_then(|s| s.checked_add(u64::from(d)))
-                            .filter(|&s| s <= 1 << 63)
-                            .ok_or(())?;
-                        if self.digits > MAX_DIGITS {
-                            return Err(());
-                        }
-                        self.state = S::Size;
-                    }
-                    None if self.state == S::SizeStart => return Err(()),
-                    None => match b {
-                        b';' => {
-                            self.ext_len = 0;
-                            self.state = S::Ext;
-                        }
-                        b'\r' => self.state = S::SizeLf,
-                        b' ' | b'\t' => {
-                            self.ext_len = 0;
-                            self.state = S::SizeWs;
-                        }
-                        _ => return Err(()),
-                    },
-                },
-                S::SizeWs => match b {
-                    b' ' | b'\t' => self.ext()?,
-                    b';' => {
-                        self.ext_len = 0;
-                        self.state = S::Ext;
-                    }
-                    b'\r' => self.state = S::SizeLf,
-                    _ => return Err(()),
-                },
-                S::Ext => match b {
-                    b'\r' => self.state = S::SizeLf,
-                    b'\t' => self.ext()?,
-                    0x00..=0x1f | 0x7f => return Err(()),
-                    _ => self.ext()?,
-                },
-                S::SizeLf => {
-                    if b != b'\n' {
-                        return Err(());
-                    }
-                    self.digits = 0;
-                    self.state = if self.size == 0 {
-                        S::TrailerStart
-                    } else {
-                        S::Data
-                    };
-                }
-                S::DataCr => {
-                    if b != b'\r' {
-                        return Err(());
-                    }
-                    self.state = S::DataLf;
-                }
-                S::DataLf => {
-                    if b != b'\n' {
-                        return Err(());
-                    }
-                    self.size = 0;
-                    self.state = S::SizeStart;
-                }
-                S::TrailerStart => {
-                    self.trailer()?;
-                    match b {
-                        b'\r' => self.state = S::EndLf,
-                        b'\n' | b' ' | b'\t' | 0 => return Err(()),
-                        _ => self.state = S::Trailer,
-                    }
-                }
-                S::Trailer => {
-                    self.trailer()?;
-                    match b {
-                        b'\r' => self.state = S::TrailerLf,
-                        b'\n' | 0 => return Err(()),
-                        _ => {}
-                    }
-                }
-                S::TrailerLf => {
-                    if b != b'\n' {
-                        return Err(());
-                    }
-                    self.trailer()?;
-                    self.state = S::TrailerStart;
-                }
-                S::EndLf => {
-                    if b != b'\n' {
-                        return Err(());
-                    }
-                    self.state = S::Done;
-                }
-            }
-            i += 1;
-        }
-        Ok((i, self.state == S::Done))
-    }
-
-    fn ext(&mut self) -> Result<(), ()> {
-        self.ext_len += 1;
-        if self.ext_len > MAX_EXT {
-            Err(())
-        } else {
-            Ok(())
-        }
-    }
-
-    fn trailer(&mut self) -> Result<(), ()> {
-        self.trailer_len += 1;
-        if self.trailer_len > MAX_TRAILERS {
-            Err(())
-        } else {
-            Ok(())
-        }
+        let r = self.scanner.scan_data(input, out, limit).map_err(|_| ())?;
+        Ok((r.consumed, r.done))
     }
 }
 

@@ -91,6 +91,27 @@ impl ChunkedScanner {
 
     /// Scans `input`, the next bytes of the body. Once `done`, further calls consume nothing.
     pub fn scan(&mut self, input: &[u8]) -> Result<ScanResult, ParseError> {
+        self.scan_into(input, None)
+    }
+
+    /// [`scan`](Self::scan), also appending the chunk data to `data` until it holds `limit`
+    /// bytes: then it stops, and `consumed` says where (the caller feeds the rest later, or
+    /// stops reading the body). For a reader of the body's content (the WAF), with exactly the
+    /// framing the forwarding scan accepts.
+    pub fn scan_data(
+        &mut self,
+        input: &[u8],
+        data: &mut Vec<u8>,
+        limit: usize,
+    ) -> Result<ScanResult, ParseError> {
+        self.scan_into(input, Some((data, limit)))
+    }
+
+    fn scan_into(
+        &mut self,
+        input: &[u8],
+        mut sink: Option<(&mut Vec<u8>, usize)>,
+    ) -> Result<ScanResult, ParseError> {
         let mut i = 0;
         while i < input.len() {
             let b = input[i];
@@ -103,7 +124,19 @@ impl ChunkedScanner {
                 }
                 State::Data => {
                     let avail = (input.len() - i) as u64;
-                    let take = avail.min(self.size);
+                    let mut take = avail.min(self.size);
+                    if let Some((data, limit)) = sink.as_mut() {
+                        let room = limit.saturating_sub(data.len()) as u64;
+                        if room == 0 {
+                            return Ok(ScanResult {
+                                consumed: i,
+                                done: false,
+                            });
+                        }
+                        take = take.min(room);
+                        // take <= avail, which is a usize
+                        data.extend_from_slice(&input[i..i + take as usize]);
+                    }
                     // take <= avail, which is a usize
                     i += take as usize;
                     self.size -= take;
