@@ -6,12 +6,14 @@
 # measures four workloads with wrk and h2load. For every proxy and workload it
 # reports req/s, p50, p99, the proxy core's busy share, and requests per busy
 # proxy-core second (the CPU cost figure), as medians of interleaved runs.
-# With --waf it measures WAF peers instead: nginx + ModSecurity + OWASP CRS
-# (paranoia level 1) next to plain nginx, on the small GET and the 2 KB POST.
+# With --waf it measures the WAFs instead, on the small GET and the 2 KB POST:
+# Rampart with its default web ACL (examples/waf/default-web-acl.json, every
+# managed rule group) next to Rampart alone, and nginx + ModSecurity + OWASP
+# CRS (paranoia level 1) next to plain nginx.
 #
 # Usage (as root):
 #   ./bench/l7.sh [--runs 3] [--duration 10] [--warmup 2] [--rampart PATH]
-#                 [--proxies direct,nginx,haproxy,rampart,modsec]
+#                 [--proxies direct,nginx,haproxy,rampart,rampart-waf,modsec]
 #                 [--workloads small,post,static4k,h2] [--waf] [--out FILE] [--nice N] [--keep]
 #
 # See bench/README.md for how to read the figures.
@@ -31,6 +33,8 @@ readonly RAMPART_PORT=18083
 readonly RAMPART_TLS_PORT=18445
 readonly MODSEC_PORT=18084       # nginx + ModSecurity + CRS PL1 (--waf)
 readonly MODSEC_TLS_PORT=18447
+readonly RAMPART_WAF_PORT=18085  # Rampart + the default web ACL (--waf)
+readonly RAMPART_WAF_TLS_PORT=18448
 
 readonly WRK_THREADS=1
 readonly WRK_CONNECTIONS=64
@@ -41,11 +45,11 @@ readonly H2_STREAMS=8            # concurrent streams per h2 connection
 readonly H2_TLS13_CIPHER=TLS_AES_128_GCM_SHA256
 readonly FOREIGN_LIMIT=0.05      # other work on the proxy core that taints a run
 
-readonly ALL_PROXIES="direct,nginx,haproxy,rampart,modsec"
+readonly ALL_PROXIES="direct,nginx,haproxy,rampart,rampart-waf,modsec"
 readonly DEFAULT_PROXIES="direct,nginx,haproxy,rampart"
 readonly ALL_WORKLOADS="small,post,static4k,h2"
 # --waf: the WAF peers and the workloads they are compared on.
-readonly WAF_PROXIES="nginx,modsec"
+readonly WAF_PROXIES="nginx,modsec,rampart,rampart-waf"
 readonly WAF_WORKLOADS="small,post"
 
 # --- Options -----------------------------------------------------------------
@@ -117,6 +121,18 @@ for w in "${WORKLOAD_LIST[@]}"; do
 done
 
 has_proxy() { [[ ,$PROXIES, == *,"$1",* ]]; }
+has_rampart() { has_proxy rampart || has_proxy rampart-waf; }
+
+# Headers every client request carries. With --waf, a browser's: the default
+# web ACL (like AWS's managed groups) blocks a request without User-Agent and
+# one whose Host is an address, and CRS scores both, which is what wrk and curl
+# send by default.
+CLIENT_HEADERS=()
+if [[ $WAF -eq 1 ]]; then
+    CLIENT_HEADERS=(-H 'Host: shop.example.com'
+        -H 'User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0'
+        -H 'Accept: text/html,application/xhtml+xml,*/*;q=0.8' -H 'Accept-Language: en-GB,en;q=0.5')
+fi
 
 # nginx + ModSecurity + CRS: packages, rule rendering and versions.
 # shellcheck source=bench/waf/modsec.sh
@@ -221,6 +237,9 @@ render() {
         -e "s|@MODSEC_PORT@|$MODSEC_PORT|g" \
         -e "s|@MODSEC_TLS_PORT@|$MODSEC_TLS_PORT|g" \
         -e "s|@MODSEC_MODULE@|$MODSEC_MODULE|g" \
+        -e "s|@RAMPART_WAF_PORT@|$RAMPART_WAF_PORT|g" \
+        -e "s|@RAMPART_WAF_TLS_PORT@|$RAMPART_WAF_TLS_PORT|g" \
+        -e "s|@REPO@|$REPO|g" \
         "$TEMPLATES/$src" >"$WORK/$dst"
 }
 
@@ -242,6 +261,7 @@ prepare_work_dir() {
     render nginx.conf nginx.conf
     render haproxy.cfg haproxy.cfg
     render rampart.yaml rampart.yaml
+    render rampart-waf.yaml rampart-waf.yaml
     if has_proxy modsec; then
         render modsec.conf modsec.conf
         # The audit log as recommended (RelevantOnly): no benchmark request is
@@ -290,15 +310,16 @@ start_haproxy() {
 # Rampart honours RAMPART_WORKER_THREADS; --threads is added when the binary
 # offers it, and --control keeps its control socket in the work dir.
 # RAMPART_LOG=warn matches the proxies' warn-level error logs.
+# `name` is rampart or rampart-waf, each with its own configuration.
 start_rampart() {
-    local help
+    local name=${1:-rampart} help
     local -a extra=()
     help=$("$RAMPART_BIN" serve --help 2>&1 || true)
     if grep -q -- '--threads' <<<"$help"; then extra+=(--threads 1); fi
-    if grep -q -- '--control' <<<"$help"; then extra+=(--control "$WORK/rampart.sock"); fi
+    if grep -q -- '--control' <<<"$help"; then extra+=(--control "$WORK/$name.sock"); fi
     RAMPART_WORKER_THREADS=1 RAMPART_LOG=warn "${ON_PROXY_CORE[@]}" "$RAMPART_BIN" serve \
-        -c "$WORK/rampart.yaml" "${extra[@]}" >"$WORK/rampart.out" 2>&1 &
-    PID[rampart]=$!
+        -c "$WORK/$name.yaml" "${extra[@]}" >"$WORK/$name.out" 2>&1 &
+    PID[$name]=$!
 }
 
 http_port() {
@@ -307,6 +328,7 @@ http_port() {
         nginx) echo "$NGINX_PORT" ;;
         haproxy) echo "$HAPROXY_PORT" ;;
         rampart) echo "$RAMPART_PORT" ;;
+        rampart-waf) echo "$RAMPART_WAF_PORT" ;;
         modsec) echo "$MODSEC_PORT" ;;
     esac
 }
@@ -317,6 +339,7 @@ tls_port() {
         nginx) echo "$NGINX_TLS_PORT" ;;
         haproxy) echo "$HAPROXY_TLS_PORT" ;;
         rampart) echo "$RAMPART_TLS_PORT" ;;
+        rampart-waf) echo "$RAMPART_WAF_TLS_PORT" ;;
         modsec) echo "$MODSEC_TLS_PORT" ;;
     esac
 }
@@ -335,7 +358,7 @@ wait_ready() {
     if [[ $name == direct ]]; then proc=origin; fi
     for ((i = 0; i < secs * 10; i++)); do
         kill -0 "${PID[$proc]}" 2>/dev/null || startup_failed "$proc" "$proc exited during startup"
-        if [[ $(curl -s -o /dev/null -m 1 -w '%{http_code}' "http://127.0.0.1:$port/small") == 200 ]]; then
+        if [[ $(curl "${CLIENT_HEADERS[@]}" -s -o /dev/null -m 1 -w '%{http_code}' "http://127.0.0.1:$port/small") == 200 ]]; then
             return 0
         fi
         sleep 0.1
@@ -378,15 +401,15 @@ preflight() {
     local name=$1 port tport got log_line
     port=$(http_port "$name")
     tport=$(tls_port "$name")
-    got=$(curl -sf -m 5 "http://127.0.0.1:$port/small") || die "$name: GET /small failed"
+    got=$(curl "${CLIENT_HEADERS[@]}" -sf -m 5 "http://127.0.0.1:$port/small") || die "$name: GET /small failed"
     [[ $got == ok ]] || die "$name: GET /small returned '$got'"
-    got=$(curl -sf -m 5 -o /dev/null -w '%{size_download}' "http://127.0.0.1:$port/static4k") ||
+    got=$(curl "${CLIENT_HEADERS[@]}" -sf -m 5 -o /dev/null -w '%{size_download}' "http://127.0.0.1:$port/static4k") ||
         die "$name: GET /static4k failed"
     [[ $got == 4096 ]] || die "$name: GET /static4k returned $got bytes, not 4096"
-    got=$(curl -sf -m 5 -o /dev/null -w '%{http_code}' -H 'Content-Type: application/x-www-form-urlencoded' \
+    got=$(curl "${CLIENT_HEADERS[@]}" -sf -m 5 -o /dev/null -w '%{http_code}' -H 'Content-Type: application/x-www-form-urlencoded' \
         --data-binary "@$WORK/form.body" "http://127.0.0.1:$port/form") || die "$name: POST /form failed"
     [[ $got == 200 ]] || die "$name: POST /form answered $got"
-    got=$(curl -sf -m 5 -o /dev/null -w '%{http_version}' --http2 -k "https://127.0.0.1:$tport/small") ||
+    got=$(curl "${CLIENT_HEADERS[@]}" -sf -m 5 -o /dev/null -w '%{http_version}' --http2 -k "https://127.0.0.1:$tport/small") ||
         die "$name: GET https://127.0.0.1:$tport/small failed"
     [[ $got == 2 ]] || die "$name: the TLS listener negotiated HTTP/$got, not h2"
     [[ $name == direct ]] && return 0
@@ -395,7 +418,7 @@ preflight() {
     if [[ ${PROC_INFO[$name]} != *"CPUs $PROXY_CORE" ]]; then
         WARNINGS+=("$name is not confined to the proxy core: ${PROC_INFO[$name]}")
     fi
-    curl -sf -m 5 -o /dev/null -H 'Content-Type: application/x-www-form-urlencoded' \
+    curl "${CLIENT_HEADERS[@]}" -sf -m 5 -o /dev/null -H 'Content-Type: application/x-www-form-urlencoded' \
         --data-binary "@$WORK/form.body" "http://127.0.0.1:$port/form-check" ||
         die "$name: POST /form-check failed"
     log_line=$(tail -n 1 "$WORK/body-check.log" 2>/dev/null || true)
@@ -403,7 +426,7 @@ preflight() {
     if [[ $log_line != "2048|"*"|$(<"$WORK/form.body")" ]]; then
         WARNINGS+=("$name: the origin did not receive the 2 KB POST as sent (Content-Length 2048 and the same body); its log line: '${log_line:0:80}...'")
     fi
-    got=$(curl -sf -m 5 "http://127.0.0.1:$port/xff") || die "$name: GET /xff failed"
+    got=$(curl "${CLIENT_HEADERS[@]}" -sf -m 5 "http://127.0.0.1:$port/xff") || die "$name: GET /xff failed"
     if [[ $got != 127.0.0.1 ]]; then
         WARNINGS+=("$name: X-Forwarded-For at the origin was '$got', expected 127.0.0.1")
     fi
@@ -449,10 +472,11 @@ load() {
     local workload=$1 url=$2 secs=$3 out=$4 log=${5:-}
     local -a cmd
     if [[ $workload == h2 ]]; then
-        cmd=(h2load -t1 -c "$H2_CLIENTS" -m "$H2_STREAMS" -D "$secs" --tls13-ciphers="$H2_TLS13_CIPHER")
+        cmd=(h2load -t1 -c "$H2_CLIENTS" -m "$H2_STREAMS" -D "$secs" --tls13-ciphers="$H2_TLS13_CIPHER"
+            "${CLIENT_HEADERS[@]}")
         if [[ -n $log ]]; then cmd+=(--log-file="$log"); fi
     else
-        cmd=(wrk -t "$WRK_THREADS" -c "$WRK_CONNECTIONS" -d "${secs}s" --latency)
+        cmd=(wrk -t "$WRK_THREADS" -c "$WRK_CONNECTIONS" -d "${secs}s" --latency "${CLIENT_HEADERS[@]}")
         if [[ $workload == post ]]; then cmd+=(-s "$TEMPLATES/post.lua"); fi
     fi
     # In the background so that a signal interrupts `wait` and runs the trap at
@@ -558,7 +582,7 @@ measure() {
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
         "$run" "$name" "$workload" "$rps" "$p50" "$p99" "$share" "$rpb" \
         "$core0" "$core1" "$requests" "$errors" "$wall" "$busy" "$other0" >>"$RESULTS"
-    printf '  run %d  %-8s %-9s %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  busy %5s  %9s req/busy-s%s\n' \
+    printf '  run %d  %-11s %-9s %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  busy %5s  %9s req/busy-s%s\n' \
         "$run" "$name" "$workload" "$rps" "$p50" "$p99" "$(fmt_share "$share")" "$(fmt_int "$rpb")" \
         "$( [[ $errors -gt 0 ]] && echo "  ERRORS: $errors")"
 }
@@ -677,6 +701,28 @@ verdict() {
     echo "$line"
 }
 
+# The WAF goals for one workload: Rampart with its default web ACL keeps
+# >= 0.8x of Rampart's own req/s, and makes >= 40x the req/s of nginx +
+# ModSecurity + CRS PL1. Each ratio is printed for CPU cost (req/busy-s) too.
+waf_verdict() {
+    local w=$1 line=""
+    has_proxy rampart-waf || return 0
+    if has_proxy rampart; then
+        line=$(awk -v a="$(med rampart-waf "$w" 4)" -v b="$(med rampart "$w" 4)" \
+            -v c="$(med rampart-waf "$w" 8)" -v d="$(med rampart "$w" 8)" 'BEGIN {
+            f = a / b; printf "req/s %.2fx rampart (goal >= 0.80x): %s; req/busy-s %.2fx rampart",
+                f, (f >= 0.8 ? "PASS" : "MISS"), c / d }')
+    fi
+    if has_proxy modsec; then
+        [[ -z $line ]] || line+="; "
+        line+=$(awk -v a="$(med rampart-waf "$w" 4)" -v b="$(med modsec "$w" 4)" \
+            -v c="$(med rampart-waf "$w" 8)" -v d="$(med modsec "$w" 8)" 'BEGIN {
+            f = a / b; printf "req/s %.1fx modsec (goal >= 40x): %s; req/busy-s %.1fx modsec",
+                f, (f >= 40 ? "PASS" : "MISS"), c / d }')
+    fi
+    echo "$line"
+}
+
 # Writes the markdown report to $1.
 report_markdown() {
     local w p rps p50 p99 share rpb core0 core1 errors n_rps n_rpb v
@@ -688,9 +734,10 @@ report_markdown() {
         echo "- machine: $(nproc) cores, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), Linux $(uname -r)"
         echo "- proxy core: $PROXY_CORE (the proxy alone, one worker thread); origin (nginx, 1 worker) and load generator share core $LOAD_CORE"
         echo "- $(versions)"
-        if has_proxy rampart; then echo "- rampart binary: $RAMPART_SOURCE"; fi
+        if has_rampart; then echo "- rampart binary: $RAMPART_SOURCE"; fi
         echo -n "- every proxy: HTTP/1.1 keep-alive to clients, pooled keep-alive HTTP/1.1 to the origin, adds X-Forwarded-For, no access log; TLS 1.3 + h2 (ALPN) on the TLS listener, self-signed P-256 certificate."
-        if has_proxy rampart; then echo " Rampart runs with its default request classification and desync checks."; else echo; fi
+        if has_rampart; then echo " Rampart runs with its default request classification and desync checks."; else echo; fi
+        if has_proxy rampart-waf; then echo "- rampart-waf: the rampart row's configuration plus Rampart's default web ACL (examples/waf/default-web-acl.json: every managed rule group, request bodies inspected up to 8 KB)."; fi
         if has_proxy modsec; then echo "- modsec: the nginx row's configuration plus ModSecurity with Debian's OWASP CRS 3.3 at paranoia level 1 (modsecurity.conf-recommended with SecRuleEngine On: request and response body access on; CRS anomaly threshold 5)."; fi
         echo "- busy = the proxy's own CPU time (utime+stime of all its processes and threads, /proc/PID/stat) ÷ wall time; req/busy-s = completed requests ÷ that CPU time. core0/core1 = whole-core busy share from /proc/stat."
         echo "- h2 latencies come from h2load's per-request log."
@@ -728,6 +775,11 @@ report_markdown() {
                 echo
                 echo "Rampart vs goals: $v"
             fi
+            v=$(waf_verdict "$w")
+            if [[ -n $v ]]; then
+                echo
+                echo "Rampart + web ACL vs goals: $v"
+            fi
         done
     } >"$1"
 }
@@ -735,7 +787,7 @@ report_markdown() {
 # Prints the tables for a terminal.
 report_terminal() {
     local w p rps p50 p99 share rpb core0 core1 errors n_rps n_rpb v fmt
-    fmt='%-8s %9s %8s %8s %6s %11s %7s %7s %6s %6s %6s\n'
+    fmt='%-11s %9s %8s %8s %6s %11s %7s %7s %6s %6s %6s\n'
     for w in "${WORKLOAD_LIST[@]}"; do
         echo
         echo "== $(workload_title "$w")"
@@ -759,6 +811,8 @@ report_terminal() {
         fi
         v=$(verdict "$w")
         if [[ -n $v ]]; then echo "Rampart vs goals: $v"; fi
+        v=$(waf_verdict "$w")
+        if [[ -n $v ]]; then echo "Rampart + web ACL vs goals: $v"; fi
     done
     for v in "${WARNINGS[@]}"; do echo "WARNING: $v"; done
 }
@@ -767,7 +821,7 @@ versions() {
     local -a parts=()
     parts+=("$(nginx -v 2>&1 | sed 's|.*nginx/|nginx |')")
     parts+=("$(haproxy -v | awk 'NR == 1 { print "HAProxy", $3 }')")
-    has_proxy rampart && parts+=("$("$RAMPART_BIN" --version 2>/dev/null || echo rampart)")
+    has_rampart && parts+=("$("$RAMPART_BIN" --version 2>/dev/null || echo rampart)")
     has_proxy modsec && parts+=("$(modsec_versions | sed 's/, /,/g')")
     parts+=("$(wrk -v 2>&1 | awk 'NR == 1 { print $1, $2 }')")
     parts+=("$(h2load --version | awk 'NR == 1 { print "h2load", $NF }')")
@@ -781,7 +835,7 @@ main() {
     [[ $(nproc) -ge 2 ]] || die "needs 2 cores (proxy core $PROXY_CORE, load core $LOAD_CORE)"
     install_packages
 
-    if has_proxy rampart; then
+    if has_rampart; then
         if [[ -z $RAMPART_BIN ]]; then
             echo "building rampart (cargo build --release -p rampart)"
             (cd "$REPO" && cargo build --release -p rampart) || die "cargo build failed"
@@ -796,7 +850,8 @@ main() {
 
     local port
     for port in "$ORIGIN_PORT" "$ORIGIN_TLS_PORT" "$NGINX_PORT" "$NGINX_TLS_PORT" "$HAPROXY_PORT" \
-        "$HAPROXY_TLS_PORT" "$RAMPART_PORT" "$RAMPART_TLS_PORT" "$MODSEC_PORT" "$MODSEC_TLS_PORT"; do
+        "$HAPROXY_TLS_PORT" "$RAMPART_PORT" "$RAMPART_TLS_PORT" "$MODSEC_PORT" "$MODSEC_TLS_PORT" \
+        "$RAMPART_WAF_PORT" "$RAMPART_WAF_TLS_PORT"; do
         port_free "$port" || die "127.0.0.1:$port is already in use"
     done
     ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
@@ -813,7 +868,8 @@ main() {
             direct) ;;
             nginx) start_nginx; wait_ready nginx "$NGINX_PORT" 10 ;;
             haproxy) start_haproxy; wait_ready haproxy "$HAPROXY_PORT" 10 ;;
-            rampart) start_rampart; wait_ready rampart "$RAMPART_PORT" 30 ;; # until its target is healthy
+            rampart) start_rampart rampart; wait_ready rampart "$RAMPART_PORT" 30 ;; # until its target is healthy
+            rampart-waf) start_rampart rampart-waf; wait_ready rampart-waf "$RAMPART_WAF_PORT" 30 ;;
             modsec) start_modsec; wait_ready modsec "$MODSEC_PORT" 30 ;; # CRS takes seconds to load
         esac
         preflight "$p"
@@ -821,7 +877,7 @@ main() {
 
     echo "L7 benchmark: proxies ${PROXIES}; workloads ${WORKLOADS}; $RUNS run(s) x ${DURATION}s (+${WARMUP}s warm-up)"
     echo -n "proxy core $PROXY_CORE; origin + load generator on core $LOAD_CORE; no access logs"
-    if has_proxy rampart; then echo "; Rampart with its default classification/desync checks"; else echo; fi
+    if has_rampart; then echo "; Rampart with its default classification/desync checks"; else echo; fi
     LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
     idle_check
     echo "load average at start: $LOADAVG; $IDLE"
