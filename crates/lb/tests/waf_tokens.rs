@@ -699,3 +699,106 @@ async fn rate_counters_survive_a_reload_that_keeps_the_rule_and_restart_when_it_
     f.server.reload(Arc::new(model(&f.yaml))).await.unwrap();
     assert_eq!(get_with(f.addr, "/", &[]).await.status, 200);
 }
+
+// ---- HTTPS and HTTP/2 ---------------------------------------------------------------------------
+
+mod h2 {
+    use http_body_util::{BodyExt, Full};
+    use hyper::body::Bytes;
+    use hyper::client::conn::http2::SendRequest;
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    use rustls::pki_types::ServerName;
+    use tokio::net::TcpStream;
+
+    use super::*;
+    use common::TestCa;
+
+    async fn client(ca: &TestCa, addr: SocketAddr) -> SendRequest<Full<Bytes>> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut cfg = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(ca.roots())
+            .with_no_client_auth();
+        cfg.alpn_protocols = vec![b"h2".to_vec()];
+        let tcp = TcpStream::connect(addr).await.unwrap();
+        let tls = tokio_rustls::TlsConnector::from(Arc::new(cfg))
+            .connect(ServerName::try_from(HOST).unwrap(), tcp)
+            .await
+            .unwrap();
+        let (send, driver) =
+            hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(tls))
+                .await
+                .unwrap();
+        tokio::spawn(driver);
+        send
+    }
+
+    async fn text(resp: hyper::Response<hyper::body::Incoming>) -> String {
+        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        String::from_utf8_lossy(&body).into_owned()
+    }
+
+    #[tokio::test]
+    async fn over_https_and_http2_the_cookie_is_secure_and_the_flow_alike() {
+        let ca = TestCa::new();
+        let (cert, key) = match ca.leaf(&[HOST]) {
+            model::Certificate::Files { cert, key } => (cert, key),
+            model::Certificate::SelfSigned { .. } => unreachable!(),
+        };
+        let dir = TempDir::new("waf-tokens-h2");
+        std::fs::write(dir.path().join("shop.json"), token_acl().to_string()).unwrap();
+        let origin = Origin::start("o").await;
+        let yaml = config(dir.path(), &origin, free_port(), "").replace(
+            "{protocol: HTTP,",
+            &format!(
+                "{{protocol: HTTPS, certificate: {{cert: \"{}\", key: \"{}\"}},",
+                cert.display(),
+                key.display()
+            ),
+        );
+        let server = serve(&yaml).await;
+        let addr = server.local_addrs()[0];
+        let mut h2 = client(&ca, addr).await;
+
+        let get = |path: &str, headers: &[(&str, &str)]| {
+            let mut b = hyper::Request::get(format!("https://{HOST}{path}"));
+            for (n, v) in headers {
+                b = b.header(*n, *v);
+            }
+            b.body(Full::new(Bytes::new())).unwrap()
+        };
+        let r = h2
+            .send_request(get("/app", &[("accept", "text/html")]))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 202);
+        assert_eq!(r.headers()["x-amzn-waf-action"], "challenge");
+        let page = text(r).await;
+        let nonce = between(&page, "var NONCE = \"", "\"").to_owned();
+        let n = token::solve_challenge(&nonce, 1 << 26).unwrap();
+        let verify =
+            hyper::Request::post(format!("https://{HOST}{}", token::CHALLENGE_VERIFY_PATH))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Full::new(Bytes::from(format!(
+                    "nonce={nonce}&solution={n}"
+                ))))
+                .unwrap();
+        let r = h2.send_request(verify).await.unwrap();
+        assert_eq!(r.status(), 200);
+        let set = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+        assert!(set.contains("; Secure"), "{set}");
+        let cookie = cookie_pair(&set);
+        let r = h2
+            .send_request(get("/app", &[("cookie", "a=1"), ("cookie", &cookie)]))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        // a body over the limit is refused before it is read whole
+        let big = hyper::Request::post(format!("https://{HOST}{}", token::CAPTCHA_VERIFY_PATH))
+            .body(Full::new(Bytes::from(vec![b'x'; 10_000])))
+            .unwrap();
+        assert_eq!(h2.send_request(big).await.unwrap().status(), 413);
+        assert_eq!(origin.requests.load(std::sync::atomic::Ordering::SeqCst), 1);
+    }
+}
