@@ -20,6 +20,7 @@ use crate::record::Exchange;
 use crate::respond::LbResponse;
 use crate::rewrite::{self, ForwardCtx, Framing, utf8};
 use crate::server::{Generation, ListenerRef, Shared};
+use crate::tokens;
 use crate::upstream::{RespErr, TARGET_DEREGISTERED, UpstreamConn, read_response_head};
 use crate::watchdog::Watchdog;
 use crate::web_acl::BODY_LIMIT;
@@ -185,11 +186,24 @@ where
             .map(|u| String::from_utf8_lossy(u).into_owned());
     }
 
-    // waf: a web ACL that reads bodies sees the body's first 8 KB, read before deciding
+    // waf: a web ACL that reads bodies sees the body's first 8 KB, read before deciding; a
+    // verification path's small form is read whole
     let web_acl = lb.web_acl.as_deref();
+    let verify = web_acl.is_some() && tokens::verify_kind(utf8(st.head.path.of(&st.buf))).is_some();
+    let limit = if verify {
+        tokens::VERIFY_BODY_LIMIT
+    } else {
+        BODY_LIMIT
+    };
+    let too_large = |p: &BodyPrefix| verify && p.body_len.is_some_and(|n| n > limit as u64);
     let mut prefix = BodyPrefix::default();
-    if web_acl.is_some_and(|w| w.inspects_body)
-        && let Err(e) = read_body_prefix(io, st, attrs.idle_timeout, &mut prefix).await
+    if verify
+        && let proto::BodyFraming::ContentLength(n) = st.head.framing
+        && n > limit as u64
+    {
+        prefix.body_len = Some(n);
+    } else if (verify || web_acl.is_some_and(|w| w.inspects_body))
+        && let Err(e) = read_body_prefix(io, st, attrs.idle_timeout, &mut prefix, limit).await
     {
         if let Some(status) = e.status() {
             let resp = LbResponse::error(status, None).closing();
@@ -199,6 +213,13 @@ where
             x.elb_status = 400;
             metrics.elb_status(400);
         }
+        log(g, lref, x);
+        return false;
+    }
+    if too_large(&prefix) {
+        let resp = LbResponse::error(413, None).closing();
+        x.actions = "waf";
+        respond(g, lref, io, &mut st.out, resp, false, &mut x).await;
         log(g, lref, x);
         return false;
     }
@@ -286,8 +307,16 @@ where
                     ja4: conn.tls.as_ref().and_then(|t| t.ja4.as_deref()),
                 };
                 Some(phases::WafInput {
-                    acl: &w.acl,
+                    acl: w,
                     request: &waf_request,
+                    client: tokens::ClientView {
+                        host: host_full.map(utf8),
+                        accept: head.header(buf, "accept").map(utf8),
+                        target: &waf_uri,
+                        client: conn.peer.ip(),
+                        token: tokens::presented_token(&headers),
+                        secure: conn.tls.is_some(),
+                    },
                     now: unix_now(),
                 })
             }
@@ -299,6 +328,7 @@ where
                 name: "ALB",
                 id: &lb_model.name,
                 request_id: trace_id.as_str(),
+                country: None,
             };
             w.record(v, input.request, source);
         }
@@ -789,7 +819,7 @@ impl PrefixError {
 /// without bound).
 const MAX_PREFIX_FRAMING: usize = 64 * 1024;
 
-/// Reads into the buffer, after the head, until the first [`BODY_LIMIT`] bytes of the body
+/// Reads into the buffer, after the head, until the first `limit` bytes of the body
 /// (de-chunked) or the whole body are there, each read bounded by the idle timeout. Nothing is
 /// consumed: the head and these bytes are forwarded as they are.
 async fn read_body_prefix<S>(
@@ -797,6 +827,7 @@ async fn read_body_prefix<S>(
     st: &mut ConnState,
     idle: Duration,
     p: &mut BodyPrefix,
+    limit: usize,
 ) -> Result<(), PrefixError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
@@ -808,7 +839,7 @@ where
         match st.head.framing {
             proto::BodyFraming::None => return Ok(()),
             proto::BodyFraming::ContentLength(n) => {
-                let want = n.min(BODY_LIMIT as u64) as usize;
+                let want = n.min(limit as u64) as usize;
                 if st.buf.len() - head_len >= want {
                     p.inspected = want;
                     p.body_len = Some(n);
@@ -818,11 +849,11 @@ where
             proto::BodyFraming::Chunked => {
                 if let Some((d, data, fed)) = &mut chunked {
                     let (n, done) = d
-                        .feed(&st.buf[head_len + *fed..], data, BODY_LIMIT + 1)
+                        .feed(&st.buf[head_len + *fed..], data, limit + 1)
                         .map_err(|()| PrefixError::Malformed)?;
                     *fed += n;
-                    if done || data.len() > BODY_LIMIT || *fed > MAX_PREFIX_FRAMING {
-                        let inspected = data.len().min(BODY_LIMIT);
+                    if done || data.len() > limit || *fed > MAX_PREFIX_FRAMING {
+                        let inspected = data.len().min(limit);
                         let len = if done {
                             data.len()
                         } else {

@@ -45,6 +45,7 @@ use crate::record::Exchange;
 use crate::respond::LbResponse;
 use crate::rewrite::{self, ForwardCtx, Framing};
 use crate::server::{Generation, ListenerRef, Shared};
+use crate::tokens;
 use crate::upstream::{UpstreamConn, read_response_head};
 use crate::watchdog::Watchdog;
 use crate::web_acl::BODY_LIMIT;
@@ -603,16 +604,35 @@ async fn handle(
             .map(|u| String::from_utf8_lossy(u).into_owned());
     }
 
-    // waf: a web ACL that reads bodies sees the body's first 8 KB, received before deciding
+    // waf: a web ACL that reads bodies sees the body's first 8 KB, received before deciding; a
+    // verification path's small form is read whole
     let web_acl = g.lbs[lref.lb].web_acl.as_deref();
+    let verify = web_acl.is_some() && tokens::verify_kind(path).is_some();
+    let limit = if verify {
+        tokens::VERIFY_BODY_LIMIT
+    } else {
+        BODY_LIMIT
+    };
     let mut prefix = BodyPrefix::default();
-    if web_acl.is_some_and(|w| w.inspects_body)
+    let mut too_large = verify && req.content_length.is_some_and(|n| n > limit as u64);
+    if !too_large
+        && (verify || web_acl.is_some_and(|w| w.inspects_body))
         && let Some(rx) = &mut body
-        && !prefix.read(rx, attrs.idle_timeout).await
     {
-        metrics.elb_status(408);
-        x.elb_status = 408;
-        let (head, body) = lb_response(LbResponse::error(408, None));
+        if !prefix.read(rx, attrs.idle_timeout, limit).await {
+            metrics.elb_status(408);
+            x.elb_status = 408;
+            let (head, body) = lb_response(LbResponse::error(408, None));
+            crate::log::emit(g, lref, x);
+            return Reply::Complete(head, body);
+        }
+        too_large = verify && prefix.body_len.is_some_and(|n| n > limit as u64);
+    }
+    if too_large {
+        metrics.elb_status(413);
+        x.elb_status = 413;
+        x.actions = "waf";
+        let (head, body) = lb_response(LbResponse::error(413, None));
         crate::log::emit(g, lref, x);
         return Reply::Complete(head, body);
     }
@@ -655,8 +675,16 @@ async fn handle(
                 ja4: conn.tls.as_ref().and_then(|t| t.ja4.as_deref()),
             };
             Some(phases::WafInput {
-                acl: &w.acl,
+                acl: w,
                 request: &waf_request,
+                client: tokens::ClientView {
+                    host: authority.or_else(|| req.field(b"host")).map(rewrite::utf8),
+                    accept: req.field(b"accept").map(rewrite::utf8),
+                    target: &waf_uri,
+                    client: conn.peer.ip(),
+                    token: tokens::presented_token(&headers),
+                    secure: conn.tls.is_some(),
+                },
                 now: std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
                     .map_or(0, |d| d.as_secs()),
@@ -670,6 +698,7 @@ async fn handle(
             name: "ALB",
             id: &lb_model.name,
             request_id: x.trace_id.as_str(),
+            country: None,
         };
         w.record(v, input.request, source);
     }
@@ -944,13 +973,18 @@ struct BodyPrefix {
 }
 
 impl BodyPrefix {
-    /// Receives until [`BODY_LIMIT`] bytes or the end of the body; `false` when the client
-    /// went silent past the idle timeout.
-    async fn read(&mut self, rx: &mut mpsc::UnboundedReceiver<Bytes>, idle: Duration) -> bool {
+    /// Receives until `limit` bytes or the end of the body; `false` when the client went
+    /// silent past the idle timeout.
+    async fn read(
+        &mut self,
+        rx: &mut mpsc::UnboundedReceiver<Bytes>,
+        idle: Duration,
+        limit: usize,
+    ) -> bool {
         let mut watchdog = Watchdog::new();
         let mut total = 0usize;
         let mut ended = false;
-        while total <= BODY_LIMIT {
+        while total <= limit {
             let Some(next) = watchdog.run(idle, rx.recv()).await else {
                 return false;
             };
@@ -958,7 +992,7 @@ impl BodyPrefix {
                 ended = true;
                 break;
             };
-            let room = BODY_LIMIT - self.inspected.len().min(BODY_LIMIT);
+            let room = limit - self.inspected.len().min(limit);
             self.inspected
                 .extend_from_slice(&data[..data.len().min(room)]);
             total += data.len();
@@ -967,7 +1001,7 @@ impl BodyPrefix {
         self.body_len = Some(if ended {
             total as u64
         } else {
-            total.max(BODY_LIMIT + 1) as u64
+            total.max(limit + 1) as u64
         });
         true
     }

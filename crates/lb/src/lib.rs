@@ -27,6 +27,7 @@ mod rewrite;
 mod server;
 mod targets;
 mod tls;
+mod tokens;
 mod upstream;
 mod watchdog;
 mod web_acl;

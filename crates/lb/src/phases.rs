@@ -10,7 +10,9 @@
 //! so HTTP/1.1 and HTTP/2 requests are judged alike and each layer (the WAF now, Shield next)
 //! adds one step to [`decide`] without reshaping the proxy. The drivers hand the WAF what they
 //! parsed (and, when a rule reads it, the body's first 8 KB); `decide` evaluates with the clock
-//! they pass and returns the verdict with the decision, for the log phase.
+//! they pass and returns the verdict with the decision, for the log phase. On a listener with a
+//! web ACL, the CAPTCHA and Challenge verification paths are answered in the WAF phase (the
+//! drivers read their small bodies first).
 
 use model::{Action, DesyncMode, ForwardAction, Listener, RedirectSource, RequestFacts, RuleRef};
 use proto::{Class, DesyncAction};
@@ -49,8 +51,10 @@ pub(crate) struct Decided<'g> {
 /// The WAF phase's input: the load balancer's web ACL and the request as the WAF sees it.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct WafInput<'a, 'r> {
-    pub(crate) acl: &'a waf::WebAcl,
+    pub(crate) acl: &'a crate::web_acl::WebAclRuntime,
     pub(crate) request: &'a waf::Request<'r>,
+    /// What the CAPTCHA and Challenge actions read: host, `Accept`, token, client.
+    pub(crate) client: crate::tokens::ClientView<'a>,
     /// Seconds since the Unix epoch.
     pub(crate) now: u64,
 }
@@ -118,13 +122,28 @@ fn decide_with<'g>(
 
     // waf: the web ACL sees the request before the listener rules do (AWS's order)
     if let Some(w) = waf {
+        // the pages' verification paths: served here, before the rules (which may well
+        // challenge every request, this one included)
+        if let Some(kind) = crate::tokens::verify_kind(facts.path) {
+            return Decision::Respond {
+                response: w
+                    .acl
+                    .tokens
+                    .verify(kind, facts.method, w.request.body, &w.client, w.now),
+                rule: None,
+                action: "waf",
+            };
+        }
+        let solved = w.acl.tokens.solved(w.client.token, w.client.host, w.now);
         let options = waf::Options {
             now: w.now,
+            captcha_solved: solved.captcha,
+            challenge_solved: solved.challenge,
             ..waf::Options::default()
         };
-        let v = w.acl.evaluate(w.request, options);
+        let v = w.acl.acl.evaluate(w.request, options);
         let stopped = !v.allows();
-        let response = stopped.then(|| crate::web_acl::response(&v));
+        let response = stopped.then(|| crate::web_acl::response(w.acl, &v, &w.client, w.now));
         *verdict = Some(v);
         if let Some(response) = response {
             return Decision::Respond {

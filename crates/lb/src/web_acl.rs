@@ -3,10 +3,14 @@
 //! counters under AWS WAF's CloudWatch names, the sampled requests, and the WAF log.
 //!
 //! ```text
-//!  decide() ─► WebAcl::evaluate ─► Verdict ─┬─ allow: forward, x-amzn-waf-* headers added
-//!                                           ├─ block / captcha / challenge: response()
-//!                                           └─ record(): counters · samples · log thread
+//!  decide() ─► token ─► WebAcl::evaluate ─► Verdict ─┬─ allow: forward, x-amzn-waf-* headers added
+//!                                                    ├─ block: response()
+//!                                                    ├─ captcha / challenge: the interstitial
+//!                                                    └─ record(): counters · samples · log thread
 //! ```
+//!
+//! A reload builds a new runtime; the counters, samples, log writer, drawn token key, the
+//! verification rate limiter and the unchanged rate-based rules' counters carry over.
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt::Write as _;
@@ -20,6 +24,7 @@ use waf::{ActionKind, Verdict};
 
 use crate::access_log::{LogLine, LogWriter};
 use crate::respond::LbResponse;
+use crate::tokens::{ClientView, Tokens};
 
 /// How much of a request body the WAF inspects. ALB's limit is fixed at 8 KB; AWS lets only
 /// other resources (CloudFront, API Gateway, …) raise it.
@@ -77,6 +82,10 @@ pub(crate) struct WebAclRuntime {
     pub(crate) samples: Arc<Samples>,
     log: Option<LogWriter<WafLogLine>>,
     log_cfg: Option<model::AccessLog>,
+    /// CAPTCHA and Challenge: the token key, token domains, verification paths.
+    pub(crate) tokens: Tokens,
+    /// The geolocation database, for the log's and samples' country.
+    geo: Option<Arc<waf::geo::GeoDb>>,
 }
 
 impl WebAclRuntime {
@@ -92,15 +101,27 @@ impl WebAclRuntime {
             (Some(l), Some(p)) if p.log_cfg.as_ref() == Some(l) => p.log.clone(),
             (Some(l), _) => Some(LogWriter::spawn(l, "waf log", LOG_QUEUE)?),
         };
+        let tokens = Tokens::new(
+            loaded.token_key.clone(),
+            &loaded.document,
+            &loaded.rule_groups,
+            prev.map(|p| &p.tokens),
+        )?;
+        let mut acl = loaded.compiled;
+        if let Some(p) = prev {
+            acl.adopt_rate_state(&p.acl);
+        }
         Ok(WebAclRuntime {
             name: cfg.name.clone(),
-            inspects_body: loaded.compiled.inspects_body(),
+            inspects_body: acl.inspects_body(),
             names: MetricNames::new(&loaded.document, &loaded.rule_groups),
-            acl: loaded.compiled,
+            acl,
             metrics: prev.map_or_else(Default::default, |p| p.metrics.clone()),
             samples: prev.map_or_else(Default::default, |p| p.samples.clone()),
             log,
             log_cfg: cfg.log.clone(),
+            tokens,
+            geo: loaded.geo,
         })
     }
 
@@ -110,10 +131,14 @@ impl WebAclRuntime {
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64);
         self.metrics.count(v, &self.names);
+        // AWS logs the client address's country
+        let info = self.geo.as_ref().map(|g| g.lookup(req.client_ip));
+        let country = info.as_ref().map(waf::geo::GeoInfo::country_or_unknown);
         if self.names.sampled {
-            self.samples.push(v, req, now);
+            self.samples.push(v, req, country, now);
         }
         if let Some(log) = &self.log {
+            let source = waf::log::Source { country, ..source };
             log.log(WafLogLine(waf::log::record(&self.acl, v, req, source, now)));
         }
     }
@@ -131,13 +156,16 @@ impl WebAclRuntime {
     }
 }
 
-/// The response to a request the web ACL stopped. CAPTCHA and Challenge answer as AWS does
-/// for a client that cannot run the interstitial (405 and 202, `x-amzn-waf-action`); the
-/// interstitial pages, with their tokens, replace those answers here.
-pub(crate) fn response(v: &Verdict) -> LbResponse {
+/// The response to a request the web ACL stopped: for CAPTCHA and Challenge the interstitial
+/// ([`Tokens::interstitial`]); for Block the custom response, or the load balancer's 403.
+pub(crate) fn response(
+    w: &WebAclRuntime,
+    v: &Verdict,
+    client: &ClientView<'_>,
+    now: u64,
+) -> LbResponse {
     match v.action {
-        ActionKind::Captcha => interstitial(405, "captcha"),
-        ActionKind::Challenge => interstitial(202, "challenge"),
+        ActionKind::Captcha | ActionKind::Challenge => w.tokens.interstitial(v.action, client, now),
         _ => match &v.block {
             Some(b) if *b != waf::BlockResponse::default() => {
                 let (content_type, body) = b
@@ -162,14 +190,6 @@ pub(crate) fn response(v: &Verdict) -> LbResponse {
             _ => LbResponse::error(403, None),
         },
     }
-}
-
-fn interstitial(status: u16, action: &str) -> LbResponse {
-    let mut r = LbResponse::error(status, None);
-    r.content_type = "text/plain".into();
-    r.body = format!("This request needs a {action} that this client cannot complete.\n");
-    r.headers = vec![("x-amzn-waf-action".into(), action.into())];
-    r
 }
 
 fn is_framing_header(name: &str) -> bool {
@@ -444,6 +464,8 @@ fn label(s: &str) -> String {
 struct Sample {
     timestamp_ms: u64,
     client_ip: IpAddr,
+    /// `-` without a geolocation database.
+    country: String,
     method: String,
     path: String,
     args: String,
@@ -462,6 +484,7 @@ impl Default for Sample {
         Sample {
             timestamp_ms: 0,
             client_ip: IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+            country: String::new(),
             method: String::new(),
             path: String::new(),
             args: String::new(),
@@ -479,7 +502,7 @@ impl Default for Sample {
 
 impl Sample {
     /// Describes `req` and its verdict, reusing this sample's buffers.
-    fn fill(&mut self, v: &Verdict, req: &waf::Request<'_>, now_ms: u64) {
+    fn fill(&mut self, v: &Verdict, req: &waf::Request<'_>, country: Option<&str>, now_ms: u64) {
         fn set(s: &mut String, v: &str) {
             s.clear();
             s.push_str(v);
@@ -487,6 +510,7 @@ impl Sample {
         let (path, args) = req.uri.split_once('?').unwrap_or((req.uri, ""));
         self.timestamp_ms = now_ms;
         self.client_ip = req.client_ip;
+        set(&mut self.country, country.unwrap_or("-"));
         set(&mut self.method, req.method);
         set(&mut self.path, path);
         set(&mut self.args, args);
@@ -525,7 +549,7 @@ pub(crate) struct Samples {
 }
 
 impl Samples {
-    fn push(&self, v: &Verdict, req: &waf::Request<'_>, now_ms: u64) {
+    fn push(&self, v: &Verdict, req: &waf::Request<'_>, country: Option<&str>, now_ms: u64) {
         self.population.fetch_add(1, Ordering::Relaxed);
         let _ = self
             .since
@@ -540,7 +564,7 @@ impl Samples {
         } else {
             Sample::default()
         };
-        sample.fill(v, req, now_ms);
+        sample.fill(v, req, country, now_ms);
         ring.push_back(sample);
     }
 
@@ -554,7 +578,7 @@ impl Samples {
                 let mut o = json!({
                     "Request": {
                         "ClientIP": s.client_ip.to_string(),
-                        "Country": "-",
+                        "Country": s.country,
                         "URI": s.path,
                         "Args": s.args,
                         "Method": s.method,

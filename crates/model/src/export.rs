@@ -364,6 +364,14 @@ fn web_acl(w: &crate::web_acl::WebAclConfig) -> RawWebAcl {
         regex_pattern_sets: paths(&w.regex_pattern_sets),
         ip_lists,
         log: w.log.as_ref().map(log_file),
+        geo_database: w
+            .geo_database
+            .as_ref()
+            .map(|p| leaf(p.display().to_string())),
+        token_secret_file: w
+            .token_secret_file
+            .as_ref()
+            .map(|p| leaf(p.display().to_string())),
     }
 }
 

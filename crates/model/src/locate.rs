@@ -153,6 +153,8 @@ pub fn locate(raw: &RawConfig, path: &str) -> Option<Pos> {
                 )
             }
             "log" => w.log.as_ref().and_then(|l| leaf(&l.path)),
+            "geo_database" => leaf(&w.geo_database),
+            "token_secret_file" => leaf(&w.token_secret_file),
             _ => None,
         }),
         _ => None,

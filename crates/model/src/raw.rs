@@ -918,4 +918,11 @@ pub struct RawWebAcl {
     /// Where AWS WAF log records go, one JSON object per line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log: Option<RawAccessLog>,
+    /// A MaxMind-format database for `GeoMatchStatement`, `AsnMatchStatement` and the log's
+    /// country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub geo_database: Option<Leaf>,
+    /// A file of at least 32 secret bytes that signs the CAPTCHA and Challenge tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_secret_file: Option<Leaf>,
 }

@@ -8,6 +8,7 @@
 //! column.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use waf::acl::{self, AclError, SearchStringEncoding, json};
 
@@ -39,6 +40,13 @@ pub struct WebAclConfig {
     pub ip_lists: Vec<(String, PathBuf)>,
     /// AWS WAF log records, one JSON object per line, rotated by size.
     pub log: Option<AccessLog>,
+    /// The MaxMind-format database behind `GeoMatchStatement`, `AsnMatchStatement` and the
+    /// WAF log's `country`.
+    pub geo_database: Option<PathBuf>,
+    /// The secret that signs CAPTCHA and Challenge tokens: the file's bytes, at least
+    /// [`waf::token::MIN_SECRET_LEN`]. Without it the load balancer draws one at start, and
+    /// tokens do not survive a restart.
+    pub token_secret_file: Option<PathBuf>,
 }
 
 /// A web ACL's documents, read and compiled.
@@ -49,11 +57,18 @@ pub struct LoadedWebAcl {
     pub document: json::WebAcl,
     /// The rule groups as read.
     pub rule_groups: Vec<json::RuleGroup>,
+    /// The geolocation database, when configured.
+    pub geo: Option<Arc<waf::geo::GeoDb>>,
+    /// The key from `token_secret_file`, when configured.
+    pub token_key: Option<Arc<waf::token::TokenKey>>,
 }
 
 /// The largest WAF document read: AWS's own documents are far smaller (a web ACL holds at
 /// most 5,000 WCU of rules; an IP set 10,000 addresses).
 const MAX_DOCUMENT_BYTES: u64 = 8 * 1024 * 1024;
+
+/// The largest token secret file read.
+const MAX_SECRET_BYTES: u64 = 4096;
 
 /// Reads the web ACL's documents from the file system and compiles them. `config_file` names
 /// the `rampart.yaml` that names the documents, for the errors about reading them.
@@ -131,6 +146,33 @@ pub fn load_web_acl_with(
             Err(e) => errors.extend(e),
         }
     }
+    let mut config_error = |at: String, found: &Path, message: String| {
+        errors.push(Diagnostic {
+            file: config_file.to_owned(),
+            path: at,
+            line: None,
+            column: None,
+            found: Some(found.display().to_string()),
+            message,
+        });
+    };
+    let mut geo = None;
+    if let Some(p) = &cfg.geo_database {
+        // binary, and up to a gigabyte: read from the file system, not through `read`
+        match waf::geo::GeoDb::open(p) {
+            Ok(db) => geo = Some(Arc::new(db)),
+            Err(e) => config_error(format!("{base}.geo_database"), p, e.to_string()),
+        }
+    }
+    resources.geo = geo.clone();
+    let mut token_key = None;
+    if let Some(p) = &cfg.token_secret_file {
+        match read_secret(p).and_then(|s| waf::token::TokenKey::new(&s).map_err(|e| e.to_string()))
+        {
+            Ok(k) => token_key = Some(Arc::new(k)),
+            Err(why) => config_error(format!("{base}.token_secret_file"), p, why),
+        }
+    }
     let document =
         text(&cfg.file, format!("{base}.file"), &mut errors).and_then(|t| match acl::load_web_acl(
             &t,
@@ -150,6 +192,8 @@ pub fn load_web_acl_with(
             compiled,
             document: document.value,
             rule_groups: resources.rule_groups,
+            geo,
+            token_key,
         }),
         Err(e) => Err(Diagnostics(
             e.into_iter()
@@ -171,6 +215,22 @@ fn read_document(path: &Path) -> Result<String, String> {
         return Err(format!("larger than {MAX_DOCUMENT_BYTES} bytes"));
     }
     Ok(text)
+}
+
+/// A token secret: the file's bytes, at most [`MAX_SECRET_BYTES`]. The error never quotes them.
+fn read_secret(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let f = std::fs::File::open(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    let mut bytes = Vec::new();
+    f.take(MAX_SECRET_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read the file: {e}"))?;
+    if bytes.len() as u64 > MAX_SECRET_BYTES {
+        return Err(format!(
+            "a token secret file holds at most {MAX_SECRET_BYTES} bytes"
+        ));
+    }
+    Ok(bytes)
 }
 
 fn located(file: &Path, errors: Vec<AclError>) -> Vec<Diagnostic> {
@@ -279,6 +339,8 @@ mod tests {
                 .map(|(n, _)| ("AWSManagedIPReputationList".to_owned(), PathBuf::from(n)))
                 .collect(),
             log: None,
+            geo_database: None,
+            token_secret_file: None,
         };
         let map = files
             .iter()

@@ -170,3 +170,108 @@ fn load_file_reads_the_documents_and_locates_what_it_cannot_read() {
     assert!(!loaded.compiled.inspects_body());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_geo_database_and_a_token_secret_are_read_at_load_and_their_errors_located() {
+    let dir = std::env::temp_dir().join(format!("rampart-model-geo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let vis = r#""VisibilityConfig": {"SampledRequestsEnabled": true, "CloudWatchMetricsEnabled": true, "MetricName": "m"}"#;
+    std::fs::write(
+        dir.join("shop.json"),
+        format!(r#"{{"Name": "shop", "DefaultAction": {{"Allow": {{}}}}, {vis}}}"#),
+    )
+    .unwrap();
+    let db = waf::mmdb_writer::build(&[(
+        ("192.0.2.0".parse().unwrap(), 24),
+        waf::mmdb_writer::GeoRecord {
+            country: Some("DE".into()),
+            ..Default::default()
+        },
+    )])
+    .unwrap();
+    std::fs::write(dir.join("geo.mmdb"), &db).unwrap();
+    std::fs::write(dir.join("corrupt.mmdb"), &db[..db.len() / 2]).unwrap();
+    std::fs::write(dir.join("secret"), [7u8; 32]).unwrap();
+    std::fs::write(dir.join("short"), b"too short\n").unwrap();
+    let cfg = dir.join("rampart.yaml");
+    let yaml = |geo: &str, secret: &str| {
+        with(
+            &format!(
+                "  shop:\n    file: {}\n    geo_database: {}\n    token_secret_file: {}\n",
+                dir.join("shop.json").display(),
+                dir.join(geo).display(),
+                dir.join(secret).display()
+            ),
+            "shop",
+        )
+    };
+    std::fs::write(&cfg, yaml("geo.mmdb", "secret")).unwrap();
+    let v = model::load_file(&cfg).unwrap();
+    let w = &v.model.web_acls[0];
+    assert_eq!(w.geo_database, Some(dir.join("geo.mmdb")));
+    assert_eq!(w.token_secret_file, Some(dir.join("secret")));
+    let loaded = model::load_web_acl(w, "rampart.yaml").unwrap();
+    let geo = loaded.geo.as_ref().unwrap();
+    assert_eq!(
+        geo.lookup("192.0.2.9".parse().unwrap())
+            .country_or_unknown(),
+        "DE"
+    );
+    assert!(loaded.token_key.is_some());
+    // the export writes the keys back
+    let again = model::load_str(&model::to_yaml(&v.model).unwrap(), "again.yaml").unwrap();
+    assert_eq!(again.model, v.model);
+
+    for (geo, secret, expected) in [
+        (
+            "missing.mmdb",
+            "secret",
+            &[
+                "rampart.yaml:6:",
+                "web_acls.shop.geo_database",
+                "cannot read",
+            ][..],
+        ),
+        (
+            "corrupt.mmdb",
+            "secret",
+            &[
+                "rampart.yaml:6:",
+                "web_acls.shop.geo_database",
+                "invalid geo database",
+            ][..],
+        ),
+        (
+            "geo.mmdb",
+            "short",
+            &[
+                "rampart.yaml:7:",
+                "web_acls.shop.token_secret_file",
+                "at least 32 bytes",
+            ][..],
+        ),
+        (
+            "geo.mmdb",
+            "nope",
+            &[
+                "rampart.yaml:7:",
+                "web_acls.shop.token_secret_file",
+                "cannot read the file",
+            ][..],
+        ),
+    ] {
+        std::fs::write(&cfg, yaml(geo, secret)).unwrap();
+        let e = model::load_file(&cfg).unwrap_err().to_string();
+        assert_has(&e, expected);
+        assert!(!e.contains("too short"), "a secret is never quoted: {e}");
+    }
+    let e = errors(&with(
+        "  shop: {file: s.json, geo_database: \"\"}\n",
+        "shop",
+    ));
+    assert_has(
+        &e,
+        &["web_acls.shop.geo_database", "MaxMind-format database"],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -417,3 +417,62 @@ fn a_load_balancer_only_file_checks_audits_and_explains_requests() {
     ]);
     assert!(o.status.success(), "{}", text(&o.stdout));
 }
+
+#[test]
+fn check_reads_the_geo_database_and_the_token_secret_of_a_web_acl() {
+    let acl = temp_file(
+        "geo-shop.json",
+        &format!(
+            r#"{{"Name": "shop", "DefaultAction": {{"Allow": {{}}}}, {VIS}, "Rules": [
+  {{"Name": "geo", "Priority": 0, "Action": {{"Block": {{}}}}, {VIS},
+    "Statement": {{"GeoMatchStatement": {{"CountryCodes": ["DE"]}}}}}}]}}"#
+        ),
+    );
+    let db = waf::mmdb_writer::build(&[(
+        ("192.0.2.0".parse().unwrap(), 24),
+        waf::mmdb_writer::GeoRecord {
+            country: Some("DE".into()),
+            ..Default::default()
+        },
+    )])
+    .unwrap();
+    let geo = temp_file("geo.mmdb", "");
+    std::fs::write(&geo, &db).unwrap();
+    let secret = temp_file("token-secret", &"s".repeat(32));
+    let config = |name: &str, geo: &std::path::Path, secret: &std::path::Path| {
+        let cfg = waf_config(name, &acl, "shop");
+        let text = std::fs::read_to_string(&cfg).unwrap().replace(
+            "    file:",
+            &format!(
+                "    geo_database: \"{}\"\n    token_secret_file: \"{}\"\n    file:",
+                geo.display(),
+                secret.display()
+            ),
+        );
+        std::fs::write(&cfg, text).unwrap();
+        cfg
+    };
+    let cfg = config("geo-good.yaml", &geo, &secret);
+    let o = rampart(&["check", "-c", cfg.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+
+    let cfg = config(
+        "geo-missing.yaml",
+        std::path::Path::new("/nonexistent/geo.mmdb"),
+        &secret,
+    );
+    let o = rampart(&["check", "-c", cfg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(err.contains("geo-missing.yaml:5:"), "{err}");
+    assert!(err.contains("web_acls.shop.geo_database"), "{err}");
+
+    let short = temp_file("short-secret", "short");
+    let cfg = config("geo-secret.yaml", &geo, &short);
+    let o = rampart(&["check", "-c", cfg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(err.contains("web_acls.shop.token_secret_file"), "{err}");
+    assert!(err.contains("at least 32 bytes"), "{err}");
+    assert!(!err.contains("short\n"), "the secret is not quoted: {err}");
+}

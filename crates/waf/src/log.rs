@@ -17,6 +17,9 @@ pub struct Source<'a> {
     pub id: &'a str,
     /// For ALB, the `X-Amzn-Trace-Id` value.
     pub request_id: &'a str,
+    /// The client address's country (ISO 3166-1 alpha-2) when a geolocation database is
+    /// configured; logged as `-` otherwise, as AWS does when it cannot tell.
+    pub country: Option<&'a str>,
 }
 
 /// The AWS WAF log record of `verdict` for `req`, at `timestamp_ms` (Unix milliseconds).
@@ -128,7 +131,7 @@ pub fn record(
         "httpRequest".into(),
         json!({
             "clientIp": req.client_ip.to_string(),
-            "country": "-",
+            "country": source.country.unwrap_or("-"),
             "headers": req.headers.iter().map(|h| json!({"name": h.name, "value": String::from_utf8_lossy(h.value)})).collect::<Vec<_>>(),
             "uri": path,
             "args": args,

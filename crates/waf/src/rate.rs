@@ -693,6 +693,66 @@ impl Shard {
     }
 }
 
+/// The SHA-256 of a rate-based statement's definition (limit, window, keys, scope-down), as
+/// this build of the engine reads it. Two statements with the same fingerprint count alike.
+pub(crate) fn fingerprint(s: &crate::acl::json::RateBasedStatement) -> [u8; 32] {
+    let d = ring::digest::digest(&ring::digest::SHA256, format!("{s:?}").as_bytes());
+    let mut out = [0u8; 32];
+    out.copy_from_slice(d.as_ref());
+    out
+}
+
+impl crate::engine::WebAcl {
+    /// Takes over the counters of `old`'s rate-based rules whose definition is unchanged: same
+    /// rule name (and, inside a rule group, the same referencing rule), same statement. Other
+    /// rules keep the empty counters they were compiled with. Both web ACLs then count into the
+    /// same limiters, so requests still evaluated by `old` during a reload are not lost.
+    /// Returns how many rules adopted a counter.
+    ///
+    /// What a statement refers to (an IP set's addresses, a regex pattern set) is not part of
+    /// its definition here: a rule whose referenced set changed keeps its counters.
+    pub fn adopt_rate_state(&mut self, old: &crate::engine::WebAcl) -> usize {
+        use std::sync::Arc;
+
+        use crate::engine::{Rule, Stmt, Then};
+
+        fn walk<'a>(rules: &'a [Rule], prefix: &str, f: &mut dyn FnMut(String, &'a Stmt)) {
+            for r in rules {
+                match &r.then {
+                    Then::Group(g) => walk(&g.rules, &r.name, f),
+                    Then::Action { .. } => f(format!("{prefix}/{}", r.name), &r.statement),
+                }
+            }
+        }
+        fn walk_mut(rules: &mut [Rule], prefix: &str, f: &mut dyn FnMut(String, &mut Stmt)) {
+            for r in rules {
+                match &mut r.then {
+                    Then::Group(g) => walk_mut(&mut g.rules, &r.name, f),
+                    Then::Action { .. } => f(format!("{prefix}/{}", r.name), &mut r.statement),
+                }
+            }
+        }
+
+        let mut previous: HashMap<(String, [u8; 32]), Arc<RateLimiter>> = HashMap::new();
+        walk(&old.rules, "", &mut |name, stmt| {
+            // a rate-based statement is always a rule's top-level statement
+            if let Stmt::Rate(r) = stmt {
+                previous.insert((name, r.fingerprint), r.limiter.clone());
+            }
+        });
+        let mut adopted = 0;
+        walk_mut(&mut self.rules, "", &mut |name, stmt| {
+            if let Stmt::Rate(r) = stmt
+                && let Some(l) = previous.remove(&(name, r.fingerprint))
+            {
+                r.limiter = l;
+                adopted += 1;
+            }
+        });
+        adopted
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -985,5 +1045,83 @@ mod tests {
                 prop_assert!(rl.limited_keys(now).len() <= max_limited);
             }
         }
+    }
+
+    /// A web ACL with rate-based rules `a` (limit `limit_a`) and `b` (limit 100).
+    fn rate_acl(limit_a: u64) -> crate::WebAcl {
+        let vis = r#"{"SampledRequestsEnabled": false, "CloudWatchMetricsEnabled": false, "MetricName": "m"}"#;
+        let rule = |name: &str, priority: u32, limit: u64| {
+            format!(
+                r#"{{"Name": "{name}", "Priority": {priority}, "Action": {{"Count": {{}}}}, "VisibilityConfig": {vis},
+                  "Statement": {{"RateBasedStatement": {{"Limit": {limit}, "EvaluationWindowSec": 60, "AggregateKeyType": "IP"}}}}}}"#
+            )
+        };
+        let text = format!(
+            r#"{{"Name": "w", "DefaultAction": {{"Allow": {{}}}}, "VisibilityConfig": {vis}, "Rules": [{}, {}]}}"#,
+            rule("a", 0, limit_a),
+            rule("b", 1, 100)
+        );
+        let loaded = crate::acl::load_web_acl(&text).unwrap();
+        crate::compile(&loaded.value, loaded.search_strings, &Default::default()).unwrap()
+    }
+
+    fn rate_counts(acl: &crate::WebAcl, now_ms: u64) -> Vec<Option<(u64, bool)>> {
+        acl.rules
+            .iter()
+            .map(|r| match &r.statement {
+                crate::engine::Stmt::Rate(r) => r.limiter.peek(&[192, 0, 2, 1], now_ms),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_unchanged_rate_rule_keeps_its_counters_and_a_changed_one_starts_empty() {
+        let old = rate_acl(10);
+        let headers = [];
+        let req = crate::Request {
+            client_ip: "192.0.2.1".parse().unwrap(),
+            method: "GET",
+            uri: "/",
+            http_version: "HTTP/1.1",
+            headers: &headers,
+            body: b"",
+            body_len: Some(0),
+            ja3: None,
+            ja4: None,
+        };
+        let now = 1_700_000_000;
+        let opts = crate::Options {
+            now,
+            now_ms: now * S,
+            ..Default::default()
+        };
+        for _ in 0..12 {
+            old.evaluate(&req, opts);
+        }
+        assert_eq!(
+            rate_counts(&old, now * S),
+            [Some((12, true)), Some((12, false))]
+        );
+        // the same document again: both rules carry on
+        let mut same = rate_acl(10);
+        assert_eq!(same.adopt_rate_state(&old), 2);
+        assert_eq!(
+            rate_counts(&same, now * S),
+            [Some((12, true)), Some((12, false))]
+        );
+        let v = same.evaluate(&req, opts);
+        assert_eq!(
+            v.rate_based_rules.len(),
+            1,
+            "still limited after the reload"
+        );
+        // the old generation counts into the same limiter while it drains
+        old.evaluate(&req, opts);
+        assert_eq!(rate_counts(&same, now * S)[1], Some((14, false)));
+        // `a`'s limit changed: it starts empty; `b` is unchanged
+        let mut changed = rate_acl(20);
+        assert_eq!(changed.adopt_rate_state(&same), 1);
+        assert_eq!(rate_counts(&changed, now * S), [None, Some((14, false))]);
     }
 }

@@ -83,6 +83,26 @@ impl Cx<'_> {
                 .log
                 .as_ref()
                 .and_then(|l| self.log_file(&format!("{path}.log"), l));
+            let file_key = |cx: &mut Self, field: &str, leaf: &Option<Leaf>, what: &str| {
+                let l = leaf.as_ref()?;
+                if l.text.trim().is_empty() {
+                    cx.bad(&format!("{path}.{field}"), l, format!("expected {what}"));
+                    return None;
+                }
+                Some(PathBuf::from(&l.text))
+            };
+            let geo_database = file_key(
+                self,
+                "geo_database",
+                &w.geo_database,
+                "the path of a MaxMind-format database (GeoLite2/GeoIP2 Country, City or ASN)",
+            );
+            let token_secret_file = file_key(
+                self,
+                "token_secret_file",
+                &w.token_secret_file,
+                "the path of a file of at least 32 secret bytes",
+            );
             out.push(WebAclConfig {
                 name: name.text.clone(),
                 file,
@@ -91,6 +111,8 @@ impl Cx<'_> {
                 regex_pattern_sets,
                 ip_lists,
                 log,
+                geo_database,
+                token_secret_file,
             });
         }
         out

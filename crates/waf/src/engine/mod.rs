@@ -220,10 +220,13 @@ pub(crate) enum Stmt {
     Not(Box<Stmt>),
 }
 
-/// A rate-based statement: its counter lives as long as the compiled web ACL.
+/// A rate-based statement: its counter lives as long as the compiled web ACL, or longer when
+/// the next one adopts it ([`WebAcl::adopt_rate_state`]).
 #[derive(Debug)]
 pub(crate) struct RateRule {
-    pub(crate) limiter: crate::rate::RateLimiter,
+    pub(crate) limiter: Arc<crate::rate::RateLimiter>,
+    /// Identifies the statement's definition, so that a reload can tell it unchanged.
+    pub(crate) fingerprint: [u8; 32],
     pub(crate) key: RateKey,
     pub(crate) scope_down: Option<Stmt>,
     pub(crate) window: u32,
@@ -911,7 +914,8 @@ impl Compiler<'_> {
                     }
                 };
                 Stmt::Rate(Box::new(RateRule {
-                    limiter,
+                    limiter: Arc::new(limiter),
+                    fingerprint: crate::rate::fingerprint(r),
                     key,
                     scope_down,
                     window: u32::try_from(window).unwrap_or(300),
