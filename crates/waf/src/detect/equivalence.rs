@@ -307,3 +307,42 @@ proptest! {
         same(&v);
     }
 }
+
+/// The inputs of the recorded verdicts (`tests/data/detector-verdicts.tsv`): the oracle and the
+/// shipped detectors agree on every one, so the recorded verdicts are the oracle's.
+#[test]
+fn recorded_inputs() {
+    let text = include_str!("../../tests/data/detector-verdicts.tsv");
+    let mut n = 0;
+    for line in text.lines() {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let field = line.split('\t').next().unwrap().as_bytes();
+        let mut input = Vec::new();
+        let mut i = 0;
+        while i < field.len() {
+            if field[i] != b'\\' {
+                input.push(field[i]);
+                i += 1;
+                continue;
+            }
+            match field[i + 1] {
+                b'\\' => input.push(b'\\'),
+                b't' => input.push(b'\t'),
+                b'n' => input.push(b'\n'),
+                b'r' => input.push(b'\r'),
+                b'x' => {
+                    let h = std::str::from_utf8(&field[i + 2..i + 4]).unwrap();
+                    input.push(u8::from_str_radix(h, 16).unwrap());
+                    i += 2;
+                }
+                c => panic!("bad escape {c} in {line}"),
+            }
+            i += 2;
+        }
+        same(&input);
+        n += 1;
+    }
+    assert!(n > 10_000, "{n}");
+}
