@@ -429,10 +429,10 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
         let path = e.path();
         let name = e.file_name();
         if path.is_dir() {
-            if name != "sqli" && name != "xss" && name != "oracle" {
+            if name != "sqli" && name != "xss" {
                 rust_files(&path, out)?;
             }
-        } else if path.extension().is_some_and(|x| x == "rs") && name != "equivalence.rs" {
+        } else if path.extension().is_some_and(|x| x == "rs") {
             out.push(path);
         }
     }
