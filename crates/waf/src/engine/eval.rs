@@ -3,6 +3,8 @@
 //! Challenge terminating unless the request's token is within its immunity time.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::net::IpAddr;
 
 use super::verdict::*;
@@ -70,6 +72,8 @@ struct Eval<'a, 'r> {
     sums: Vec<Option<Summary>>,
     /// The slots' values, as indices into `values`, one slot after the other.
     refs: Vec<u32>,
+    /// The values borrowed from the request, by address and length.
+    borrowed: HashMap<(usize, usize), u32, BuildHasherDefault<AddressHasher>>,
     labels: Vec<String>,
     /// Labels a statement adds as it is evaluated (geo), applied when its rule ends.
     pending: Vec<String>,
@@ -105,6 +109,7 @@ impl WebAcl {
             values: Vec::with_capacity(64),
             sums: Vec::with_capacity(64),
             refs: Vec::with_capacity(128),
+            borrowed: HashMap::default(),
             labels: Vec::new(),
             pending: Vec::new(),
             details: Vec::new(),
@@ -503,9 +508,22 @@ impl<'r> Eval<'_, 'r> {
         })
     }
 
-    /// Adds a value, and its index to the slot being built.
+    /// Adds a value, and its index to the slot being built. The same bytes of the request
+    /// read by another field (a form field's value in `ALL` and in `VALUE` scope) are the same
+    /// value, summarized once.
     fn push_value(&mut self, v: Cow<'r, [u8]>) {
-        self.refs.push(self.values.len() as u32);
+        let next = self.values.len() as u32;
+        if let Cow::Borrowed(b) = v {
+            let k = *self
+                .borrowed
+                .entry((b.as_ptr() as usize, b.len()))
+                .or_insert(next);
+            if k != next {
+                self.refs.push(k);
+                return;
+            }
+        }
+        self.refs.push(next);
         self.values.push(v);
         self.sums.push(None);
     }
@@ -820,6 +838,32 @@ fn chain<'r>(chain: &[crate::transform::Transformation], v: Cow<'r, [u8]>) -> Co
             Cow::Borrowed(b) if b.len() == o.len() => Cow::Owned(o),
             other => Cow::Owned(other.into_owned()),
         },
+    }
+}
+
+/// Hashes the (address, length) keys of [`Eval::borrowed`]: two multiplications, no SipHash.
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            .rotate_left(26);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
