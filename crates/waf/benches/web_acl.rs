@@ -37,6 +37,34 @@ const BROWSER: &[(&str, &[u8])] = &[
     ("Connection", b"keep-alive"),
 ];
 
+/// The headers `bench/l7.sh` sends on its small GET.
+const L7_HEADERS: &[(&str, &[u8])] = &[
+    ("Host", b"shop.example.com"),
+    (
+        "User-Agent",
+        b"Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+    ),
+    (
+        "Accept",
+        b"text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    ),
+    ("Accept-Language", b"en-GB,en;q=0.5"),
+];
+
+/// `bench/l7/post.lua`'s body: 2048 bytes, 32 fields of one repeated letter each.
+fn l7_form_body() -> Vec<u8> {
+    let fields: Vec<String> = (0..32u8)
+        .map(|i| {
+            let len = if i == 31 { 60 } else { 59 };
+            let letter = char::from(b'a' + i % 26);
+            format!("f{i:02}={}", letter.to_string().repeat(len))
+        })
+        .collect();
+    let body = fields.join("&").into_bytes();
+    assert_eq!(body.len(), 2048);
+    body
+}
+
 fn bench(c: &mut Criterion) {
     let acl = default_acl();
     let opts = Options {
@@ -76,6 +104,36 @@ fn bench(c: &mut Criterion) {
         uri: "/products?id=1%27%20UNION%20SELECT%20password%20FROM%20users--",
         ..get
     };
+    // the requests of `bench/l7.sh --waf`: its small GET, and its 2 KB form POST
+    // (`bench/l7/post.lua`: 32 fields `fNN=` + 59 letters, the last one 60)
+    let l7_headers: Vec<Header<'_>> = L7_HEADERS
+        .iter()
+        .map(|(n, v)| Header { name: n, value: v })
+        .collect();
+    let l7_get = Request {
+        uri: "/small",
+        headers: &l7_headers,
+        ..get
+    };
+    let l7_form = l7_form_body();
+    let mut l7_post_headers = l7_headers.clone();
+    l7_post_headers.push(Header {
+        name: "Content-Type",
+        value: b"application/x-www-form-urlencoded",
+    });
+    let l7_len = l7_form.len().to_string();
+    l7_post_headers.push(Header {
+        name: "Content-Length",
+        value: l7_len.as_bytes(),
+    });
+    let l7_post = Request {
+        method: "POST",
+        uri: "/form",
+        headers: &l7_post_headers,
+        body: &l7_form,
+        body_len: Some(l7_form.len() as u64),
+        ..get
+    };
     let mut g = c.benchmark_group("default web ACL");
     g.throughput(Throughput::Elements(1));
     g.bench_function("browser GET", |b| {
@@ -86,6 +144,12 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("SQLi GET (blocked)", |b| {
         b.iter(|| acl.evaluate(black_box(&attack), opts))
+    });
+    g.bench_function("l7 GET", |b| {
+        b.iter(|| acl.evaluate(black_box(&l7_get), opts))
+    });
+    g.bench_function("l7 form POST 2 KB", |b| {
+        b.iter(|| acl.evaluate(black_box(&l7_post), opts))
     });
     g.finish();
 }

@@ -9,7 +9,7 @@ use super::prefilter::Anchors;
 use super::util::{at, automaton, before, found};
 
 /// Tool names, matched at word boundaries (case-insensitive).
-const TOOLS: &[&str] = &[
+pub(super) const TOOLS: &[&str] = &[
     "nessus",
     "nmap",
     "nikto",

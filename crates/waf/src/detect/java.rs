@@ -207,12 +207,15 @@ fn classes_and_gadgets(input: &[u8]) -> Option<Detection> {
 
 /// A fast reject: every detection needs one of these in the value (the stream magic, a
 /// pattern, a package, or `runtime`/`processbuilder` for a gadget chain).
-static GATE: LazyLock<Anchors> = LazyLock::new(|| {
+static GATE: LazyLock<Anchors> = LazyLock::new(|| Anchors::new(&gate_patterns()));
+
+/// The patterns behind [`GATE`] (the value summary tests the same windows).
+pub(super) fn gate_patterns() -> Vec<&'static [u8]> {
     let mut pats: Vec<&[u8]> = vec![b"\xac\xed\x00\x05", b"runtime", b"processbuilder"];
     pats.extend(PATTERNS.iter().map(|p| p.as_bytes()));
     pats.extend(PACKAGES.iter().map(|p| p.as_bytes()));
-    Anchors::new(&pats)
-});
+    pats
+}
 
 /// Whether `input` carries a Java deserialization or expression-language exploit.
 pub(crate) fn detect(input: &[u8]) -> Option<Detection> {

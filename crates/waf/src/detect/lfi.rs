@@ -471,7 +471,8 @@ fn key_of(entry: &'static str) -> &'static str {
     key.trim_start_matches('/')
 }
 
-static SENSITIVE_AC: LazyLock<Sensitive> = LazyLock::new(|| {
+/// The automaton's keys, and for each the entries it stands for.
+fn keyed_entries() -> (Vec<&'static str>, Vec<Vec<&'static str>>) {
     let mut keys: Vec<&'static str> = Vec::new();
     let mut entries: Vec<Vec<&'static str>> = Vec::new();
     for &e in SENSITIVE {
@@ -484,6 +485,22 @@ static SENSITIVE_AC: LazyLock<Sensitive> = LazyLock::new(|| {
             }
         }
     }
+    (keys, entries)
+}
+
+/// The patterns behind the sensitive-file gate (the value summary tests the same windows).
+pub(super) fn sensitive_keys() -> Vec<&'static str> {
+    keyed_entries().0
+}
+
+/// Every sensitive entry, canonical: the value summary checks which bytes they need.
+#[cfg(test)]
+pub(super) fn sensitive_entries() -> &'static [&'static str] {
+    SENSITIVE
+}
+
+static SENSITIVE_AC: LazyLock<Sensitive> = LazyLock::new(|| {
+    let (keys, entries) = keyed_entries();
     Sensitive {
         gate: Anchors::new(&keys),
         ac: automaton(&keys),

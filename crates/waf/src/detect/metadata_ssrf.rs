@@ -18,7 +18,7 @@ const ECS: u32 = 0xa9fe_aa02;
 const ALIBABA: u32 = 0x6464_64c8;
 
 /// Names and paths that only metadata services use.
-const NAMES: &[&str] = &[
+pub(super) const NAMES: &[&str] = &[
     "metadata.google.internal",
     "metadata.goog",
     "instance-data.ec2.internal",

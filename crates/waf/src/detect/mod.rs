@@ -29,7 +29,10 @@ mod restricted_ext;
 mod rfi;
 mod shell;
 pub mod sqli;
+mod summary;
 mod util;
+
+pub(crate) use summary::{Summary, classes_of};
 pub mod xss;
 
 /// What a detector found: why, and the evidence (AWS's `matchedData`: a few tokens).

@@ -183,18 +183,20 @@ static AC: LazyLock<(AhoCorasick, Vec<What>, Anchors)> = LazyLock::new(|| {
         pats.push(format!("{v}-"));
         what.push(What::Verb);
     }
-    // the aliases are tested apart (three bytes make a poor anchor)
-    let anchored: Vec<&str> = pats
-        .iter()
-        .zip(&what)
-        .filter(|(_, w)| !matches!(w, What::Iex))
-        .map(|(p, _)| p.as_str())
-        .collect();
-    let gate = Anchors::new(&anchored);
+    let gate = Anchors::new(&gate_patterns());
     let refs: Vec<&str> = pats.iter().map(String::as_str).collect();
     // a fast reject: every detection is one of the automaton's matches
     (automaton(&refs), what, gate)
 });
+
+/// The patterns behind the gate: every automaton pattern but the aliases, which are tested
+/// apart (three bytes make a poor anchor). The value summary tests the same windows.
+pub(super) fn gate_patterns() -> Vec<String> {
+    let mut pats: Vec<String> = STRONG.iter().map(|s| (*s).to_string()).collect();
+    pats.extend(PROGRAMS.iter().map(|p| (*p).to_string()));
+    pats.extend(VERBS.iter().map(|v| format!("{v}-")));
+    pats
+}
 
 /// Whether `input` carries a PowerShell command.
 pub(crate) fn detect(input: &[u8]) -> Option<Detection> {

@@ -120,43 +120,68 @@ fn window(w: [u8; 4]) -> u32 {
     u32::from_le_bytes(w) | 0x2020_2020
 }
 
-impl Anchors {
-    /// A test for `patterns`.
-    pub(crate) fn new<P: AsRef<[u8]>>(patterns: &[P]) -> Anchors {
+/// What stands for a list of patterns in an [`Anchors`] set.
+struct Plan {
+    /// Folded four-byte windows.
+    windows: Vec<u32>,
+    /// Two-byte patterns, lowercase.
+    pairs: Vec<[u8; 2]>,
+    /// A pattern too short to test.
+    always: bool,
+}
+
+/// The windows, pairs and "always" that stand for `patterns` (see [`Anchors`]).
+fn plan<P: AsRef<[u8]>>(patterns: &[P]) -> Plan {
+    static FREQ: std::sync::LazyLock<Vec<u32>> = std::sync::LazyLock::new(|| {
         let mut freq = vec![0u32; 1 << SLOT_BITS];
         for w in SAMPLE.as_bytes().windows(4) {
             freq[slot(window([w[0], w[1], w[2], w[3]]))] += 1;
         }
-        let mut t = Anchors {
-            bits: Box::new([0u64; 1 << (SLOT_BITS - 6)]),
-            pairs: Vec::new(),
-            always: false,
-        };
-        for p in patterns {
-            let p = p.as_ref();
-            match p.len() {
-                0 | 1 => t.always = true,
-                2 => t
-                    .pairs
-                    .push([p[0].to_ascii_lowercase(), p[1].to_ascii_lowercase()]),
-                3 => {
-                    // any byte before it, or the start of the value (0, never a folded byte)
-                    let tail = window([0, p[0], p[1], p[2]]) & !0xff;
-                    t.set(tail);
-                    for x in 0..=255u8 {
-                        t.set(window([x, p[0], p[1], p[2]]));
-                    }
-                }
-                _ => {
-                    let best = p
-                        .windows(4)
-                        .map(|w| window([w[0], w[1], w[2], w[3]]))
-                        .min_by_key(|&w| freq[slot(w)]);
-                    if let Some(w) = best {
-                        t.set(w);
-                    }
+        freq
+    });
+    let freq = &*FREQ;
+    let mut plan = Plan {
+        windows: Vec::new(),
+        pairs: Vec::new(),
+        always: false,
+    };
+    for p in patterns {
+        let p = p.as_ref();
+        match p.len() {
+            0 | 1 => plan.always = true,
+            2 => plan
+                .pairs
+                .push([p[0].to_ascii_lowercase(), p[1].to_ascii_lowercase()]),
+            3 => {
+                // any byte before it, or the start of the value (0, never a folded byte)
+                plan.windows.push(window([0, p[0], p[1], p[2]]) & !0xff);
+                for x in 0..=255u8 {
+                    plan.windows.push(window([x, p[0], p[1], p[2]]));
                 }
             }
+            _ => {
+                let best = p
+                    .windows(4)
+                    .map(|w| window([w[0], w[1], w[2], w[3]]))
+                    .min_by_key(|&w| freq[slot(w)]);
+                plan.windows.extend(best);
+            }
+        }
+    }
+    plan
+}
+
+impl Anchors {
+    /// A test for `patterns`.
+    pub(crate) fn new<P: AsRef<[u8]>>(patterns: &[P]) -> Anchors {
+        let plan = plan(patterns);
+        let mut t = Anchors {
+            bits: Box::new([0u64; 1 << (SLOT_BITS - 6)]),
+            pairs: plan.pairs,
+            always: plan.always,
+        };
+        for w in plan.windows {
+            t.set(w);
         }
         t
     }
@@ -226,6 +251,79 @@ fn has_pair(input: &[u8], a: u8, b: u8) -> bool {
             .get(i + 1)
             .is_some_and(|c| c.to_ascii_lowercase() == b)
     })
+}
+
+/// Several [`Anchors`] tests in one pass: each list of patterns has a bit, and a value's
+/// windows answer the bits of the lists that may occur in it. For each list the answer is
+/// exactly that of `Anchors::new(list)`: the same windows stand for the same patterns.
+pub(crate) struct MultiAnchors {
+    /// Any list's window hashes here.
+    any: Box<[u64; 1 << (SLOT_BITS - 6)]>,
+    /// For each slot, the bits of the lists with a window there (read only on a hit).
+    masks: Box<[u8]>,
+    /// Two-byte patterns, lowercase, and their list's bit.
+    pairs: Vec<([u8; 2], u8)>,
+    /// The bits of the lists with a pattern too short to test.
+    always: u8,
+}
+
+impl MultiAnchors {
+    /// A test for each list of patterns, with its bit.
+    pub(crate) fn new<P: AsRef<[u8]>>(lists: &[(&[P], u8)]) -> MultiAnchors {
+        let mut t = MultiAnchors {
+            any: Box::new([0u64; 1 << (SLOT_BITS - 6)]),
+            masks: vec![0u8; 1 << SLOT_BITS].into_boxed_slice(),
+            pairs: Vec::new(),
+            always: 0,
+        };
+        for &(patterns, bit) in lists {
+            let plan = plan(patterns);
+            for w in plan.windows {
+                let s = slot(w);
+                t.any[s >> 6] |= 1 << (s & 63);
+                t.masks[s] |= bit;
+            }
+            t.pairs.extend(plan.pairs.into_iter().map(|p| (p, bit)));
+            if plan.always {
+                t.always |= bit;
+            }
+        }
+        t
+    }
+
+    /// Folds byte `b` into the rolling window `h` and answers the bits of its hit.
+    #[inline(always)]
+    pub(crate) fn step(&self, h: &mut u32, b: u8) -> u8 {
+        *h = *h >> 8 | fold(b) << 24;
+        let s = slot(*h);
+        if self.any[s >> 6] >> (s & 63) & 1 != 0 {
+            self.masks[s]
+        } else {
+            0
+        }
+    }
+
+    /// The bits answered apart from the windows: short patterns.
+    pub(crate) fn rest(&self, input: &[u8]) -> u8 {
+        let mut bits = self.always;
+        for &([a, b], bit) in &self.pairs {
+            if bits & bit == 0 && has_pair(input, a, b) {
+                bits |= bit;
+            }
+        }
+        bits
+    }
+
+    /// The bits of the lists `input` may hold a pattern of.
+    #[cfg(test)]
+    pub(crate) fn may_contain(&self, input: &[u8]) -> u8 {
+        let mut h = 0u32;
+        let mut bits = 0u8;
+        for &b in input {
+            bits |= self.step(&mut h, b);
+        }
+        bits | self.rest(input)
+    }
 }
 
 /// The longest word a [`WordSet`] holds.

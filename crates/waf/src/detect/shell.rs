@@ -770,7 +770,7 @@ const GLOB_TARGETS: &[&[u8]] = &[
 ];
 
 /// The longest command name looked up.
-const MAX_NAME: usize = 24;
+pub(super) const MAX_NAME: usize = 24;
 
 struct Table {
     /// Command names (lowercase, none repeated): exact, case-insensitive lookups, most words
@@ -1424,6 +1424,16 @@ fn judge_segments(text: &[u8], t: &Table, flavor: Flavor) -> Option<Detection> {
         }
     }
     None
+}
+
+/// Whether the first word of `input` names a command (Unix's when `unix`, else cmd.exe's):
+/// without it, a value with no separator, evasion byte or `/` is no injection.
+pub(super) fn first_word_names_command(input: &[u8], unix: bool) -> bool {
+    if unix {
+        first_word_is_command(input, &UNIX, Flavor::Unix)
+    } else {
+        first_word_is_command(input, &WINDOWS, Flavor::Windows)
+    }
 }
 
 fn first_word_is_command(input: &[u8], t: &Table, flavor: Flavor) -> bool {

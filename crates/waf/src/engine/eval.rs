@@ -3,6 +3,8 @@
 //! Challenge terminating unless the request's token is within its immunity time.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::net::IpAddr;
 
 use super::verdict::*;
@@ -10,6 +12,7 @@ use super::{Action, Group, IpSource, Rule, Stmt, Then, WebAcl};
 use crate::acl::json::{
     ComparisonOperator, FieldToMatch, ForwardedIpPosition, PositionalConstraint,
 };
+use crate::detect::Summary;
 use crate::fields::{self, Extracted};
 use crate::request::Request;
 use crate::transform;
@@ -30,7 +33,8 @@ pub struct Options {
     pub trace: bool,
 }
 
-/// Where a field's values after its transformation chain are, in [`Eval::values`].
+/// Where a field's values after its transformation chain are: `Eval::refs[start..end]`, the
+/// indices of its values in [`Eval::values`].
 #[derive(Clone, Copy)]
 struct Slot {
     start: usize,
@@ -40,8 +44,20 @@ struct Slot {
 
 /// A field's values after its transformation chain.
 struct SlotView<'s, 'r> {
+    refs: &'s [u32],
     values: &'s [Cow<'r, [u8]>],
+    sums: &'s [Option<Summary>],
     forced: Option<bool>,
+}
+
+impl SlotView<'_, '_> {
+    /// The values, each with its summary when the slot has them.
+    fn iter(&self) -> impl Iterator<Item = (&[u8], Option<&Summary>)> {
+        self.refs.iter().filter_map(|&k| {
+            let k = k as usize;
+            Some((&**self.values.get(k)?, self.sums.get(k)?.as_ref()))
+        })
+    }
 }
 
 struct Eval<'a, 'r> {
@@ -49,8 +65,15 @@ struct Eval<'a, 'r> {
     req: &'a Request<'r>,
     opts: Options,
     slots: Vec<Option<Slot>>,
-    /// Every slot's values, one after the other (one allocation for them all).
+    /// Every distinct value of the slots computed so far: a transformation that leaves a value
+    /// as it was gives the same value, not a copy.
     values: Vec<Cow<'r, [u8]>>,
+    /// Each value's summary, once a slot that rejects from it has it.
+    sums: Vec<Option<Summary>>,
+    /// The slots' values, as indices into `values`, one slot after the other.
+    refs: Vec<u32>,
+    /// The values borrowed from the request, by address and length.
+    borrowed: HashMap<(usize, usize), u32, BuildHasherDefault<AddressHasher>>,
     labels: Vec<String>,
     /// Labels a statement adds as it is evaluated (geo), applied when its rule ends.
     pending: Vec<String>,
@@ -83,7 +106,10 @@ impl WebAcl {
             req,
             opts,
             slots: Vec::new(),
-            values: Vec::with_capacity(128),
+            values: Vec::with_capacity(64),
+            sums: Vec::with_capacity(64),
+            refs: Vec::with_capacity(128),
+            borrowed: HashMap::default(),
             labels: Vec::new(),
             pending: Vec::new(),
             details: Vec::new(),
@@ -220,7 +246,7 @@ impl<'r> Eval<'_, 'r> {
                     let part: Vec<u8> = match k {
                         CustomKey::Slot(i) => {
                             let s = self.slot(*i)?;
-                            s.values.first()?.to_vec()
+                            s.iter().next()?.0.to_vec()
                         }
                         CustomKey::Method => self.req.method.as_bytes().to_vec(),
                         CustomKey::Ip => ip_bytes(self.req.client_ip),
@@ -475,9 +501,31 @@ impl<'r> Eval<'_, 'r> {
     fn slot(&mut self, i: usize) -> Option<SlotView<'_, 'r>> {
         let s = self.ensure(i)?;
         Some(SlotView {
-            values: self.values.get(s.start..s.end)?,
+            refs: self.refs.get(s.start..s.end)?,
+            values: &self.values,
+            sums: &self.sums,
             forced: s.forced,
         })
+    }
+
+    /// Adds a value, and its index to the slot being built. The same bytes of the request
+    /// read by another field (a form field's value in `ALL` and in `VALUE` scope) are the same
+    /// value, summarized once.
+    fn push_value(&mut self, v: Cow<'r, [u8]>) {
+        let next = self.values.len() as u32;
+        if let Cow::Borrowed(b) = v {
+            let k = *self
+                .borrowed
+                .entry((b.as_ptr() as usize, b.len()))
+                .or_insert(next);
+            if k != next {
+                self.refs.push(k);
+                return;
+            }
+        }
+        self.refs.push(next);
+        self.values.push(v);
+        self.sums.push(None);
     }
 
     fn ensure(&mut self, i: usize) -> Option<Slot> {
@@ -491,18 +539,32 @@ impl<'r> Eval<'_, 'r> {
             Some((parent, done)) if parent != i => {
                 let rest = spec.chain.get(done..).unwrap_or_default();
                 let p = self.ensure(parent)?;
-                let start = self.values.len();
-                for k in p.start..p.end {
-                    let v = match self.values.get(k)? {
-                        Cow::Borrowed(b) => transform::apply_chain(rest, b),
-                        Cow::Owned(o) => Cow::Owned(transform::apply_chain(rest, o).into_owned()),
+                let start = self.refs.len();
+                for r in p.start..p.end {
+                    let k = *self.refs.get(r)?;
+                    // `None`: the chain left the value as it was
+                    let changed: Option<Cow<'r, [u8]>> = match self.values.get(k as usize)? {
+                        Cow::Borrowed(b) => {
+                            let b: &'r [u8] = b;
+                            match transform::apply_chain(rest, b) {
+                                Cow::Borrowed(out) if out.len() == b.len() => None,
+                                other => Some(other),
+                            }
+                        }
+                        Cow::Owned(o) => match transform::apply_chain(rest, o) {
+                            Cow::Borrowed(out) if out.len() == o.len() => None,
+                            other => Some(Cow::Owned(other.into_owned())),
+                        },
                     };
-                    self.values.push(v);
+                    match changed {
+                        None => self.refs.push(k),
+                        Some(v) => self.push_value(v),
+                    }
                 }
                 (start, p.forced)
             }
             _ => {
-                let start = self.values.len();
+                let start = self.refs.len();
                 let Extracted {
                     values,
                     forced,
@@ -514,33 +576,41 @@ impl<'r> Eval<'_, 'r> {
                         self.oversize.push(name);
                     }
                 }
-                if spec.chain.is_empty() {
-                    self.values.extend(values);
-                } else {
-                    self.values
-                        .extend(values.into_iter().map(|v| chain(&spec.chain, v)));
+                for v in values {
+                    let v = if spec.chain.is_empty() {
+                        v
+                    } else {
+                        chain(&spec.chain, v)
+                    };
+                    self.push_value(v);
                 }
                 (start, forced)
             }
         };
-        let s = Slot {
-            start,
-            end: self.values.len(),
-            forced,
-        };
+        let end = self.refs.len();
+        if acl.summarized.get(i).copied().unwrap_or(false) {
+            for r in start..end {
+                let k = *self.refs.get(r)? as usize;
+                if let Some(sum @ None) = self.sums.get_mut(k) {
+                    *sum = Some(Summary::of(self.values.get(k)?));
+                }
+            }
+        }
+        let s = Slot { start, end, forced };
         if let Some(slot) = self.slots.get_mut(i) {
             *slot = Some(s);
         }
         Some(s)
     }
 
-    /// Any value of slot `i` satisfies `pred`, unless the field's handling decided already.
-    fn any(&mut self, i: usize, mut pred: impl FnMut(&[u8]) -> bool) -> bool {
+    /// Any value of slot `i` satisfies `pred` (given its summary when the slot has one),
+    /// unless the field's handling decided already.
+    fn any(&mut self, i: usize, mut pred: impl FnMut(&[u8], Option<&Summary>) -> bool) -> bool {
         let Some(s) = self.slot(i) else { return false };
         if let Some(f) = s.forced {
             return f;
         }
-        s.values.iter().any(|v| pred(v))
+        s.iter().any(|(v, sum)| pred(v, sum))
     }
 
     fn detail(
@@ -569,14 +639,24 @@ impl<'r> Eval<'_, 'r> {
             Stmt::Byte {
                 slot,
                 needle,
+                classes,
                 finder,
                 pos,
-            } => self.any(*slot, |v| byte_match(v, needle, finder, *pos)),
-            Stmt::Regex { slot, re } => self.any(*slot, |v| re.is_match(v)),
-            Stmt::RegexSet { slot, set } => self.any(*slot, |v| set.is_match(v)),
+            } => self.any(*slot, |v, sum| {
+                sum.is_none_or(|s| s.may_hold(*classes)) && byte_match(v, needle, finder, *pos)
+            }),
+            Stmt::Regex { slot, re, classes } => {
+                self.any(*slot, |v, sum| may_match(sum, *classes) && re.is_match(v))
+            }
+            Stmt::RegexSet { slot, set, classes } => {
+                self.any(*slot, |v, sum| may_match(sum, *classes) && set.is_match(v))
+            }
             Stmt::Sqli { slot, level } => {
                 let mut found = None;
-                let m = self.any(*slot, |v| {
+                let m = self.any(*slot, |v, sum| {
+                    if sum.is_some_and(|s| !s.may_sqli(v)) {
+                        return false;
+                    }
                     found = crate::detect::sqli::detect(v, *level);
                     found.is_some()
                 });
@@ -591,7 +671,10 @@ impl<'r> Eval<'_, 'r> {
             }
             Stmt::Xss { slot } => {
                 let mut found = None;
-                let m = self.any(*slot, |v| {
+                let m = self.any(*slot, |v, sum| {
+                    if sum.is_some_and(|s| !s.may_xss()) {
+                        return false;
+                    }
                     found = crate::detect::xss::detect(v);
                     found.is_some()
                 });
@@ -602,7 +685,10 @@ impl<'r> Eval<'_, 'r> {
             }
             Stmt::Detect { slot, detector } => {
                 let mut found = None;
-                let m = self.any(*slot, |v| {
+                let m = self.any(*slot, |v, sum| {
+                    if sum.is_some_and(|s| !s.may_detect(*detector, v)) {
+                        return false;
+                    }
                     found = detector.detect(v);
                     found.is_some()
                 });
@@ -627,7 +713,7 @@ impl<'r> Eval<'_, 'r> {
                 {
                     return false;
                 }
-                s.values.iter().any(|v| compare(v.len() as u64, *op, *size))
+                s.iter().any(|(v, _)| compare(v.len() as u64, *op, *size))
             }
             Stmt::IpSet { set, source } => match self.addresses(source) {
                 Addresses::Skip => false,
@@ -752,6 +838,41 @@ fn chain<'r>(chain: &[crate::transform::Transformation], v: Cow<'r, [u8]>) -> Co
             Cow::Borrowed(b) if b.len() == o.len() => Cow::Owned(o),
             other => Cow::Owned(other.into_owned()),
         },
+    }
+}
+
+/// Hashes the (address, length) keys of [`Eval::borrowed`]: two multiplications, no SipHash.
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            .rotate_left(26);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Whether a value may match a pattern every match of which holds one of `classes`.
+#[inline]
+fn may_match(sum: Option<&Summary>, classes: Option<u64>) -> bool {
+    match (sum, classes) {
+        (Some(s), Some(c)) => s.holds_any(c),
+        _ => true,
     }
 }
 

@@ -2,6 +2,7 @@
 //! and each distinct (field, transformation chain) numbered so that a request computes it once.
 
 mod eval;
+mod required;
 mod verdict;
 
 use std::collections::{BTreeMap, HashMap};
@@ -50,6 +51,9 @@ pub struct WebAcl {
     /// its own, and how many of its transformations that one applies already: the values are
     /// extracted once per field and each transformation applied once.
     pub(crate) slot_parents: Vec<Option<(usize, usize)>>,
+    /// For each slot, whether a statement that reads it rejects from its values' summaries
+    /// (computed once per value, shared by those statements).
+    pub(crate) summarized: Vec<bool>,
     pub(crate) capacity: u64,
 }
 
@@ -169,16 +173,22 @@ pub(crate) enum Stmt {
     Byte {
         slot: usize,
         needle: Vec<u8>,
+        /// The needle's byte classes: a value lacking one cannot hold it.
+        classes: u64,
         finder: Box<memchr::memmem::Finder<'static>>,
         pos: PositionalConstraint,
     },
     Regex {
         slot: usize,
         re: Arc<regex::bytes::Regex>,
+        /// Byte classes one of which every match holds, when the pattern has such a set.
+        classes: Option<u64>,
     },
     RegexSet {
         slot: usize,
         set: Arc<regex::bytes::RegexSet>,
+        /// Byte classes one of which every match of any pattern holds.
+        classes: Option<u64>,
     },
     Sqli {
         slot: usize,
@@ -280,6 +290,7 @@ pub fn compile(
         resources,
         slots: HashMap::new(),
         slot_list: Vec::new(),
+        summarized: Vec::new(),
         errors: Vec::new(),
         capacity: 0,
     };
@@ -327,6 +338,11 @@ pub fn compile(
         default_action,
         rules,
         slot_parents: slot_parents(&c.slot_list),
+        summarized: {
+            let mut s = c.summarized;
+            s.resize(c.slot_list.len(), false);
+            s
+        },
         slots: c.slot_list,
         capacity: c.capacity,
     })
@@ -344,6 +360,7 @@ struct Compiler<'a> {
     resources: &'a Resources,
     slots: HashMap<SlotSpec, usize>,
     slot_list: Vec<SlotSpec>,
+    summarized: Vec<bool>,
     errors: Vec<AclError>,
     capacity: u64,
 }
@@ -428,6 +445,15 @@ impl Compiler<'_> {
         self.slot_list.push(spec.clone());
         self.slots.insert(spec, i);
         i
+    }
+
+    /// `slot`, noted as read by a statement that rejects from its values' summaries.
+    fn summarized(&mut self, slot: usize) -> usize {
+        if self.summarized.len() <= slot {
+            self.summarized.resize(slot + 1, false);
+        }
+        self.summarized[slot] = true;
+        slot
     }
 
     fn rules(&mut self, p: &str, rules: &[json::Rule], ctx: &Ctx<'_>, top: bool) -> Vec<Rule> {
@@ -678,8 +704,10 @@ impl Compiler<'_> {
                     _ => 2,
                 };
                 self.capacity += fcost(&b.field_to_match, base) + tcost(&b.text_transformations);
+                let slot = self.slot(&b.field_to_match, &b.text_transformations);
                 Stmt::Byte {
-                    slot: self.slot(&b.field_to_match, &b.text_transformations),
+                    slot: self.summarized(slot),
+                    classes: crate::detect::classes_of(&needle),
                     finder: Box::new(memchr::memmem::Finder::new(&needle).into_owned()),
                     needle,
                     pos: b.positional_constraint,
@@ -694,9 +722,16 @@ impl Compiler<'_> {
                     }
                 };
                 self.capacity += fcost(&r.field_to_match, 4) + tcost(&r.text_transformations);
+                let slot = self.slot(&r.field_to_match, &r.text_transformations);
+                let classes = required::required_classes(&r.regex_string);
                 Stmt::Regex {
-                    slot: self.slot(&r.field_to_match, &r.text_transformations),
+                    slot: if classes.is_some() {
+                        self.summarized(slot)
+                    } else {
+                        slot
+                    },
                     re: Arc::new(re),
+                    classes,
                 }
             }
             Statement::RegexPatternSetReferenceStatement(r) => {
@@ -735,9 +770,16 @@ impl Compiler<'_> {
                     }
                 };
                 self.capacity += fcost(&r.field_to_match, 40) + tcost(&r.text_transformations);
+                let slot = self.slot(&r.field_to_match, &r.text_transformations);
+                let classes = required::required_classes_any(&patterns);
                 Stmt::RegexSet {
-                    slot: self.slot(&r.field_to_match, &r.text_transformations),
+                    slot: if classes.is_some() {
+                        self.summarized(slot)
+                    } else {
+                        slot
+                    },
                     set: Arc::new(set),
+                    classes,
                 }
             }
             Statement::SqliMatchStatement(s) => {
@@ -747,15 +789,17 @@ impl Compiler<'_> {
                 };
                 let base = if level == Sensitivity::High { 30 } else { 20 };
                 self.capacity += fcost(&s.field_to_match, base) + tcost(&s.text_transformations);
+                let slot = self.slot(&s.field_to_match, &s.text_transformations);
                 Stmt::Sqli {
-                    slot: self.slot(&s.field_to_match, &s.text_transformations),
+                    slot: self.summarized(slot),
                     level,
                 }
             }
             Statement::XssMatchStatement(s) => {
                 self.capacity += fcost(&s.field_to_match, 40) + tcost(&s.text_transformations);
+                let slot = self.slot(&s.field_to_match, &s.text_transformations);
                 Stmt::Xss {
-                    slot: self.slot(&s.field_to_match, &s.text_transformations),
+                    slot: self.summarized(slot),
                 }
             }
             Statement::RampartDetectionStatement(s) => {
@@ -766,8 +810,9 @@ impl Compiler<'_> {
                     );
                     return None;
                 };
+                let slot = self.slot(&s.field_to_match, &s.text_transformations);
                 Stmt::Detect {
-                    slot: self.slot(&s.field_to_match, &s.text_transformations),
+                    slot: self.summarized(slot),
                     detector,
                 }
             }

@@ -23,6 +23,9 @@ mod lex;
 mod parse;
 mod words;
 
+/// The longest keyword or function name the detector knows.
+pub(super) const MAX_WORD: usize = words::MAX_WORD;
+
 #[cfg(test)]
 mod tests;
 
