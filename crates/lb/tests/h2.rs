@@ -8,18 +8,14 @@ mod common;
 mod net;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
-use common::TestCa;
+use common::{TestCa, h2_client};
 use http_body_util::{BodyExt, Empty, Full};
 use hyper::body::Bytes;
-use hyper::client::conn::http2::SendRequest;
-use hyper_util::rt::{TokioExecutor, TokioIo};
 use net::*;
 use proto::h2::frame::{flag, kind};
 use proto::h2::{FrameHeader, PREFACE};
-use rustls::pki_types::ServerName;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
@@ -66,37 +62,6 @@ load_balancers:
     (server, addr)
 }
 
-async fn tls(ca: &TestCa, addr: SocketAddr) -> TlsStream<TcpStream> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut cfg = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(ca.roots())
-        .with_no_client_auth();
-    cfg.alpn_protocols = vec![b"h2".to_vec()];
-    let tcp = TcpStream::connect(addr).await.unwrap();
-    tokio_rustls::TlsConnector::from(Arc::new(cfg))
-        .connect(ServerName::try_from(NAME).unwrap(), tcp)
-        .await
-        .unwrap()
-}
-
-async fn h2_client<B>(ca: &TestCa, addr: SocketAddr) -> SendRequest<B>
-where
-    B: hyper::body::Body + Send + Unpin + 'static,
-    B::Data: Send,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-{
-    let (send, driver) = hyper::client::conn::http2::handshake(
-        TokioExecutor::new(),
-        TokioIo::new(tls(ca, addr).await),
-    )
-    .await
-    .unwrap();
-    tokio::spawn(driver);
-    send
-}
-
 fn get(path: &str) -> hyper::Request<Empty<Bytes>> {
     hyper::Request::get(format!("https://{NAME}{path}"))
         .body(Empty::new())
@@ -113,7 +78,7 @@ async fn a_hundred_concurrent_streams_on_one_connection() {
     let ca = TestCa::new();
     let origin = Origin::start("o").await;
     let (server, addr) = h2_server(&ca, &origin).await;
-    let send = h2_client(&ca, addr).await;
+    let send = h2_client(&ca, addr, NAME).await;
     let mut tasks = Vec::new();
     for i in 0..100 {
         let mut send = send.clone();
@@ -142,7 +107,7 @@ async fn request_bodies_larger_than_the_windows_reach_the_target() {
     let ca = TestCa::new();
     let origin = Origin::start("o").await;
     let (server, addr) = h2_server(&ca, &origin).await;
-    let mut send = h2_client::<Full<Bytes>>(&ca, addr).await;
+    let mut send = h2_client::<Full<Bytes>>(&ca, addr, NAME).await;
     // 3 MiB: more than the stream window (256 KiB) and the connection window (1 MiB)
     let body = vec![b'z'; 3 << 20];
     let req = hyper::Request::post(format!("https://{NAME}/upload"))
@@ -169,7 +134,7 @@ async fn large_responses_follow_the_clients_flow_control() {
     let ca = TestCa::new();
     let origin = Origin::start("o").await;
     let (server, addr) = h2_server(&ca, &origin).await;
-    let mut send = h2_client(&ca, addr).await;
+    let mut send = h2_client(&ca, addr, NAME).await;
     for n in [0usize, 1, 65_535, 65_536, 2_000_000] {
         let resp = tokio::time::timeout(
             Duration::from_secs(20),
@@ -195,7 +160,7 @@ async fn a_cancelled_stream_leaves_the_others_alone() {
     let ca = TestCa::new();
     let origin = Origin::start("o").await;
     let (server, addr) = h2_server(&ca, &origin).await;
-    let send = h2_client(&ca, addr).await;
+    let send = h2_client(&ca, addr, NAME).await;
     let mut hanging = send.clone();
     let pending = tokio::spawn(async move { hanging.send_request(get("/hang")).await });
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -220,7 +185,7 @@ struct RawClient {
 
 impl RawClient {
     async fn start(ca: &TestCa, addr: SocketAddr) -> RawClient {
-        let mut s = tls(ca, addr).await;
+        let mut s = common::tls_h2(ca, addr, NAME).await;
         let mut out = PREFACE.to_vec();
         frame(&mut out, kind::SETTINGS, 0, 0, &[]);
         s.write_all(&out).await.unwrap();

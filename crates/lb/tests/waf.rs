@@ -649,11 +649,8 @@ async fn without_body_rules_the_decision_does_not_wait_for_the_body() {
 // ---- HTTP/2 -------------------------------------------------------------------------------
 
 mod h2 {
-    use http_body_util::{BodyExt, Empty, Full};
+    use http_body_util::{Empty, Full};
     use hyper::body::Bytes;
-    use hyper::client::conn::http2::SendRequest;
-    use hyper_util::rt::{TokioExecutor, TokioIo};
-    use rustls::pki_types::ServerName;
 
     use super::*;
 
@@ -684,42 +681,11 @@ mod h2 {
         }
     }
 
-    async fn client<B>(ca: &TestCa, addr: SocketAddr) -> SendRequest<B>
-    where
-        B: hyper::body::Body + Send + Unpin + 'static,
-        B::Data: Send,
-        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-    {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut cfg = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_root_certificates(ca.roots())
-            .with_no_client_auth();
-        cfg.alpn_protocols = vec![b"h2".to_vec()];
-        let tcp = TcpStream::connect(addr).await.unwrap();
-        let tls = tokio_rustls::TlsConnector::from(Arc::new(cfg))
-            .connect(ServerName::try_from(NAME).unwrap(), tcp)
-            .await
-            .unwrap();
-        let (send, driver) =
-            hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(tls))
-                .await
-                .unwrap();
-        tokio::spawn(driver);
-        send
-    }
-
-    async fn text(resp: hyper::Response<hyper::body::Incoming>) -> String {
-        let body = resp.into_body().collect().await.unwrap().to_bytes();
-        String::from_utf8_lossy(&body).into_owned()
-    }
-
     #[tokio::test]
     async fn http2_requests_are_judged_alike() {
         let ca = TestCa::new();
         let f = fixture_h2(&ca).await;
-        let mut get = client::<Empty<Bytes>>(&ca, f.addr).await;
+        let mut get = common::h2_client::<Empty<Bytes>>(&ca, f.addr, NAME).await;
         let req = |path: &str| {
             hyper::Request::get(format!("https://{NAME}{path}"))
                 .body(Empty::new())
@@ -731,7 +697,7 @@ mod h2 {
         assert_eq!(r.status(), 418);
         assert_eq!(r.headers()["x-reason"], "short and stout");
         assert_eq!(r.headers()["content-type"], "application/json");
-        assert_eq!(text(r).await, "{\"error\":\"teapot\"}");
+        assert_eq!(common::body_text(r).await, "{\"error\":\"teapot\"}");
         let r = get
             .send_request(
                 hyper::Request::get(format!("https://{NAME}/shop"))
@@ -742,10 +708,10 @@ mod h2 {
             .await
             .unwrap();
         assert_eq!(r.status(), 200);
-        let body = text(r).await;
+        let body = common::body_text(r).await;
         assert!(body.contains("x-amzn-waf-suspect: yes"), "{body}");
 
-        let mut post = client::<Full<Bytes>>(&ca, f.addr).await;
+        let mut post = common::h2_client::<Full<Bytes>>(&ca, f.addr, NAME).await;
         let req = |body: Vec<u8>| {
             hyper::Request::post(format!("https://{NAME}/orders"))
                 .body(Full::new(Bytes::from(body)))
@@ -762,7 +728,7 @@ mod h2 {
         let len = late.len();
         let r = post.send_request(req(late)).await.unwrap();
         assert_eq!(r.status(), 200);
-        let body = text(r).await;
+        let body = common::body_text(r).await;
         assert!(body.contains(&format!("body-bytes={len}\n")), "{body}");
 
         assert_eq!(f.served(), 2);

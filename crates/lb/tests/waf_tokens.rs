@@ -703,41 +703,11 @@ async fn rate_counters_survive_a_reload_that_keeps_the_rule_and_restart_when_it_
 // ---- HTTPS and HTTP/2 ---------------------------------------------------------------------------
 
 mod h2 {
-    use http_body_util::{BodyExt, Full};
+    use http_body_util::Full;
     use hyper::body::Bytes;
-    use hyper::client::conn::http2::SendRequest;
-    use hyper_util::rt::{TokioExecutor, TokioIo};
-    use rustls::pki_types::ServerName;
-    use tokio::net::TcpStream;
 
     use super::*;
     use common::TestCa;
-
-    async fn client(ca: &TestCa, addr: SocketAddr) -> SendRequest<Full<Bytes>> {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut cfg = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_root_certificates(ca.roots())
-            .with_no_client_auth();
-        cfg.alpn_protocols = vec![b"h2".to_vec()];
-        let tcp = TcpStream::connect(addr).await.unwrap();
-        let tls = tokio_rustls::TlsConnector::from(Arc::new(cfg))
-            .connect(ServerName::try_from(HOST).unwrap(), tcp)
-            .await
-            .unwrap();
-        let (send, driver) =
-            hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(tls))
-                .await
-                .unwrap();
-        tokio::spawn(driver);
-        send
-    }
-
-    async fn text(resp: hyper::Response<hyper::body::Incoming>) -> String {
-        let body = resp.into_body().collect().await.unwrap().to_bytes();
-        String::from_utf8_lossy(&body).into_owned()
-    }
 
     #[tokio::test]
     async fn over_https_and_http2_the_cookie_is_secure_and_the_flow_alike() {
@@ -759,7 +729,7 @@ mod h2 {
         );
         let server = serve(&yaml).await;
         let addr = server.local_addrs()[0];
-        let mut h2 = client(&ca, addr).await;
+        let mut h2 = common::h2_client::<Full<Bytes>>(&ca, addr, HOST).await;
 
         let get = |path: &str, headers: &[(&str, &str)]| {
             let mut b = hyper::Request::get(format!("https://{HOST}{path}"));
@@ -774,7 +744,7 @@ mod h2 {
             .unwrap();
         assert_eq!(r.status(), 202);
         assert_eq!(r.headers()["x-amzn-waf-action"], "challenge");
-        let page = text(r).await;
+        let page = common::body_text(r).await;
         let nonce = between(&page, "var NONCE = \"", "\"").to_owned();
         let n = token::solve_challenge(&nonce, 1 << 26).unwrap();
         let verify =

@@ -102,3 +102,53 @@ impl TestCa {
         }
     }
 }
+
+/// A TLS connection to `addr` for `server_name`, trusting `ca`, offering ALPN `h2`.
+pub async fn tls_h2(
+    ca: &TestCa,
+    addr: std::net::SocketAddr,
+    server_name: &str,
+) -> tokio_rustls::client::TlsStream<tokio::net::TcpStream> {
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let mut cfg = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(ca.roots())
+        .with_no_client_auth();
+    cfg.alpn_protocols = vec![b"h2".to_vec()];
+    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let name = rustls::pki_types::ServerName::try_from(server_name.to_owned()).unwrap();
+    tokio_rustls::TlsConnector::from(std::sync::Arc::new(cfg))
+        .connect(name, tcp)
+        .await
+        .unwrap()
+}
+
+/// An HTTP/2 client over [`tls_h2`], its connection driven on the runtime.
+pub async fn h2_client<B>(
+    ca: &TestCa,
+    addr: std::net::SocketAddr,
+    server_name: &str,
+) -> hyper::client::conn::http2::SendRequest<B>
+where
+    B: hyper::body::Body + Send + Unpin + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let tls = tls_h2(ca, addr, server_name).await;
+    let (send, driver) = hyper::client::conn::http2::handshake(
+        hyper_util::rt::TokioExecutor::new(),
+        hyper_util::rt::TokioIo::new(tls),
+    )
+    .await
+    .unwrap();
+    tokio::spawn(driver);
+    send
+}
+
+/// A response's body as text (lossy UTF-8).
+pub async fn body_text(resp: hyper::Response<hyper::body::Incoming>) -> String {
+    use http_body_util::BodyExt;
+    let body = resp.into_body().collect().await.unwrap().to_bytes();
+    String::from_utf8_lossy(&body).into_owned()
+}
