@@ -969,7 +969,8 @@ fn triggers(s: &[u8], end: usize, word: &[u8], kw: Kw, fc: Fc, high: bool) -> bo
                 .any(|q| q.eq_ignore_ascii_case(word)))
 }
 
-/// Keywords that begin a condition, a clause or a statement.
+/// Keywords that begin a condition, a clause or a statement (every statement keyword but
+/// `ANALYZE`).
 fn starts_something(kw: Kw) -> bool {
     matches!(
         kw,
@@ -988,34 +989,7 @@ fn starts_something(kw: Kw) -> bool {
             | Kw::From
             | Kw::Join
             | Kw::Limit
-            | Kw::Select
-            | Kw::Insert
-            | Kw::Replace
-            | Kw::Update
-            | Kw::Delete
-            | Kw::Drop
-            | Kw::Create
-            | Kw::Alter
-            | Kw::Truncate
-            | Kw::Exec
-            | Kw::Declare
-            | Kw::Set
-            | Kw::Shutdown
-            | Kw::Waitfor
-            | Kw::Grant
-            | Kw::Load
-            | Kw::Show
-            | Kw::Prepare
-            | Kw::Copy
-            | Kw::Call
-            | Kw::Use
-            | Kw::Describe
-            | Kw::Kill
-            | Kw::Dbcc
-            | Kw::Deallocate
-            | Kw::Reconfigure
-            | Kw::Handler
-    )
+    ) || (kw.begins_statement() && kw != Kw::Analyze)
 }
 
 /// The offsets of the characters folded to `q` in `s`, from `from`: the first one.

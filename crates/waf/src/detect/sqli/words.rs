@@ -134,6 +134,43 @@ pub(crate) enum Kw {
     Xor,
 }
 
+impl Kw {
+    /// Keywords that begin a statement of their own (`SELECT …`, `DROP …`, `EXEC …`).
+    pub(crate) fn begins_statement(self) -> bool {
+        matches!(
+            self,
+            Kw::Select
+                | Kw::Insert
+                | Kw::Replace
+                | Kw::Update
+                | Kw::Delete
+                | Kw::Drop
+                | Kw::Create
+                | Kw::Alter
+                | Kw::Truncate
+                | Kw::Exec
+                | Kw::Declare
+                | Kw::Set
+                | Kw::Shutdown
+                | Kw::Waitfor
+                | Kw::Grant
+                | Kw::Load
+                | Kw::Show
+                | Kw::Prepare
+                | Kw::Copy
+                | Kw::Call
+                | Kw::Use
+                | Kw::Describe
+                | Kw::Kill
+                | Kw::Dbcc
+                | Kw::Deallocate
+                | Kw::Reconfigure
+                | Kw::Handler
+                | Kw::Analyze
+        )
+    }
+}
+
 /// What calling (or naming) a function serves in an attack.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Fc {

@@ -40,37 +40,7 @@ impl Run<'_> {
     pub(super) fn statement_keyword(&self, t: &Token) -> bool {
         matches!(t.tk, Tk::Word)
             && (!t.has(CALL) || matches!(t.kw, Kw::Exec | Kw::Select))
-            && matches!(
-                t.kw,
-                Kw::Select
-                    | Kw::Insert
-                    | Kw::Replace
-                    | Kw::Update
-                    | Kw::Delete
-                    | Kw::Drop
-                    | Kw::Create
-                    | Kw::Alter
-                    | Kw::Truncate
-                    | Kw::Exec
-                    | Kw::Declare
-                    | Kw::Set
-                    | Kw::Shutdown
-                    | Kw::Waitfor
-                    | Kw::Grant
-                    | Kw::Load
-                    | Kw::Show
-                    | Kw::Prepare
-                    | Kw::Copy
-                    | Kw::Call
-                    | Kw::Use
-                    | Kw::Describe
-                    | Kw::Kill
-                    | Kw::Dbcc
-                    | Kw::Deallocate
-                    | Kw::Reconfigure
-                    | Kw::Handler
-                    | Kw::Analyze
-            )
+            && t.kw.begins_statement()
     }
 
     pub(super) fn begin_statement(&mut self, t: &Token, kind: SelKind) -> bool {
