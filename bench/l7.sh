@@ -137,6 +137,8 @@ fi
 # nginx + ModSecurity + CRS: packages, rule rendering and versions.
 # shellcheck source=bench/waf/modsec.sh
 source "$REPO/bench/waf/modsec.sh"
+# shellcheck source=bench/apt.sh
+source "$REPO/bench/apt.sh"
 
 # --- Setup: packages ---------------------------------------------------------
 # Installs only what is missing, from Debian's packages, without letting the
@@ -154,27 +156,7 @@ install_packages() {
         mapfile -t -O "${#missing[@]}" missing < <(modsec_missing_packages | grep -vx nginx)
     fi
     [[ ${#missing[@]} -eq 0 ]] && return 0
-
-    [[ $EUID -eq 0 ]] || die "needs root to install: ${missing[*]}"
-    echo "installing: ${missing[*]}"
-    # apt-cache knows nothing before the first update on a fresh machine.
-    local policy_out
-    policy_out=$(apt-cache policy "${missing[0]}" 2>/dev/null || true)
-    if [[ $policy_out != *"Candidate: "[0-9]* ]]; then
-        apt-get update -qq || die "apt-get update failed"
-    fi
-    # policy-rc.d exit 101 forbids service starts from the packages' postinst
-    # (nginx would otherwise try to take :80). Only ours is removed afterwards.
-    local policy=/usr/sbin/policy-rc.d ours=0 rc=0
-    if [[ ! -e $policy ]]; then
-        printf '#!/bin/sh\nexit 101\n' >"$policy"
-        chmod 755 "$policy"
-        ours=1
-    fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-        "${missing[@]}" >"${TMPDIR:-/tmp}/l7-apt.log" 2>&1 || rc=$?
-    if [[ $ours -eq 1 ]]; then rm -f "$policy"; fi
-    [[ $rc -eq 0 ]] || die "apt-get install failed; see ${TMPDIR:-/tmp}/l7-apt.log"
+    apt_install "${TMPDIR:-/tmp}/l7-apt.log" "${missing[@]}"
     # Under systemd the units are enabled anyway: stop and disable them.
     if [[ -d /run/systemd/system ]]; then
         systemctl disable --now nginx haproxy >/dev/null 2>&1 || true

@@ -32,6 +32,8 @@ readonly OUTCOMES="$RESULTS_DIR/waf-detect-outcomes.jsonl"
 readonly REQUESTS_COPY="$RESULTS_DIR/waf-detect-requests.jsonl"
 # shellcheck source=bench/waf/modsec.sh
 source "$WAF_DIR/modsec.sh"
+# shellcheck source=bench/apt.sh
+source "$WAF_DIR/../apt.sh"
 
 QUICK=0
 LEVELS=1,2
@@ -87,7 +89,7 @@ fi
 
 # --- Setup: packages ---------------------------------------------------------
 # Installs only what is missing, from Debian's packages, without letting the
-# packages start their own services (same approach as bench/l7.sh).
+# packages start their own services (bench/apt.sh).
 install_packages() {
     local -a missing=()
     command -v python3 >/dev/null || missing+=(python3)
@@ -95,24 +97,7 @@ install_packages() {
     command -v curl >/dev/null || missing+=(curl)
     mapfile -t -O "${#missing[@]}" missing < <(modsec_missing_packages)
     [[ ${#missing[@]} -eq 0 ]] && return 0
-
-    [[ $EUID -eq 0 ]] || die "needs root to install: ${missing[*]}"
-    echo "installing: ${missing[*]}"
-    local policy_out
-    policy_out=$(apt-cache policy "${missing[0]}" 2>/dev/null || true)
-    if [[ $policy_out != *"Candidate: "[0-9]* ]]; then
-        apt-get update -qq || die "apt-get update failed"
-    fi
-    local policy=/usr/sbin/policy-rc.d ours=0 rc=0
-    if [[ ! -e $policy ]]; then
-        printf '#!/bin/sh\nexit 101\n' >"$policy"
-        chmod 755 "$policy"
-        ours=1
-    fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-        "${missing[@]}" >"${TMPDIR:-/tmp}/waf-detect-apt.log" 2>&1 || rc=$?
-    if [[ $ours -eq 1 ]]; then rm -f "$policy"; fi
-    [[ $rc -eq 0 ]] || die "apt-get install failed; see ${TMPDIR:-/tmp}/waf-detect-apt.log"
+    apt_install "${TMPDIR:-/tmp}/waf-detect-apt.log" "${missing[@]}"
     if [[ -d /run/systemd/system ]]; then
         systemctl disable --now nginx >/dev/null 2>&1 || true
     fi
